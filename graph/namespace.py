@@ -1,0 +1,61 @@
+"""RDF namespaces of the project; the vocabulary namespace refuses terms the schema lacks."""
+
+from __future__ import annotations
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import ClosedNamespace
+
+from schema._spec import camel, load
+
+__all__ = ["GRAPH", "ID", "LAYER", "META_GRAPH", "PROV", "SG", "entity_iri", "graph_iri", "slug_of"]
+
+_schema = load()
+
+# Terms used by ingest and the metadata graph, beside those the schema defines.
+_EXTRA_TERMS = (
+    "order",
+    "inputHash",
+    "contentHash",
+    "tripleCount",
+    "outcome",
+    "sourceFile",
+    "schemaVersion",
+    "triplesAdded",
+    "triplesRemoved",
+    "title",
+)
+
+
+def _terms() -> list[str]:
+    names: set[str] = set(_EXTRA_TERMS)
+    for cls in _schema.classes.values():
+        names.add(cls.name)
+        names.update(camel(s.name) for s in cls.slots if s.curie.startswith("sg:"))
+    return sorted(names)
+
+
+SG = ClosedNamespace(URIRef(_schema.namespace), _terms())
+"""The vocabulary: `SG.Product`, `SG.leadTimeDays`; a mistyped term raises AttributeError."""
+
+ID = Namespace(_schema.entity_namespace)
+GRAPH = Namespace(_schema.graph_namespace)
+LAYER = Namespace(_schema.layer_namespace)
+PROV = Namespace("http://www.w3.org/ns/prov#")
+META_GRAPH = GRAPH["meta"]
+"""Named graph holding one PROV-O record per ingest run that changed the store."""
+
+
+def entity_iri(slug: str) -> URIRef:
+    """The IRI of an entity slug."""
+    return ID[slug]
+
+
+def graph_iri(source: str) -> URIRef:
+    """The IRI of the named graph of a source."""
+    return GRAPH[source]
+
+
+def slug_of(iri: str) -> str:
+    """The slug of an entity IRI, or the IRI unchanged when it is not one of ours."""
+    base = str(ID)
+    return iri[len(base) :] if iri.startswith(base) else iri

@@ -1,0 +1,287 @@
+"""Validate raw records, resolve references and aliases, mint IRIs and turn records into RDF."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from rdflib import RDF, XSD, Graph, Literal, URIRef
+from rdflib.namespace import SKOS
+
+from graph.namespace import ID, LAYER, SG, entity_iri, slug_of
+from ingest.problems import Problem
+from ingest.readers import CSV_LIST_SEPARATOR, RawRecord, SourceFile
+from schema import models
+from schema._spec import Class, Slot, load
+from schema._types import date_precision
+
+__all__ = ["EntityIndex", "ValidRecord", "normalise", "to_graph", "validate_records"]
+
+_schema = load()
+_MULTI_SOURCE = {"Capacity", "Claim"}  # disagreeing sources are kept side by side
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def normalise(name: str) -> str:
+    """The form names and aliases are compared in: case-folded, punctuation and spaces dropped."""
+    return _NON_WORD.sub("", name.casefold())
+
+
+@dataclass
+class ValidRecord:
+    """A record that passed its model, with where it came from."""
+
+    cls: Class
+    model: BaseModel
+    source: SourceFile
+    raw: RawRecord
+
+    @property
+    def label(self) -> str:
+        ident = getattr(self.model, "id", None)
+        if ident:
+            return f"{self.cls.name} {ident!r}"
+        keys = [str(getattr(self.model, s.name)) for s in self.cls.key_slots if getattr(self.model, s.name)]
+        return f"{self.cls.name} " + " -> ".join(keys)
+
+
+@dataclass
+class _Entry:
+    slug: str
+    cls: str
+    where: str
+
+
+@dataclass
+class EntityIndex:
+    """Every known entity by slug, and every name and alias pointing to its slug."""
+
+    by_slug: dict[str, _Entry] = field(default_factory=dict)
+    by_name: dict[str, str] = field(default_factory=dict)
+
+    def add(self, slug: str, cls: str, names: Iterable[str], where: str) -> list[str]:
+        """Register an entity; returns clashes as messages."""
+        clashes = []
+        existing = self.by_slug.get(slug)
+        if existing is not None:
+            clashes.append(f"duplicate id {slug!r}, also defined at {existing.where}")
+        self.by_slug[slug] = _Entry(slug, cls, where)
+        for name in {normalise(n) for n in [slug, *names] if n}:
+            other = self.by_name.get(name)
+            if other is not None and other != slug:
+                clashes.append(
+                    f"name or alias {name!r} of {slug!r} is also a name of {other!r}"
+                    f" ({self.by_slug[other].where}); the same entity under two ids?"
+                )
+            else:
+                self.by_name[name] = slug
+        return clashes
+
+    def resolve(self, value: str) -> str | None:
+        if value in self.by_slug:
+            return value
+        slug = slug_of(value)
+        if slug in self.by_slug:
+            return slug
+        return self.by_name.get(normalise(value))
+
+    def suggest(self, value: str, n: int = 3) -> list[str]:
+        names = list(self.by_slug) + [k for k in self.by_name if k not in self.by_slug]
+        hits = difflib.get_close_matches(normalise(value), names, n=n * 2, cutoff=0.6)
+        out: list[str] = []
+        for hit in hits:
+            slug = self.by_slug[hit].slug if hit in self.by_slug else self.by_name[hit]
+            if slug not in out:
+                out.append(slug)
+        return out[:n]
+
+
+def _expected(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    msg = str(error["msg"])
+    if kind == "missing":
+        return "is required but missing"
+    if kind == "extra_forbidden":
+        return "is not a field of this record; check the spelling against schema/README.md"
+    return f"expected: {msg[0].lower() + msg[1:]}" if msg else kind
+
+
+def _prepare(cls: Class, raw: RawRecord) -> dict[str, Any]:
+    """Split list cells of CSV records; everything else passes through."""
+    data = dict(raw.data)
+    for slot in cls.slots:
+        value = data.get(slot.name)
+        if slot.multivalued and isinstance(value, str):
+            data[slot.name] = [v.strip() for v in value.split(CSV_LIST_SEPARATOR) if v.strip()]
+    return data
+
+
+def validate_records(source: SourceFile) -> list[ValidRecord]:
+    """Check every record of a file against its model; problems go on the source."""
+    out = []
+    entity_classes = {c.name for c in _schema.entity_classes()}
+    for raw in source.records:
+        if raw.cls is None or raw.cls not in models.RECORD_MODELS:
+            allowed = sorted(entity_classes) if raw.cls is None or raw.cls in ("",) else sorted(models.RECORD_MODELS)
+            source.problems.append(
+                Problem(
+                    source.display,
+                    raw.line_of("type"),
+                    f"unknown record type {raw.cls!r}; expected one of {', '.join(allowed)}",
+                    field="type",
+                    value=raw.cls,
+                )
+            )
+            continue
+        cls = _schema.classes[raw.cls]
+        try:
+            model = models.RECORD_MODELS[raw.cls].model_validate(_prepare(cls, raw))
+        except ValidationError as exc:
+            ident = raw.data.get("id")
+            for err in exc.errors():
+                loc = [str(p) for p in err["loc"]]
+                name = loc[0] if loc else None
+                value = raw.data.get(name) if name else None
+                source.problems.append(
+                    Problem(
+                        source.display,
+                        raw.line_of(name),
+                        f"got {value!r}; {_expected(dict(err))}" if err["type"] != "missing" else _expected(dict(err)),
+                        field=".".join(loc) or None,
+                        value=value,
+                        record=f"{raw.cls} {ident!r}" if ident else raw.cls,
+                    )
+                )
+            continue
+        out.append(ValidRecord(cls, model, source, raw))
+    return out
+
+
+# --------------------------------------------------------------------------- RDF
+
+
+def _hash(*parts: object) -> str:
+    return hashlib.sha1("\x1f".join(str(p) for p in parts).encode()).hexdigest()[:10]
+
+
+def record_iri(record: ValidRecord, refs: dict[str, str]) -> URIRef:
+    """The stable IRI of a record: entities by slug, n-ary records by their key fields."""
+    model = record.model
+    if record.cls.is_entity:
+        return entity_iri(str(getattr(model, "id")))  # noqa: B009
+    if record.cls.name == "Deal":
+        return ID["deal/" + str(getattr(model, "id"))]  # noqa: B009
+    parts = []
+    for slot in record.cls.key_slots:
+        value = getattr(model, slot.name)
+        if value is None:
+            parts.append("-")
+        elif slot.is_ref:
+            parts.append(refs[slot.name])
+        elif slot.name == "value":
+            parts.append(_hash(value))
+        else:
+            parts.append(str(value))
+    if record.cls.name in _MULTI_SOURCE:
+        parts.append(_hash(getattr(model, "source")))  # noqa: B009
+    return ID[record.cls.name.lower() + "/" + "/".join(parts)]
+
+
+def _literal(slot: Slot, value: Any) -> Literal | URIRef:
+    if slot.is_enum:
+        return LAYER[value] if slot.target == "Layer" else Literal(value)
+    if slot.type == "uri":
+        return URIRef(value)
+    if slot.type == "date":
+        return Literal(value, datatype=XSD[date_precision(value)])
+    if slot.type == "integer":
+        return Literal(int(value), datatype=XSD.integer)
+    if slot.type == "float":
+        return Literal(float(value), datatype=XSD.double)
+    if slot.type == "boolean":
+        return Literal(bool(value), datatype=XSD.boolean)
+    return Literal(str(value))
+
+
+def resolve_refs(record: ValidRecord, index: EntityIndex) -> tuple[dict[str, Any], list[Problem]]:
+    """Resolve every reference of a record to a slug; unknown or mistyped ones are problems."""
+    resolved: dict[str, Any] = {}
+    problems = []
+    for slot in record.cls.slots:
+        if not slot.is_ref:
+            continue
+        value = getattr(record.model, slot.name)
+        if value is None or value == []:
+            continue
+        values = value if isinstance(value, list) else [value]
+        slugs = []
+        for v in values:
+            slug = index.resolve(v)
+            line = record.raw.line_of(slot.name)
+            if slug is None:
+                hint = index.suggest(v)
+                more = f"; closest: {', '.join(hint)}" if hint else ""
+                problems.append(
+                    Problem(
+                        record.source.display,
+                        line,
+                        f"{v!r} is not the id, name or alias of any entity{more}",
+                        field=slot.name,
+                        value=v,
+                        record=record.label,
+                    )
+                )
+                continue
+            actual = index.by_slug[slug].cls
+            if actual not in _schema.subclasses(slot.target):
+                problems.append(
+                    Problem(
+                        record.source.display,
+                        line,
+                        f"{v!r} is a {actual}, expected a {slot.target}",
+                        field=slot.name,
+                        value=v,
+                        record=record.label,
+                    )
+                )
+                continue
+            slugs.append(slug)
+        resolved[slot.name] = slugs if isinstance(value, list) else (slugs[0] if slugs else None)
+    return resolved, problems
+
+
+def to_graph(records: list[ValidRecord], refs: list[dict[str, Any]]) -> Graph:
+    """The RDF of a source's records (references already resolved to slugs)."""
+    g = Graph()
+    for record, resolved in zip(records, refs, strict=True):
+        subject = record_iri(record, resolved)
+        g.add((subject, RDF.type, URIRef(record.cls.uri)))
+        if record.cls.is_entity:
+            g.add((subject, RDF.type, SG.Entity))
+        for slot in record.cls.slots:
+            if slot.identifier:
+                continue
+            value = getattr(record.model, slot.name)
+            if value is None or value == []:
+                continue
+            predicate = URIRef(slot.uri)
+            if slot.is_ref:
+                targets = resolved.get(slot.name)
+                for slug in targets if isinstance(targets, list) else [targets]:
+                    if slug:
+                        g.add((subject, predicate, entity_iri(slug)))
+                continue
+            for v in value if isinstance(value, list) else [value]:
+                g.add((subject, predicate, _literal(slot, v)))
+    return g
+
+
+def label_of(graph: Graph, iri: URIRef) -> str | None:
+    """The preferred label of a node in a graph, if it has one."""
+    value = graph.value(iri, SKOS.prefLabel)
+    return str(value) if value is not None else None

@@ -1,0 +1,195 @@
+"""The `stackgraph` command: ingest, export, serve and the analyses.
+
+Exit codes, for schedulers: 0 done (changed or unchanged), 1 invalid input (store unchanged),
+2 usage error, 75 store busy or unavailable (retry later).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from graph.errors import (
+    StackgraphError,
+    StoreBusyError,
+    StoreSpecError,
+    StoreUnavailableError,
+    UnknownEntityError,
+)
+
+__all__ = ["EXIT_BUSY", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "main"]
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+EXIT_BUSY = 75  # EX_TEMPFAIL: try again later
+
+log = logging.getLogger("stackgraph")
+
+
+def bundled_data() -> Path:
+    """The bundled dataset: `data/` in a checkout, or the copy inside an installed wheel."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "data", here / "_bundled" / "data"):
+        if candidate.is_dir():
+            return candidate
+    raise StackgraphError("the bundled data folder is missing from this installation")
+
+
+def _store_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--store",
+        metavar="SPEC",
+        default=None,
+        help="memory:, oxigraph:PATH or sparql:URL (default: $STACKGRAPH_STORE, else the "
+        "embedded store under var/store)",
+    )
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from ingest.problems import InvalidInputError
+    from ingest.run import IngestOptions, ingest
+
+    paths = [Path(p) for p in args.paths] or [bundled_data()]
+    options = IngestOptions(
+        paths=paths,
+        store=args.store,
+        dry_run=args.dry_run,
+        max_file_bytes=int(args.max_file_mb * 2**20),
+        progress=sys.stderr.isatty() and not args.quiet,
+    )
+    try:
+        report = ingest(options, log=log.info)
+    except InvalidInputError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print(
+            f"error: {len(exc.problems)} problem(s); nothing was written to the store",
+            file=sys.stderr,
+        )
+        summary = exc.report.to_dict() if exc.report else {"outcome": "invalid"}
+        summary["outcome"] = "invalid"
+        summary["problems"] = [p.to_dict() for p in exc.problems[:200]]
+        print(json.dumps(summary, sort_keys=True))
+        return EXIT_INVALID
+    for source in report.sources:
+        print(
+            f"{source.outcome:>9}  {source.source}  ({source.triples} triples, "
+            f"+{source.added} -{source.removed})",
+            file=sys.stderr,
+        )
+    verdict = {"changed": "store updated", "unchanged": "unchanged: nothing to do",
+               "dry-run": "dry run: valid, nothing written"}[report.outcome]
+    print(verdict, file=sys.stderr)
+    print(json.dumps(report.to_dict(), sort_keys=True))
+    return EXIT_OK
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from graph.export import export
+
+    text = export(args.store, args.format, with_meta=args.with_meta)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.settings import Settings
+
+    settings = Settings.from_env(store=args.store)
+    if args.workers > 1:
+        # Each worker process builds its own app from the environment.
+        import os
+
+        os.environ.update(settings.to_env())
+        uvicorn.run(
+            "api.app:app_from_env",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level=args.log_level,
+        )
+    else:
+        from api.app import create_app
+
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="stackgraph",
+        description="A knowledge graph of the AI-infrastructure supply chain.",
+        epilog="exit codes: 0 ok, 1 invalid input (store unchanged), 2 usage error, "
+        "75 store busy or unavailable (retry later)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("ingest", help="validate sources and swap them into the store")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: bundled data)")
+    _store_arg(p)
+    p.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
+    p.add_argument("--max-file-mb", type=float, default=64.0, help="refuse larger files (default 64)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_ingest)
+
+    p = sub.add_parser("export", help="write the graph out")
+    _store_arg(p)
+    p.add_argument("--format", choices=["ttl", "nt", "trig", "jsonld"], default="ttl")
+    p.add_argument("--with-meta", action="store_true", help="include the ingest-run metadata graph")
+    p.add_argument("-o", "--output", help="file to write (default: stdout)")
+    p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("serve", help="serve the GraphQL API")
+    _store_arg(p)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--log-level", default="info")
+    p.set_defaults(func=_cmd_serve)
+
+    for extra in _EXTRA_COMMANDS:
+        extra(sub)
+    return parser
+
+
+_EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format='{"level": "%(levelname)s", "logger": "%(name)s", "message": "%(message)s"}',
+        stream=sys.stderr,
+    )
+    try:
+        code: int = args.func(args)
+        return code
+    except (StoreBusyError, StoreUnavailableError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BUSY
+    except (StoreSpecError, UnknownEntityError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except StackgraphError as exc:
+        from ingest.problems import UsageError
+
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_INVALID
+
+
+if __name__ == "__main__":
+    sys.exit(main())

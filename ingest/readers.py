@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 import yaml
 from rdflib import Graph
 
@@ -32,9 +33,14 @@ SECTIONS: dict[str, str | None] = {
     "claims": "Claim",
 }
 _HEADER_KEYS = {"title", "description"}
-RDF_FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld"}
+RDF_FORMATS = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+}
 TABLE_FORMATS = {".yaml", ".yml", ".csv"}
 CSV_LIST_SEPARATOR = "|"
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
 class _LineDict(dict[str, Any]):
@@ -69,6 +75,8 @@ class _Loader(_Base):  # type: ignore[valid-type,misc]
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+# Dates stay text: the record models check them (and name the field) instead of the YAML parser.
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 
 
 @dataclass
@@ -95,6 +103,9 @@ class SourceFile:
     title: str = ""
     records: list[RawRecord] = field(default_factory=list)
     rdf: Graph | None = None
+    """RDF sources: the triples of typed subjects, the part the SHACL gate looks at."""
+    triples: list[ox.Triple] | None = None
+    """RDF sources: every triple, as parsed."""
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -169,17 +180,22 @@ def read_source(path: Path, *, max_bytes: int) -> SourceFile:
     return source
 
 
-def _read_rdf(source: SourceFile, text: str, fmt: str) -> None:
-    graph = Graph()
+def _read_rdf(source: SourceFile, text: str, fmt: ox.RdfFormat) -> None:
+    # pyoxigraph parses fast and says where a syntax error is; rdflib gets the result for SHACL.
     try:
-        graph.parse(data=text, format=fmt)
-    except Exception as exc:  # rdflib raises many parser-specific types
-        line = getattr(exc, "lines", None) or getattr(exc, "line", None)
+        triples = [q.triple for q in ox.parse(text.encode("utf-8"), format=fmt)]
+    except SyntaxError as exc:
         source.problems.append(
-            Problem(source.display, line if isinstance(line, int) else None, f"not valid {fmt}: {exc}")
+            Problem(source.display, exc.lineno, f"not valid {fmt.name}: {exc.msg}")
         )
         return
+    typed = {t.subject for t in triples if t.predicate == _RDF_TYPE}
+    graph = Graph()
+    data = ox.serialize([t for t in triples if t.subject in typed], format=ox.RdfFormat.N_TRIPLES)
+    if data:
+        graph.parse(data=data.decode("utf-8"), format="nt")
     source.rdf = graph
+    source.triples = triples
 
 
 def _read_yaml(source: SourceFile, text: str) -> None:
@@ -189,6 +205,9 @@ def _read_yaml(source: SourceFile, text: str) -> None:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         problem = getattr(exc, "problem", None) or str(exc)
+        context, start = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and start is not None:
+            problem += f" ({context} that starts at line {start.line + 1})"
         source.problems.append(Problem(source.display, line, f"not valid YAML: {problem}"))
         return
     if doc is None:

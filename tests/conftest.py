@@ -1,0 +1,94 @@
+"""Shared fixtures: a small valid dataset, a CLI runner, and a real `oxigraph serve` process."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = Path(__file__).resolve().parent / "examples"
+
+
+@dataclass
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+            timeout: float = 180) -> Result:
+    """Run the real `stackgraph` command in a subprocess."""
+    full_env = {k: v for k, v in os.environ.items() if k != "STACKGRAPH_STORE"}
+    full_env.update(env or {})
+    proc = subprocess.run(
+        [sys.executable, "-m", "stackgraph.cli", *args],
+        cwd=cwd or ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def dataset(tmp_path: Path) -> Path:
+    """A copy of the small valid example dataset in its own folder."""
+    target = tmp_path / "sources"
+    shutil.copytree(EXAMPLES / "valid", target)
+    return target
+
+
+@pytest.fixture
+def store_spec(tmp_path: Path) -> str:
+    return f"oxigraph:{tmp_path / 'store'}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_http(url: str, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url, timeout=1.0)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise TimeoutError(f"nothing answered at {url} within {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `oxigraph serve` on 127.0.0.1 (from the `oxigraph` package); yields its base URL."""
+    binary = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
+    if binary is None:
+        pytest.fail("the `oxigraph` server is not installed: pip install oxigraph")
+    port = free_port()
+    location = tmp_path_factory.mktemp("oxigraph-server")
+    proc = subprocess.Popen(
+        [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(url + "/query?query=ASK%7B%7D")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

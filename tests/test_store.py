@@ -1,0 +1,120 @@
+"""The store interface, the same tests over every store: memory, Oxigraph on disk, SPARQL server."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from graph.errors import StoreBusyError, StoreSpecError, StoreUnavailableError
+from graph.store import GraphWrite, Store, open_store
+from tests.conftest import run_cli
+
+EX = "https://example.org/"
+
+
+@pytest.fixture(params=["memory", "oxigraph", "sparql"], ids=str)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    if request.param == "memory":
+        spec = "memory:"
+    elif request.param == "oxigraph":
+        spec = f"oxigraph:{tmp_path / 'store'}"
+    else:
+        spec = "sparql:" + request.getfixturevalue("oxigraph_server")
+    with open_store(spec) as s:
+        yield s
+
+
+def _graph() -> str:
+    # The SPARQL server is shared by the session: every test writes its own graphs.
+    return f"{EX}graph/{uuid.uuid4().hex}"
+
+
+def test_replace_graph_swaps_content(store: Store) -> None:
+    g = _graph()
+    store.replace_graphs([GraphWrite(g, f'<{EX}a> <{EX}p> "1" .\n<{EX}a> <{EX}p> "2" .')])
+    assert store.triple_count(g) == 2
+    store.replace_graphs([GraphWrite(g, f'<{EX}b> <{EX}p> "3" .')])
+    assert store.select(f"SELECT ?s ?o WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}") == [(f"{EX}b", "3")]
+    assert g in store.named_graphs()
+
+
+def test_empty_content_drops_graph(store: Store) -> None:
+    g = _graph()
+    store.replace_graphs([GraphWrite(g, f"<{EX}a> <{EX}p> <{EX}b> .")])
+    store.replace_graphs([GraphWrite(g, "")])
+    assert store.triple_count(g) == 0
+    assert g not in store.named_graphs()
+
+
+def test_failed_update_changes_nothing(store: Store) -> None:
+    g, h = _graph(), _graph()
+    store.replace_graphs([GraphWrite(g, f"<{EX}a> <{EX}p> <{EX}b> .")])
+    with pytest.raises(Exception, match=r"(?i)pars|syntax|refused|error"):
+        store.replace_graphs(
+            [GraphWrite(h, f"<{EX}x> <{EX}p> <{EX}y> ."), GraphWrite(g, "this is not RDF")]
+        )
+    assert store.triple_count(g) == 1
+    assert store.triple_count(h) == 0
+
+
+def test_typed_values_come_back_as_python(store: Store) -> None:
+    g = _graph()
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    store.replace_graphs(
+        [
+            GraphWrite(
+                g,
+                f'<{EX}a> <{EX}n> "3"^^<{xsd}integer> .\n'
+                f'<{EX}a> <{EX}f> "0.5"^^<{xsd}double> .\n'
+                f'<{EX}a> <{EX}b> "true"^^<{xsd}boolean> .\n'
+                f'<{EX}a> <{EX}d> "2025-04"^^<{xsd}gYearMonth> .',
+            )
+        ]
+    )
+    rows = dict(
+        (str(p)[len(EX) :], o)
+        for p, o in store.select(f"SELECT ?p ?o WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")
+    )
+    assert rows == {"n": 3, "f": 0.5, "b": True, "d": "2025-04"}
+    assert store.ask(f"ASK {{ GRAPH <{g}> {{ <{EX}a> ?p ?o }} }}")
+
+
+def test_graph_ntriples_round_trip(store: Store) -> None:
+    g = _graph()
+    line = f'<{EX}a> <{EX}p> "caf\u00e9 \\"x\\""@fr .'
+    store.replace_graphs([GraphWrite(g, line)])
+    assert store.graph_ntriples(g).strip() == line
+    assert f"<{g}>" in store.dump_nquads()
+
+
+def test_sparql_store_ingest_and_export(oxigraph_server: str, dataset: Path) -> None:
+    spec = "sparql:" + oxigraph_server
+    first = run_cli("ingest", str(dataset), "--store", spec)
+    assert first.code == 0, first.stderr
+    second = run_cli("ingest", str(dataset), "--store", spec)
+    assert second.code == 0 and '"outcome": "unchanged"' in second.stdout
+    exported = run_cli("export", "--store", spec, "--format", "nt").stdout
+    assert "https://w3id.org/stackgraph/id/ex-accelerator" in exported
+
+
+@pytest.mark.parametrize(
+    "spec", ["", "postgres://db", "oxigraph:", "sparql:ftp://x"], ids=["empty", "unknown", "no-path", "bad-url"]
+)
+def test_bad_specs_are_refused(spec: str) -> None:
+    with pytest.raises(StoreSpecError, match="oxigraph|sparql|memory"):
+        open_store(spec or "nonsense")
+
+
+def test_second_writer_on_disk_store_is_busy(tmp_path: Path) -> None:
+    spec = f"oxigraph:{tmp_path / 'store'}"
+    with open_store(spec), pytest.raises(StoreBusyError, match="retry later"):
+        # RocksDB refuses a second writer even in the same process.
+        open_store(spec)
+
+
+def test_read_only_open_of_missing_store_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(StoreUnavailableError, match="stackgraph ingest"):
+        open_store(f"oxigraph:{tmp_path / 'nothing'}", read_only=True)

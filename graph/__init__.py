@@ -1,0 +1,34 @@
+"""stackgraph's graph package: the store, the projection, the analyses and the Python API.
+
+    >>> from graph import KnowledgeGraph                     # doctest: +SKIP
+    >>> kg = KnowledgeGraph.open()                           # doctest: +SKIP
+    >>> kg.impact({"cowos-l": 0.0}).to_frame()               # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from graph.errors import (
+    StackgraphError,
+    StoreBusyError,
+    StoreError,
+    StoreSpecError,
+    StoreUnavailableError,
+    UnknownEntityError,
+)
+from graph.knowledge import KnowledgeGraph, parse_shortages
+from graph.results import Table
+from graph.store import Store, open_store
+
+__all__ = [
+    "KnowledgeGraph",
+    "StackgraphError",
+    "Store",
+    "StoreBusyError",
+    "StoreError",
+    "StoreSpecError",
+    "StoreUnavailableError",
+    "Table",
+    "UnknownEntityError",
+    "open_store",
+    "parse_shortages",
+]

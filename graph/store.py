@@ -73,9 +73,13 @@ class Store(ABC):
 
     spec: str
 
-    @abstractmethod
     def select(self, query: str) -> list[tuple[Value, ...]]:
         """Run a SPARQL SELECT and return its rows as tuples of plain Python values."""
+        return self.select_table(query)[1]
+
+    @abstractmethod
+    def select_table(self, query: str) -> tuple[list[str], list[tuple[Value, ...]]]:
+        """Run a SPARQL SELECT: the variable names and the rows."""
 
     @abstractmethod
     def ask(self, query: str) -> bool:
@@ -165,12 +169,15 @@ class OxigraphStore(Store):
                 ) from exc
             raise StoreUnavailableError(f"cannot open the store {path}: {text}") from exc
 
-    def select(self, query: str) -> list[tuple[Value, ...]]:
-        result = self._store.query(query)
+    def select_table(self, query: str) -> tuple[list[str], list[tuple[Value, ...]]]:
+        try:
+            result = self._store.query(query)
+        except SyntaxError as exc:
+            raise StoreError(f"not a valid SPARQL query: {exc}") from exc
         if not isinstance(result, ox.QuerySolutions):
-            raise StoreError("select() needs a SELECT query")
+            raise StoreError("expected a SELECT query")
         names = [v.value for v in result.variables]
-        return [tuple(_ox_python(sol[n]) for n in names) for sol in result]
+        return names, [tuple(_ox_python(sol[n]) for n in names) for sol in result]
 
     def ask(self, query: str) -> bool:
         return bool(self._store.query(query))
@@ -220,8 +227,10 @@ class SparqlStore(Store):
             raise StoreError(f"{self.url}/{path} refused the request: {response.text[:500]}")
         return response
 
-    def select(self, query: str) -> list[tuple[Value, ...]]:
+    def select_table(self, query: str) -> tuple[list[str], list[tuple[Value, ...]]]:
         body = self._post("query", {"query": query}, "application/sparql-results+json").json()
+        if "results" not in body:
+            raise StoreError("expected a SELECT query")
         names = body["head"]["vars"]
         rows = []
         for binding in body["results"]["bindings"]:
@@ -236,7 +245,7 @@ class SparqlStore(Store):
                     kind = "literal" if term["type"] in ("literal", "typed-literal") else "uri"
                     row.append(_python(kind, term["value"], term.get("datatype")))
             rows.append(tuple(row))
-        return rows
+        return names, rows
 
     def ask(self, query: str) -> bool:
         body = self._post("query", {"query": query}, "application/sparql-results+json").json()

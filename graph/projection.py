@@ -1,0 +1,228 @@
+"""The projection: the RDF graph read once into the AND/OR dependency graph and lookup tables.
+
+A `Snapshot` is built per graph version (the content hashes the ingest runs recorded) and never
+changes; a store that changes gives a new snapshot, so readers never see a half-updated one.
+
+How records become the AND/OR graph:
+
+- every Organization, Product and Facility is an item;
+- every Requirement (item needs input) is a requirement of its item, capped by its input;
+- the sources of a requirement are the *qualified* Supply records of its input for that
+  consumer; when the consumer has none, the qualified market supplies of the input (those with
+  no consumer). Sampling, planned and disqualified supplies are kept as facts but do not count.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.analysis import DependencyGraph, DependencyGraphBuilder
+from graph.namespace import META_GRAPH, SG, slug_of
+from graph.store import Store, Value
+
+__all__ = ["EntityInfo", "Provenance", "Snapshot", "SupplyInfo", "build_snapshot", "graph_version"]
+
+_PREFIXES = (
+    "PREFIX sg: <https://w3id.org/stackgraph/ns#>\n"
+    "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+    "PREFIX prov: <http://www.w3.org/ns/prov#>\n"
+)
+_PROV_VARS = "?src ?asof ?conf ?est ?g"
+_PROV_PATTERN = (
+    "OPTIONAL { ?x prov:wasDerivedFrom ?src } OPTIONAL { ?x sg:asOf ?asof } "
+    "OPTIONAL { ?x sg:confidence ?conf } OPTIONAL { ?x sg:estimated ?est }"
+)
+_NOT_META = f"FILTER(?g != <{META_GRAPH}>)"
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where a fact comes from."""
+
+    source: str | None
+    as_of: str | None
+    confidence: str | None
+    estimated: bool
+    graph: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "as_of": self.as_of,
+            "confidence": self.confidence,
+            "estimated": self.estimated,
+            "graph": self.graph,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class EntityInfo:
+    """What the projection keeps of an entity for lookups and labels."""
+
+    id: str
+    iri: str
+    name: str
+    types: tuple[str, ...]
+    layer: str | None
+    category: str | None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SupplyInfo:
+    """A Supply record, qualified or not."""
+
+    iri: str
+    input: str
+    supplier: str
+    consumer: str | None
+    share: float | None
+    qualification: str
+    lead_time_days: int | None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One version of the graph, projected: the dependency graph plus lookup tables."""
+
+    version: str
+    graph: DependencyGraph
+    entities: dict[str, EntityInfo]
+    provenance: dict[str, Provenance]
+    supplies: tuple[SupplyInfo, ...]
+    names: dict[str, str] = field(repr=False)
+    """Normalised name or alias -> slug."""
+
+
+def _prov(row: tuple[Value, ...]) -> Provenance:
+    src, asof, conf, est, g = row
+    return Provenance(
+        source=None if src is None else str(src),
+        as_of=None if asof is None else str(asof),
+        confidence=None if conf is None else str(conf),
+        estimated=bool(est),
+        graph=str(g),
+    )
+
+
+def graph_version(store: Store) -> str:
+    """A short hash of the content hashes every data graph was ingested with."""
+    rows = store.select(
+        f"SELECT ?g ?h WHERE {{ GRAPH <{META_GRAPH}> {{ ?g <{SG.contentHash}> ?h }} }}"
+    )
+    text = "\n".join(sorted(f"{g} {h}" for g, h in rows))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def normalise(name: str) -> str:
+    """Names compared case-folded, without spaces and punctuation ("SK Hynix" == "SK hynix")."""
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
+
+
+def build_snapshot(store: Store, version: str | None = None) -> Snapshot:
+    """Read entities, requirements and supplies from the store into a new snapshot."""
+    version = version or graph_version(store)
+    provenance: dict[str, Provenance] = {}
+    entities: dict[str, EntityInfo] = {}
+    builder = DependencyGraphBuilder()
+
+    rows = store.select(
+        _PREFIXES
+        + f"SELECT ?x ?t ?name ?layer ?cat ?lead {_PROV_VARS} WHERE {{ GRAPH ?g {{"
+        " ?x a ?t ; skos:prefLabel ?name . VALUES ?t { sg:Organization sg:Product sg:Facility }"
+        " OPTIONAL { ?x sg:layer ?layer } OPTIONAL { ?x sg:category ?cat }"
+        f" OPTIONAL {{ ?x sg:leadTimeDays ?lead }} {_PROV_PATTERN} }} {_NOT_META} }} ORDER BY ?x"
+    )
+    aliases: dict[str, list[str]] = defaultdict(list)
+    for x, a in store.select(
+        _PREFIXES + f"SELECT ?x ?a WHERE {{ GRAPH ?g {{ ?x skos:altLabel ?a }} {_NOT_META} }}"
+    ):
+        aliases[str(x)].append(str(a))
+    for x, t, name, layer, cat, lead, *prov in rows:
+        iri = str(x)
+        slug = slug_of(iri)
+        layer_name = None if layer is None else str(layer).rsplit("/", 1)[-1]
+        entities[slug] = EntityInfo(
+            id=slug,
+            iri=iri,
+            name=str(name),
+            types=(str(t).rsplit("#", 1)[-1],),
+            layer=layer_name,
+            category=None if cat is None else str(cat),
+            aliases=tuple(sorted(set(aliases.get(iri, [])))),
+        )
+        provenance[iri] = _prov(tuple(prov))
+        builder.add_item(
+            slug,
+            label=str(name),
+            layer=layer_name,
+            category=None if cat is None else str(cat),
+            lead_time_days=None if lead is None else int(lead),  # type: ignore[arg-type]
+            fact=iri,
+        )
+
+    supplies: list[SupplyInfo] = []
+    for x, inp, sup, con, share, qual, lead, *prov in store.select(
+        _PREFIXES
+        + f"SELECT ?x ?in ?sup ?con ?share ?qual ?lead {_PROV_VARS} WHERE {{ GRAPH ?g {{"
+        " ?x a sg:Supply ; sg:input ?in ; sg:supplier ?sup ."
+        " OPTIONAL { ?x sg:consumer ?con } OPTIONAL { ?x sg:share ?share }"
+        " OPTIONAL { ?x sg:qualification ?qual } OPTIONAL { ?x sg:leadTimeDays ?lead }"
+        f" {_PROV_PATTERN} }} {_NOT_META} }} ORDER BY ?x"
+    ):
+        provenance[str(x)] = _prov(tuple(prov))
+        supplies.append(
+            SupplyInfo(
+                iri=str(x),
+                input=slug_of(str(inp)),
+                supplier=slug_of(str(sup)),
+                consumer=None if con is None else slug_of(str(con)),
+                share=None if share is None else float(share),  # type: ignore[arg-type]
+                qualification="qualified" if qual is None else str(qual),
+                lead_time_days=None if lead is None else int(lead),  # type: ignore[arg-type]
+            )
+        )
+    qualified: dict[tuple[str, str | None], list[SupplyInfo]] = defaultdict(list)
+    for s in supplies:
+        if s.qualification == "qualified":
+            qualified[(s.input, s.consumer)].append(s)
+
+    for x, item, inp, qty, lead, *prov in store.select(
+        _PREFIXES
+        + f"SELECT ?x ?item ?in ?q ?lead {_PROV_VARS} WHERE {{ GRAPH ?g {{"
+        " ?x a sg:Requirement ; sg:item ?item ; sg:input ?in ."
+        " OPTIONAL { ?x sg:quantity ?q } OPTIONAL { ?x sg:leadTimeDays ?lead }"
+        f" {_PROV_PATTERN} }} {_NOT_META} }} ORDER BY ?x"
+    ):
+        provenance[str(x)] = _prov(tuple(prov))
+        item_slug, input_slug = slug_of(str(item)), slug_of(str(inp))
+        r = builder.add_requirement(
+            item_slug,
+            input_slug,
+            quantity=None if qty is None else float(qty),  # type: ignore[arg-type]
+            lead_time_days=None if lead is None else int(lead),  # type: ignore[arg-type]
+            fact=str(x),
+        )
+        sources = qualified.get((input_slug, item_slug)) or qualified.get((input_slug, None), [])
+        for s in sources:
+            builder.add_source(
+                r, s.supplier, share=s.share, lead_time_days=s.lead_time_days, fact=s.iri
+            )
+
+    names: dict[str, str] = {}
+    for slug, info in entities.items():
+        for n in (info.name, *info.aliases):
+            names.setdefault(normalise(n), slug)
+    for slug in entities:
+        names[normalise(slug)] = slug
+    return Snapshot(
+        version=version,
+        graph=builder.build(),
+        entities=entities,
+        provenance=provenance,
+        supplies=tuple(supplies),
+        names=names,
+    )

@@ -1,0 +1,93 @@
+"""Results for people: tables that become DataFrames and show as tables in Jupyter."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Table"]
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    if isinstance(value, (list, tuple)):
+        return " → ".join(str(v) for v in value) if all(isinstance(v, str) for v in value) else f"[{len(value)}]"
+    return "" if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class Table:
+    """Rows of plain dicts with a title; `to_frame()` gives a pandas DataFrame.
+
+    `raw` holds the analysis result the rows came from, for callers that want every detail.
+    """
+
+    title: str
+    rows: Sequence[dict[str, Any]]
+    columns: Sequence[str] = ()
+    raw: Any = field(default=None, repr=False, compare=False)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self.rows)
+
+    def __getitem__(self, index: int) -> dict[str, Any]:
+        return self.rows[index]
+
+    def _columns(self) -> list[str]:
+        if self.columns:
+            return list(self.columns)
+        seen: dict[str, None] = {}
+        for row in self.rows:
+            seen.update(dict.fromkeys(row))
+        return list(seen)
+
+    def to_frame(self) -> Any:
+        """The rows as a pandas DataFrame (columns in a stable order)."""
+        import pandas as pd
+
+        return pd.DataFrame(list(self.rows), columns=self._columns())
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.rows]
+
+    def to_text(self, columns: Sequence[str] | None = None, limit: int = 50) -> str:
+        """A plain-text table for terminals."""
+        cols = list(columns or self._columns())
+        body = [[_cell(r.get(c)) for c in cols] for r in self.rows[:limit]]
+        widths = [
+            min(60, max([len(c)] + [len(row[i]) for row in body])) for i, c in enumerate(cols)
+        ]
+
+        def line(cells: Sequence[str]) -> str:
+            return "  ".join(cell[:w].ljust(w) for cell, w in zip(cells, widths, strict=True)).rstrip()
+
+        out = [self.title, line(cols), line(["-" * w for w in widths])]
+        out += [line(row) for row in body]
+        if len(self.rows) > limit:
+            out.append(f"... {len(self.rows) - limit} more rows")
+        if not self.rows:
+            out.append("(none)")
+        return "\n".join(out)
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def _repr_html_(self) -> str:
+        cols = self._columns()
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(_cell(r.get(c)))}</td>" for c in cols) + "</tr>"
+            for r in self.rows[:200]
+        )
+        more = f"<p>{len(self.rows) - 200} more rows</p>" if len(self.rows) > 200 else ""
+        return (
+            f"<p><b>{html.escape(self.title)}</b> ({len(self.rows)} rows)</p>"
+            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}"
+        )

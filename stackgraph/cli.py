@@ -164,7 +164,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = []
+def _register_analyses(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from stackgraph.analyses import register
+
+    register(sub)
+
+
+_EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
+    _register_analyses
+]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -181,7 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (StoreBusyError, StoreUnavailableError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BUSY
-    except (StoreSpecError, UnknownEntityError) as exc:
+    except (StoreSpecError, UnknownEntityError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except StackgraphError as exc:

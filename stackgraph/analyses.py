@@ -1,0 +1,153 @@
+"""CLI commands for the analyses: impact, critical-path, spof, chokepoints, deps, show, search."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from graph import KnowledgeGraph, Table
+
+__all__ = ["register"]
+
+_IMPACT_COLUMNS = ["id", "name", "layer", "status", "availability", "chain"]
+
+
+def _open(args: argparse.Namespace) -> KnowledgeGraph:
+    return KnowledgeGraph.open(args.store)
+
+
+def _emit(args: argparse.Namespace, table: Table, columns: list[str] | None = None,
+          footer: str = "") -> int:
+    if args.json:
+        print(json.dumps({"title": table.title, "summary": table.summary, "rows": table.to_dicts()},
+                         default=str, sort_keys=True))
+    else:
+        print(table.to_text(columns, limit=args.limit))
+        if footer:
+            print(footer)
+    return 0
+
+
+def _impact(args: argparse.Namespace) -> int:
+    with _open(args) as kg:
+        table = kg.impact(args.shortages, substitution=args.substitution)
+    counts = table.summary["counts"]
+    footer = (
+        f"\n{counts.get('BLOCKED', 0)} blocked, {counts.get('CONSTRAINED', 0)} constrained, "
+        f"{counts.get('OK', 0)} ok"
+    )
+    if table.summary["cycles"]:
+        footer += f"; cycles: {table.summary['cycles']}"
+    if args.explain and not args.json:
+        lines = [footer, ""]
+        for row in table.rows[: args.limit]:
+            lines.append(f"{row['id']} {row['status']} {row['availability']:.3g}")
+            for step in row["explanation"]:
+                via = f" via {step['via']} of {step['requirement']}" if step["requirement"] else " (shortage)"
+                lines.append(f"  {step['item']} at {step['availability']:.3g}{via}")
+                for fact in step["facts"]:
+                    est = ", estimated" if fact["estimated"] else ""
+                    lines.append(f"    source: {fact['source']} (as of {fact['as_of']}, {fact['confidence']}{est})")
+        footer = "\n".join(lines)
+    return _emit(args, table, _IMPACT_COLUMNS, footer)
+
+
+def _critical_path(args: argparse.Namespace) -> int:
+    with _open(args) as kg:
+        table = kg.critical_path(args.id)
+    s = table.summary
+    footer = f"\ntotal: {s['total_days']} days"
+    if s["missing_on_path"] or s["missing_in_closure_count"]:
+        footer += (
+            f"; lead time unknown (counted as 0) for {len(s['missing_on_path'])} step(s) on the path"
+            f" and {s['missing_in_closure_count']} in the whole closure"
+        )
+    return _emit(args, table, ["node", "kind", "days", "cumulative", "lead_time_known"], footer)
+
+
+def _spof(args: argparse.Namespace) -> int:
+    with _open(args) as kg:
+        table = kg.single_points_of_failure(args.id)
+    return _emit(args, table, ["id", "name", "layer", "path"])
+
+
+def _chokepoints(args: argparse.Namespace) -> int:
+    with _open(args) as kg:
+        table = kg.chokepoints(args.top, categories=args.category or None)
+    return _emit(args, table, ["id", "name", "layer", "end_products_blocked"])
+
+
+def _closure(args: argparse.Namespace) -> int:
+    with _open(args) as kg:
+        fn = kg.dependents if args.command == "dependents" else kg.dependencies
+        table = fn(args.id, depth=args.depth)
+    return _emit(args, table, ["id", "label", "layer", "depth", "path"])
+
+
+def _search(args: argparse.Namespace) -> int:
+    with _open(args) as kg:
+        table = kg.search(args.text, layer=args.layer, limit=args.limit)
+    return _emit(args, table, ["id", "name", "types", "layer", "category"])
+
+
+def _show(args: argparse.Namespace) -> int:
+    with _open(args) as kg:
+        entity: dict[str, Any] = kg.entity(args.id)
+    print(json.dumps(entity, indent=2, default=str, sort_keys=True))
+    return 0
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--store", metavar="SPEC", default=None, help="store spec (default: the embedded store)")
+    p.add_argument("--json", action="store_true", help="one JSON object instead of a table")
+    p.add_argument("--limit", type=int, default=50, help="most rows to print (default 50)")
+
+
+def register(sub: Any) -> None:
+    """Add the analysis commands to the `stackgraph` parser."""
+    p = sub.add_parser("impact", help="what shortages block or constrain, and why")
+    p.add_argument("shortages", nargs="+", metavar="ID[=AVAILABILITY]",
+                   help="entity id, name or alias; availability in [0, 1] (default 0)")
+    p.add_argument("--substitution", action="store_true",
+                   help="any one qualified source can replace the others")
+    p.add_argument("--explain", action="store_true", help="print each chain with its sources")
+    _common(p)
+    p.set_defaults(func=_impact)
+
+    p = sub.add_parser("critical-path", help="the lead-time path of an item, in days")
+    p.add_argument("id")
+    _common(p)
+    p.set_defaults(func=_critical_path)
+
+    p = sub.add_parser("spof", help="single points of failure of an item")
+    p.add_argument("id")
+    _common(p)
+    p.set_defaults(func=_spof)
+
+    p = sub.add_parser("chokepoints", help="items that alone block the most end products")
+    p.add_argument("--top", type=int, default=15)
+    p.add_argument("--category", action="append", help="count only end products of this category")
+    _common(p)
+    p.set_defaults(func=_chokepoints)
+
+    for name, text in (("dependencies", "what an item needs"), ("dependents", "what needs an item")):
+        p = sub.add_parser(name, help=text + ", transitively")
+        p.add_argument("id")
+        p.add_argument("--depth", type=int, default=None)
+        _common(p)
+        p.set_defaults(func=_closure)
+
+    p = sub.add_parser("search", help="find entities by name or alias")
+    p.add_argument("text", nargs="?", default="")
+    p.add_argument("--layer")
+    _common(p)
+    p.set_defaults(func=_search)
+
+    p = sub.add_parser("show", help="everything known about one entity, as JSON")
+    p.add_argument("id")
+    p.add_argument("--store", metavar="SPEC", default=None)
+    p.set_defaults(func=_show)
+
+

@@ -17,9 +17,9 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import RDF, Graph, URIRef
 
-from graph.errors import StoreBusyError
+from graph.errors import StoreBusyError, StoreUnavailableError
 from graph.namespace import GRAPH, ID, META_GRAPH, SG, graph_iri
-from graph.store import GraphWrite, Store, lock_path, now, open_store
+from graph.store import GraphWrite, Store, default_store_spec, lock_path, now, open_store
 from ingest.gate import check
 from ingest.problems import InvalidInputError, Problem, UsageError
 from ingest.readers import SourceFile, discover, read_source
@@ -276,6 +276,19 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
+def _open_for(options: IngestOptions) -> Store:
+    """A dry run only reads: a store on disk opens read-only (or as empty when it is missing)."""
+    if not options.dry_run:
+        return open_store(options.store)
+    spec = options.store or default_store_spec()
+    if not spec.startswith("oxigraph:"):
+        return open_store(spec)
+    try:
+        return open_store(spec, read_only=True)
+    except StoreUnavailableError:
+        return open_store("memory:")
+
+
 def ingest(options: IngestOptions, log: Callable[[str], None] | None = None) -> IngestReport:
     """Run one ingest. Raises InvalidInputError (nothing written), UsageError or a StoreError."""
     say = log or (lambda _msg: None)
@@ -285,7 +298,7 @@ def ingest(options: IngestOptions, log: Callable[[str], None] | None = None) -> 
         raise UsageError(f"no such file or folder: {', '.join(missing)}")
     if not files:
         raise UsageError("no source files (.yaml, .yml, .csv, .ttl, .nt, .jsonld) under the given paths")
-    store = open_store(options.store)
+    store = _open_for(options)
     try:
         if options.dry_run:
             return _run(options, files, store, t0, say)

@@ -289,8 +289,19 @@ def _open_for(options: IngestOptions) -> Store:
         return open_store("memory:")
 
 
-def ingest(options: IngestOptions, log: Callable[[str], None] | None = None) -> IngestReport:
-    """Run one ingest. Raises InvalidInputError (nothing written), UsageError or a StoreError."""
+def ingest(
+    options: IngestOptions,
+    log: Callable[[str], None] | None = None,
+    store: Store | None = None,
+) -> IngestReport:
+    """Run one ingest into the store of `options` (or into `store`, left open).
+
+    Raises:
+        InvalidInputError: some input is invalid; nothing was written.
+        UsageError: no such path, or no source files.
+        StoreBusyError: another ingest holds the lock (retry later).
+        StoreUnavailableError: the store cannot be opened or reached (retry later).
+    """
     say = log or (lambda _msg: None)
     t0 = time.perf_counter()
     files, missing = discover(options.paths)
@@ -298,14 +309,15 @@ def ingest(options: IngestOptions, log: Callable[[str], None] | None = None) -> 
         raise UsageError(f"no such file or folder: {', '.join(missing)}")
     if not files:
         raise UsageError("no source files (.yaml, .yml, .csv, .ttl, .nt, .jsonld) under the given paths")
-    store = _open_for(options)
+    target = store or _open_for(options)
     try:
-        if options.dry_run:
-            return _run(options, files, store, t0, say)
-        with _lock(store.spec):
-            return _run(options, files, store, t0, say)
+        if options.dry_run or target.spec == "memory:":
+            return _run(options, files, target, t0, say)
+        with _lock(target.spec):
+            return _run(options, files, target, t0, say)
     finally:
-        store.close()
+        if store is None:
+            target.close()
 
 
 def _run(options: IngestOptions, files: list[Path], store: Store, t0: float,

@@ -1,0 +1,219 @@
+"""Quality of the bundled dataset: sourced, consistent, conformant, and answering like the press."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pyshacl import validate
+from rdflib import Graph
+
+from graph import KnowledgeGraph
+from graph.store import open_store
+from ingest.coverage import coverage
+from ingest.gate import shapes
+from ingest.records import normalise
+from tests.conftest import ROOT, run_cli
+
+DATA = ROOT / "data"
+P = "PREFIX sg: <https://w3id.org/stackgraph/ns#>\nPREFIX prov: <http://www.w3.org/ns/prov#>\n"
+NOT_META = "FILTER(?g != <https://w3id.org/stackgraph/graph/meta>)"
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The bundled data ingested once into a store on disk; yields its spec."""
+    spec = f"oxigraph:{tmp_path_factory.mktemp('bundled') / 'store'}"
+    result = run_cli("ingest", str(DATA), "--store", spec)
+    assert result.code == 0, result.stderr[-3000:]
+    yield spec
+
+
+@pytest.fixture(scope="module")
+def kg(bundled: str) -> Iterator[KnowledgeGraph]:
+    with KnowledgeGraph.open(bundled) as k:
+        yield k
+
+
+def test_whole_dataset_conforms_to_shapes(bundled: str) -> None:
+    with open_store(bundled, read_only=True) as store:
+        lines = [
+            line
+            for line in store.dump_nquads().splitlines()
+            if line and not line.endswith("<https://w3id.org/stackgraph/graph/meta> .")
+        ]
+    data = Graph()
+    data.parse(data="\n".join(" ".join(line.rsplit(" ", 2)[:-2] + ["."]) for line in lines), format="nt")
+    conforms, _, text = validate(data, shacl_graph=shapes(), inference=None, allow_warnings=True)
+    assert conforms, text[:3000]
+
+
+def test_every_record_has_provenance(kg: KnowledgeGraph) -> None:
+    rows = kg.store.select(
+        P + "SELECT ?x ?t WHERE { GRAPH ?g { ?x a ?t . "
+        "VALUES ?t { sg:Organization sg:Product sg:Facility sg:Requirement sg:Supply sg:Capacity "
+        "sg:Deal sg:Claim } FILTER NOT EXISTS { ?x prov:wasDerivedFrom ?s ; sg:asOf ?d ; "
+        "sg:confidence ?c } } " + NOT_META + " }"
+    )
+    assert rows == []
+
+
+def test_no_entity_under_two_names(kg: KnowledgeGraph) -> None:
+    owners: dict[str, set[str]] = defaultdict(set)
+    for e in kg.snapshot().entities.values():
+        for name in (e.id, e.name, *e.aliases):
+            owners[normalise(name)].add(e.id)
+    clashes = {name: ids for name, ids in owners.items() if len(ids) > 1}
+    assert clashes == {}
+
+
+def test_every_referenced_entity_exists(kg: KnowledgeGraph) -> None:
+    rows = kg.store.select(
+        P + "SELECT DISTINCT ?o WHERE { GRAPH ?g { ?x ?p ?o } "
+        "FILTER(isIRI(?o) && STRSTARTS(STR(?o), 'https://w3id.org/stackgraph/id/')) "
+        "FILTER NOT EXISTS { GRAPH ?h { ?o a ?t } } " + NOT_META + " }"
+    )
+    assert rows == []
+
+
+def test_shares_of_one_requirement_sum_to_at_most_one(kg: KnowledgeGraph) -> None:
+    totals: dict[tuple[str, str | None], float] = defaultdict(float)
+    for s in kg.snapshot().supplies:
+        if s.qualification == "qualified" and s.share is not None:
+            totals[(s.input, s.consumer)] += s.share
+    over = {k: round(v, 4) for k, v in totals.items() if v > 1 + 1e-9}
+    assert over == {}
+
+
+def test_dates_parse_and_are_plausible(kg: KnowledgeGraph) -> None:
+    rows = kg.store.select(
+        P + "SELECT ?x ?d WHERE { GRAPH ?g { ?x sg:asOf|sg:released|sg:announced ?d } " + NOT_META + " }"
+    )
+    assert rows
+    for x, d in rows:
+        text = str(d)
+        assert re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text), (x, text)
+        parts = [int(p) for p in text.split("-")] + [1, 1]
+        day = datetime.date(parts[0], parts[1], parts[2])
+        assert datetime.date(1990, 1, 1) <= day <= datetime.date(2031, 12, 31), (x, text)
+
+
+def test_coverage_report_is_current(bundled: str) -> None:
+    with open_store(bundled, read_only=True) as store:
+        expected = coverage(store)
+    assert (DATA / "COVERAGE.md").read_text(encoding="utf-8") == expected, (
+        "data/COVERAGE.md is stale: run python -m ingest.coverage"
+    )
+
+
+def test_size_and_every_layer_present(kg: KnowledgeGraph) -> None:
+    snap = kg.snapshot()
+    assert len(snap.entities) >= 400
+    relations = kg.store.select(
+        P + "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { GRAPH ?g { ?x a ?t . "
+        "VALUES ?t { sg:Requirement sg:Supply sg:Capacity sg:Deal } } " + NOT_META + " }"
+    )[0][0]
+    assert relations >= 1000
+    per_layer: dict[str | None, int] = defaultdict(int)
+    for e in snap.entities.values():
+        per_layer[e.layer] += 1
+    for layer in ("foundry", "memory", "packaging", "compute", "networking", "systems",
+                  "infrastructure", "harness"):
+        assert per_layer[layer] >= 20, (layer, per_layer[layer])
+
+
+FLAGSHIPS = [
+    "gb200-nvl72",
+    "gb300-nvl72",
+    "vera-rubin-nvl144",
+    "mi355x-rack",
+    "tpu-v7-ironwood-pod",
+    "trn2-ultraserver",
+    "groqrack",
+    "cerebras-cs-3",
+]
+
+
+@pytest.mark.parametrize("system", FLAGSHIPS, ids=str)
+def test_flagship_chain_runs_from_die_to_grid(kg: KnowledgeGraph, system: str) -> None:
+    snap = kg.snapshot()
+    below = {r["id"] for r in kg.dependencies(system)}
+    categories = {snap.entities[i].category for i in below if i in snap.entities}
+    assert "process-node" in categories, f"{system}: no wafer process below it"
+    builders = [s for s in snap.supplies if s.input == system and s.qualification == "qualified"]
+    assert builders, f"{system}: nobody is recorded as building it"
+    above = [r["id"] for r in kg.dependents(system)]
+    campuses = [i for i in above if "Facility" in snap.entities[i].types]
+    assert campuses, f"{system}: no datacenter hosts it"
+    powered = []
+    for campus in campuses:
+        under = {r["id"] for r in kg.dependencies(campus, depth=3)}
+        if any(
+            snap.entities[i].category in ("energy", "power-equipment") or "Facility" in snap.entities[i].types
+            for i in under
+            if i in snap.entities
+        ):
+            powered.append(campus)
+    assert powered, f"{system}: no campus that hosts it has a power source"
+
+
+def _accelerators_depending_on(kg: KnowledgeGraph, ref: str) -> set[str]:
+    snap = kg.snapshot()
+    return {
+        r["id"]
+        for r in kg.dependents(ref)
+        if snap.entities[r["id"]].category in ("accelerator", "inference-accelerator")
+    }
+
+
+def test_cowos_l_dependents_match_public_reporting(kg: KnowledgeGraph) -> None:
+    found = _accelerators_depending_on(kg, "cowos-l")
+    assert {"b200", "b300", "rubin"} <= found
+    assert not {"h100", "h200", "mi300x"} & found  # CoWoS-S parts
+
+
+def test_sk_hynix_hbm3e_dependents_match_public_reporting(kg: KnowledgeGraph) -> None:
+    found = _accelerators_depending_on(kg, "SK hynix HBM3E")
+    assert {"h200", "b200", "b300"} <= found
+    assert "h100" not in found  # HBM3
+
+
+def test_cowos_l_outage_blocks_blackwell(kg: KnowledgeGraph) -> None:
+    table = kg.impact({"cowos-l": 0.0})
+    status = {r["id"]: r["status"] for r in table}
+    assert status["b200"] == "BLOCKED" and status["gb200-nvl72"] == "BLOCKED"
+    chain = next(r for r in table if r["id"] == "b200")["explanation"]
+    assert chain[-1]["item"] == "cowos-l"
+    assert chain[0]["facts"] and chain[0]["facts"][0]["source"].startswith("http")
+
+
+def test_one_hbm_vendor_out_constrains_dual_sourced_products(kg: KnowledgeGraph) -> None:
+    table = kg.impact({"micron-hbm3e": 0.0})
+    status = {r["id"]: r["status"] for r in table}
+    assert status.get("h200") == "CONSTRAINED"
+    assert "BLOCKED" not in {status.get(x) for x in ("h200", "b200", "b300")}
+
+
+def test_data_files_sorted_by_id() -> None:
+    import yaml
+
+    for path in sorted(DATA.glob("*.yaml")):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        ids = [e["id"] for e in doc.get("entities") or []]
+        assert ids == sorted(ids), f"{path.name}: entities are not sorted by id"
+
+
+def test_readme_documents_every_data_file() -> None:
+    text = (DATA / "README.md").read_text(encoding="utf-8")
+    for path in sorted(DATA.glob("*.yaml")):
+        assert path.name in text, f"data/README.md does not describe {path.name}"
+
+
+def test_bundled_files_are_path_free() -> None:
+    for path in sorted(Path(DATA).glob("*")):
+        text = path.read_text(encoding="utf-8")
+        assert "/work/" not in text and "/tmp/" not in text, path.name

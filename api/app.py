@@ -3,47 +3,118 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import AsyncIterator
+from typing import Any
 
+import anyio.to_thread
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+from strawberry.asgi import GraphQL
 
+from api.cache import AnalysisCache
+from api.context import Context
+from api.graph_view import GraphView
+from api.guards import BodyLimit, Deadline
+from api.schema import build_schema
 from api.settings import Settings
-from graph.store import open_store
+from graph import KnowledgeGraph
 
-__all__ = ["app_from_env", "create_app"]
+__all__ = ["GraphQLApp", "app_from_env", "create_app"]
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    """The strawberry ASGI view; every request gets a context pinned to one graph snapshot."""
+
+    def __init__(self, settings: Settings, cache: AnalysisCache) -> None:
+        super().__init__(
+            build_schema(settings),
+            graphql_ide="graphiql" if settings.graphiql else None,
+            allow_queries_via_get=True,
+            multipart_uploads_enabled=False,
+        )
+        self.settings = settings
+        self.cache = cache
+
+    async def get_context(self, request: Any, response: Any) -> Context:
+        """One snapshot, fresh loaders and a deadline for this request."""
+        deadline = time.monotonic() + self.settings.request_timeout_s
+        kg: KnowledgeGraph = request.app.state.kg
+        view = await anyio.to_thread.run_sync(GraphView, kg)
+        return Context(
+            request=request,
+            response=response,
+            settings=self.settings,
+            view=view,
+            cache=self.cache,
+            deadline=deadline,
+        )
+
+    async def get_root_value(self, request: Any) -> None:
+        """No root value: the Query type resolves everything from the context."""
+        return None
 
 
 def create_app(settings: Settings) -> Starlette:
     """Build the application for these settings."""
+    cache = AnalysisCache(settings.analysis_cache_size)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        store = open_store(settings.store, read_only=True)
-        app.state.store = store
+        kg = KnowledgeGraph.open(settings.store, reload_interval=settings.reload_interval_s)
+        app.state.kg = kg
         try:
+            await anyio.to_thread.run_sync(kg.snapshot)  # build the projection before serving
             yield
         finally:
-            store.close()
+            kg.close()
 
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
 
     async def readyz(request: Request) -> JSONResponse:
-        store = request.app.state.store
-        graphs = [g for g in store.named_graphs() if not g.endswith("/meta")]
-        ready = bool(graphs)
+        kg: KnowledgeGraph = request.app.state.kg
+        snap = await anyio.to_thread.run_sync(kg.snapshot)
+        ready = bool(snap.entities)
         return JSONResponse(
-            {"status": "ready" if ready else "empty", "graphs": len(graphs)},
+            {
+                "status": "ready" if ready else "empty",
+                "version": snap.version,
+                "entities": len(snap.entities),
+            },
             status_code=200 if ready else 503,
         )
 
-    return Starlette(
-        routes=[Route("/healthz", healthz), Route("/readyz", readyz)],
+    graphql = BodyLimit(
+        Deadline(GraphQLApp(settings, cache), settings.request_timeout_s), settings.max_body_bytes
+    )
+    middleware = []
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["content-type", "authorization"],
+                max_age=600,
+            )
+        )
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/graphql", graphql),
+        ],
+        middleware=middleware,
         lifespan=lifespan,
     )
+    app.state.settings = settings
+    app.state.cache = cache
+    return app
 
 
 def app_from_env() -> Starlette:

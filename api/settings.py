@@ -29,6 +29,9 @@ class Settings:
     request_timeout_s: float = 10.0
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
     reload_interval_s: float = 1.0
+    max_page_size: int = 100
+    analysis_cache_size: int = 256
+    parser_cache_size: int = 512
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

@@ -1,8 +1,8 @@
 """stackgraph's graph package: the store, the projection, the analyses and the Python API.
 
-    >>> from graph import KnowledgeGraph                     # doctest: +SKIP
-    >>> kg = KnowledgeGraph.open()                           # doctest: +SKIP
-    >>> kg.impact({"cowos-l": 0.0}).to_frame()               # doctest: +SKIP
+>>> from graph import KnowledgeGraph                     # doctest: +SKIP
+>>> kg = KnowledgeGraph.open()                           # doctest: +SKIP
+>>> kg.impact({"cowos-l": 0.0}).to_frame()               # doctest: +SKIP
 """
 
 from __future__ import annotations

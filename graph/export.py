@@ -43,7 +43,9 @@ def export(spec: str | None, fmt: str, *, with_meta: bool = False) -> str:
         if with_meta or q.graph_name != meta
     ]
     if fmt == "trig":
-        quads.sort(key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+        quads.sort(
+            key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))
+        )
         out = ox.serialize(quads, format=FORMATS[fmt], prefixes=PREFIXES)
     else:
         triples = sorted({q.triple for q in quads}, key=str)

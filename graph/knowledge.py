@@ -128,7 +128,11 @@ class KnowledgeGraph:
         """The projection of the current graph version (rebuilt only when the version changed)."""
         with self._lock:
             now = time.monotonic()
-            if self._snapshot is not None and not refresh and now - self._checked < self._reload_interval:
+            if (
+                self._snapshot is not None
+                and not refresh
+                and now - self._checked < self._reload_interval
+            ):
                 return self._snapshot
             self._checked = now
             self._maybe_reopen()
@@ -242,7 +246,15 @@ class KnowledgeGraph:
             f"SELECT ?p ?o WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} FILTER(?g != <{META_GRAPH}>) }}"
         ):
             name = str(p).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-            if name in ("type", "prefLabel", "altLabel", "wasDerivedFrom", "asOf", "confidence", "estimated"):
+            if name in (
+                "type",
+                "prefLabel",
+                "altLabel",
+                "wasDerivedFrom",
+                "asOf",
+                "confidence",
+                "estimated",
+            ):
                 continue
             value = slug_of(str(o)) if isinstance(o, str) and o.startswith(str(ID)) else o
             if isinstance(value, str) and "/ns/layer/" in value:
@@ -275,7 +287,9 @@ class KnowledgeGraph:
         }
 
     @staticmethod
-    def _row_provenance(x: Value, src: Value, asof: Value, conf: Value, est: Value, g: Value) -> dict[str, Any]:
+    def _row_provenance(
+        x: Value, src: Value, asof: Value, conf: Value, est: Value, g: Value
+    ) -> dict[str, Any]:
         return {
             "iri": str(x),
             "source": src,
@@ -298,8 +312,12 @@ class KnowledgeGraph:
                     "quantity": req.quantity,
                     "lead_time_days": req.lead_time_days,
                     "sources": [
-                        {"supplier": s.supplier, "share": s.share, "lead_time_days": s.lead_time_days,
-                         "provenance": self.provenance(s.fact)}
+                        {
+                            "supplier": s.supplier,
+                            "share": s.share,
+                            "lead_time_days": s.lead_time_days,
+                            "provenance": self.provenance(s.fact),
+                        }
                         for s in req.sources
                     ],
                     "provenance": self.provenance(req.fact),
@@ -382,8 +400,18 @@ class KnowledgeGraph:
         return Table(
             title,
             rows,
-            columns=("id", "name", "layer", "status", "availability", "binding_requirement",
-                     "root_cause", "chain", "explanation", "category"),
+            columns=(
+                "id",
+                "name",
+                "layer",
+                "status",
+                "availability",
+                "binding_requirement",
+                "root_cause",
+                "chain",
+                "explanation",
+                "category",
+            ),
             raw=result,
             summary=summary,
         )
@@ -430,7 +458,9 @@ class KnowledgeGraph:
                 "layer": s.layer,
                 "category": s.category,
                 "path": [h.from_item for h in s.chain] + [s.id],
-                "facts": self._facts(*[f for h in s.chain for f in (h.requirement_fact, h.source_fact)]),
+                "facts": self._facts(
+                    *[f for h in s.chain for f in (h.requirement_fact, h.source_fact)]
+                ),
             }
             for s in found
         ]
@@ -492,10 +522,16 @@ class KnowledgeGraph:
         """Version, counts and sources with their last ingest run."""
         snap = self.snapshot()
         sources = [
-            {"graph": str(g), "file": f, "triples": n, "run": str(run), "generated": t, "title": title}
+            {
+                "graph": str(g),
+                "file": f,
+                "triples": n,
+                "run": str(run),
+                "generated": t,
+                "title": title,
+            }
             for g, f, n, run, t, title in self._store.select(
-                _PREFIXES
-                + f"SELECT ?g ?f ?n ?run ?t ?title WHERE {{ GRAPH <{META_GRAPH}> {{"
+                _PREFIXES + f"SELECT ?g ?f ?n ?run ?t ?title WHERE {{ GRAPH <{META_GRAPH}> {{"
                 " ?g sg:sourceFile ?f ; sg:tripleCount ?n ; prov:wasGeneratedBy ?run ."
                 " OPTIONAL { ?g prov:generatedAtTime ?t } OPTIONAL { ?g sg:title ?title } } } ORDER BY ?g"
             )

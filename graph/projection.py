@@ -130,8 +130,7 @@ def build_snapshot(store: Store, version: str | None = None) -> Snapshot:
     builder = DependencyGraphBuilder()
 
     rows = store.select(
-        _PREFIXES
-        + f"SELECT ?x ?t ?name ?layer ?cat ?lead {_PROV_VARS} WHERE {{ GRAPH ?g {{"
+        _PREFIXES + f"SELECT ?x ?t ?name ?layer ?cat ?lead {_PROV_VARS} WHERE {{ GRAPH ?g {{"
         " ?x a ?t ; skos:prefLabel ?name . VALUES ?t { sg:Organization sg:Product sg:Facility }"
         " OPTIONAL { ?x sg:layer ?layer } OPTIONAL { ?x sg:category ?cat }"
         f" OPTIONAL {{ ?x sg:leadTimeDays ?lead }} {_PROV_PATTERN} }} {_NOT_META} }} ORDER BY ?x"
@@ -166,8 +165,7 @@ def build_snapshot(store: Store, version: str | None = None) -> Snapshot:
 
     supplies: list[SupplyInfo] = []
     for x, inp, sup, con, share, qual, lead, *prov in store.select(
-        _PREFIXES
-        + f"SELECT ?x ?in ?sup ?con ?share ?qual ?lead {_PROV_VARS} WHERE {{ GRAPH ?g {{"
+        _PREFIXES + f"SELECT ?x ?in ?sup ?con ?share ?qual ?lead {_PROV_VARS} WHERE {{ GRAPH ?g {{"
         " ?x a sg:Supply ; sg:input ?in ; sg:supplier ?sup ."
         " OPTIONAL { ?x sg:consumer ?con } OPTIONAL { ?x sg:share ?share }"
         " OPTIONAL { ?x sg:qualification ?qual } OPTIONAL { ?x sg:leadTimeDays ?lead }"
@@ -191,8 +189,7 @@ def build_snapshot(store: Store, version: str | None = None) -> Snapshot:
             qualified[(s.input, s.consumer)].append(s)
 
     for x, item, inp, qty, lead, *prov in store.select(
-        _PREFIXES
-        + f"SELECT ?x ?item ?in ?q ?lead {_PROV_VARS} WHERE {{ GRAPH ?g {{"
+        _PREFIXES + f"SELECT ?x ?item ?in ?q ?lead {_PROV_VARS} WHERE {{ GRAPH ?g {{"
         " ?x a sg:Requirement ; sg:item ?item ; sg:input ?in ."
         " OPTIONAL { ?x sg:quantity ?q } OPTIONAL { ?x sg:leadTimeDays ?lead }"
         f" {_PROV_PATTERN} }} {_NOT_META} }} ORDER BY ?x"

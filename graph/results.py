@@ -14,7 +14,11 @@ def _cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.3g}"
     if isinstance(value, (list, tuple)):
-        return " → ".join(str(v) for v in value) if all(isinstance(v, str) for v in value) else f"[{len(value)}]"
+        return (
+            " → ".join(str(v) for v in value)
+            if all(isinstance(v, str) for v in value)
+            else f"[{len(value)}]"
+        )
     return "" if value is None else str(value)
 
 
@@ -66,7 +70,9 @@ class Table:
         ]
 
         def line(cells: Sequence[str]) -> str:
-            return "  ".join(cell[:w].ljust(w) for cell, w in zip(cells, widths, strict=True)).rstrip()
+            return "  ".join(
+                cell[:w].ljust(w) for cell, w in zip(cells, widths, strict=True)
+            ).rstrip()
 
         out = [self.title, line(cols), line(["-" * w for w in widths])]
         out += [line(row) for row in body]

@@ -257,7 +257,9 @@ class SparqlStore(Store):
     def graph_ntriples(self, graph: str) -> str:
         try:
             response = self._client.get(
-                f"{self.url}/store", params={"graph": graph}, headers={"Accept": "application/n-triples"}
+                f"{self.url}/store",
+                params={"graph": graph},
+                headers={"Accept": "application/n-triples"},
             )
         except httpx.TransportError as exc:
             raise StoreUnavailableError(f"cannot reach {self.url}: {exc}") from exc

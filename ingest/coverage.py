@@ -19,10 +19,7 @@ from schema._spec import load
 __all__ = ["coverage", "main"]
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-_P = (
-    "PREFIX sg: <https://w3id.org/stackgraph/ns#>\n"
-    "PREFIX prov: <http://www.w3.org/ns/prov#>\n"
-)
+_P = "PREFIX sg: <https://w3id.org/stackgraph/ns#>\nPREFIX prov: <http://www.w3.org/ns/prov#>\n"
 _NOT_META = f"FILTER(?g != <{META_GRAPH}>)"
 
 
@@ -31,7 +28,9 @@ def _pct(part: int, whole: int) -> str:
 
 
 def _count(store: Store, pattern: str) -> int:
-    rows = store.select(_P + f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ GRAPH ?g {{ {pattern} }} {_NOT_META} }}")
+    rows = store.select(
+        _P + f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ GRAPH ?g {{ {pattern} }} {_NOT_META} }}"
+    )
     return int(rows[0][0] or 0)
 
 
@@ -42,9 +41,11 @@ def coverage(store: Store) -> str:
     classes = [c.name for c in schema.entity_classes()]
     cells: Counter[tuple[str, str]] = Counter()
     for layer, cls, n in store.select(
-        _P + "SELECT ?layer ?t (COUNT(DISTINCT ?x) AS ?n) WHERE { GRAPH ?g { ?x a ?t ; sg:layer ?layer ."
+        _P
+        + "SELECT ?layer ?t (COUNT(DISTINCT ?x) AS ?n) WHERE { GRAPH ?g { ?x a ?t ; sg:layer ?layer ."
         " VALUES ?t { sg:Organization sg:Product sg:Facility } } "
-        + _NOT_META + " } GROUP BY ?layer ?t"
+        + _NOT_META
+        + " } GROUP BY ?layer ?t"
     ):
         cells[(str(layer).rsplit("/", 1)[-1], str(cls).rsplit("#", 1)[-1])] = int(n)  # type: ignore[arg-type]
     out = [
@@ -67,7 +68,10 @@ def coverage(store: Store) -> str:
         name: _count(store, f"?x a sg:{name}")
         for name in ("Requirement", "Supply", "Capacity", "Deal", "Claim")
     }
-    qualified = _count(store, '?x a sg:Supply . FILTER NOT EXISTS { ?x sg:qualification ?q . FILTER(?q != "qualified") }')
+    qualified = _count(
+        store,
+        '?x a sg:Supply . FILTER NOT EXISTS { ?x sg:qualification ?q . FILTER(?q != "qualified") }',
+    )
     req_lead = _count(store, "?x a sg:Requirement ; sg:leadTimeDays ?d")
     sup_lead = _count(store, "?x a sg:Supply ; sg:leadTimeDays ?d")
     ent_lead = _count(store, "?x a sg:Entity ; sg:leadTimeDays ?d")
@@ -80,8 +84,10 @@ def coverage(store: Store) -> str:
     low = _count(store, '?x sg:confidence "low"')
     estimated = _count(store, "?x sg:estimated true")
     urls = store.select(
-        _P + "SELECT (COUNT(DISTINCT ?src) AS ?n) WHERE { GRAPH ?g { ?x prov:wasDerivedFrom ?src } "
-        + _NOT_META + " }"
+        _P
+        + "SELECT (COUNT(DISTINCT ?src) AS ?n) WHERE { GRAPH ?g { ?x prov:wasDerivedFrom ?src } "
+        + _NOT_META
+        + " }"
     )[0][0]
     relations = sum(records[k] for k in ("Requirement", "Supply", "Capacity", "Deal"))
     out += [

@@ -28,7 +28,11 @@ class Problem:
         return f"{where}:{record}{field} {self.message}"
 
     def to_dict(self) -> dict[str, Any]:
-        value = self.value if isinstance(self.value, (str, int, float, bool, type(None))) else repr(self.value)
+        value = (
+            self.value
+            if isinstance(self.value, (str, int, float, bool, type(None)))
+            else repr(self.value)
+        )
         return {
             "file": self.file,
             "line": self.line,

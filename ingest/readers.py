@@ -76,7 +76,9 @@ class _Loader(_Base):  # type: ignore[valid-type,misc]
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 # Dates stay text: the record models check them (and name the field) instead of the YAML parser.
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+_Loader.add_constructor(
+    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
+)
 
 
 @dataclass
@@ -200,7 +202,7 @@ def _read_rdf(source: SourceFile, text: str, fmt: ox.RdfFormat) -> None:
 
 def _read_yaml(source: SourceFile, text: str) -> None:
     try:
-        doc = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader subclass
+        doc = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
@@ -223,7 +225,9 @@ def _read_yaml(source: SourceFile, text: str) -> None:
             line = doc.key_lines.get(str(key)) if isinstance(doc, _LineDict) else None
             expected = ", ".join([*sorted(_HEADER_KEYS), *SECTIONS])
             source.problems.append(
-                Problem(source.display, line, f"unknown section {key!r}; expected one of {expected}")
+                Problem(
+                    source.display, line, f"unknown section {key!r}; expected one of {expected}"
+                )
             )
     for section, cls in SECTIONS.items():
         items = doc.get(section)
@@ -232,7 +236,9 @@ def _read_yaml(source: SourceFile, text: str) -> None:
         section_line = doc.key_lines.get(section) if isinstance(doc, _LineDict) else None
         if not isinstance(items, list):
             source.problems.append(
-                Problem(source.display, section_line, f"section {section!r} must be a list of records")
+                Problem(
+                    source.display, section_line, f"section {section!r} must be a list of records"
+                )
             )
             continue
         for index, item in enumerate(items):

@@ -46,7 +46,11 @@ class ValidRecord:
         ident = getattr(self.model, "id", None)
         if ident:
             return f"{self.cls.name} {ident!r}"
-        keys = [str(getattr(self.model, s.name)) for s in self.cls.key_slots if getattr(self.model, s.name)]
+        keys = [
+            str(getattr(self.model, s.name))
+            for s in self.cls.key_slots
+            if getattr(self.model, s.name)
+        ]
         return f"{self.cls.name} " + " -> ".join(keys)
 
 
@@ -127,7 +131,11 @@ def validate_records(source: SourceFile) -> list[ValidRecord]:
     entity_classes = {c.name for c in _schema.entity_classes()}
     for raw in source.records:
         if raw.cls is None or raw.cls not in models.RECORD_MODELS:
-            allowed = sorted(entity_classes) if raw.cls is None or raw.cls in ("",) else sorted(models.RECORD_MODELS)
+            allowed = (
+                sorted(entity_classes)
+                if raw.cls is None or raw.cls in ("",)
+                else sorted(models.RECORD_MODELS)
+            )
             source.problems.append(
                 Problem(
                     source.display,
@@ -151,7 +159,9 @@ def validate_records(source: SourceFile) -> list[ValidRecord]:
                     Problem(
                         source.display,
                         raw.line_of(name),
-                        f"got {value!r}; {_expected(dict(err))}" if err["type"] != "missing" else _expected(dict(err)),
+                        f"got {value!r}; {_expected(dict(err))}"
+                        if err["type"] != "missing"
+                        else _expected(dict(err)),
                         field=".".join(loc) or None,
                         value=value,
                         record=f"{raw.cls} {ident!r}" if ident else raw.cls,

@@ -168,7 +168,10 @@ def _stored_hashes(store: Store) -> dict[str, str]:
 
 
 def _index(
-    sources: list[SourceFile], valid: dict[str, list[ValidRecord]], store: Store, run_graphs: set[str]
+    sources: list[SourceFile],
+    valid: dict[str, list[ValidRecord]],
+    store: Store,
+    run_graphs: set[str],
 ) -> EntityIndex:
     index = EntityIndex()
     names: dict[str, list[str]] = {}
@@ -195,7 +198,10 @@ def _index(
             model = record.model
             names_ = [getattr(model, "name"), *getattr(model, "aliases")]  # noqa: B009
             for clash in index.add(
-                getattr(model, "id"), record.cls.name, names_, f"{source.display}:{record.raw.line}"  # noqa: B009
+                model.id,
+                record.cls.name,
+                names_,
+                f"{source.display}:{record.raw.line}",
             ):
                 source.problems.append(
                     Problem(source.display, record.raw.line, clash, field="id", record=record.label)
@@ -238,8 +244,14 @@ def _gate(candidates: dict[str, Graph], store: Store, run_graphs: set[str]) -> l
     return problems
 
 
-def _meta(run: URIRef, started: str, reports: list[SourceReport], hashes: dict[str, str],
-          inputs: dict[str, str], titles: dict[str, str]) -> str:
+def _meta(
+    run: URIRef,
+    started: str,
+    reports: list[SourceReport],
+    hashes: dict[str, str],
+    inputs: dict[str, str],
+    titles: dict[str, str],
+) -> str:
     lines = [
         f"<{run}> <{RDF.type}> <{_PROV}Activity> .",
         f'<{run}> <{_PROV}startedAtTime> "{started}"^^<{_XSD}dateTime> .',
@@ -308,7 +320,9 @@ def ingest(
     if missing:
         raise UsageError(f"no such file or folder: {', '.join(missing)}")
     if not files:
-        raise UsageError("no source files (.yaml, .yml, .csv, .ttl, .nt, .jsonld) under the given paths")
+        raise UsageError(
+            "no source files (.yaml, .yml, .csv, .ttl, .nt, .jsonld) under the given paths"
+        )
     target = store or _open_for(options)
     try:
         if options.dry_run or target.spec == "memory:":
@@ -320,8 +334,9 @@ def ingest(
             target.close()
 
 
-def _run(options: IngestOptions, files: list[Path], store: Store, t0: float,
-         say: Callable[[str], None]) -> IngestReport:
+def _run(
+    options: IngestOptions, files: list[Path], store: Store, t0: float, say: Callable[[str], None]
+) -> IngestReport:
     started = now()
     sources: list[SourceFile] = []
     seen: dict[str, str] = {}
@@ -329,8 +344,12 @@ def _run(options: IngestOptions, files: list[Path], store: Store, t0: float,
         source = read_source(path, max_bytes=options.max_file_bytes)
         if source.name in seen:
             source.problems.append(
-                Problem(source.display, None, f"source name {source.name!r} is also used by {seen[source.name]};"
-                        " each named graph needs one file")
+                Problem(
+                    source.display,
+                    None,
+                    f"source name {source.name!r} is also used by {seen[source.name]};"
+                    " each named graph needs one file",
+                )
             )
         seen[source.name] = source.display
         sources.append(source)
@@ -379,7 +398,11 @@ def _run(options: IngestOptions, files: list[Path], store: Store, t0: float,
         else:
             lines = _canonical(candidates[r.graph].serialize(format="nt"))
         has_bnodes = any(line.startswith("_:") or " _:" in line for line in lines)
-        digest = source.input_hash if has_bnodes else hashlib.sha256("\n".join(lines).encode()).hexdigest()
+        digest = (
+            source.input_hash
+            if has_bnodes
+            else hashlib.sha256("\n".join(lines).encode()).hexdigest()
+        )
         hashes[r.graph] = f"{_schema.version}:{digest}"
         r.triples = len(lines)
         if stored_hashes.get(r.graph) == hashes[r.graph]:
@@ -395,7 +418,9 @@ def _run(options: IngestOptions, files: list[Path], store: Store, t0: float,
     if options.dry_run:
         report.outcome = "dry-run"
     elif writes:
-        run = URIRef(f"{GRAPH}run/{started.replace(':', '').replace('-', '')}-{uuid.uuid4().hex[:8]}")
+        run = URIRef(
+            f"{GRAPH}run/{started.replace(':', '').replace('-', '')}-{uuid.uuid4().hex[:8]}"
+        )
         meta_drop = [w.graph for w in writes]
         say(f"writing {len(writes)} graph(s) in one transaction")
         store.replace_graphs(

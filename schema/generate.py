@@ -184,7 +184,9 @@ def shapes(schema: Schema) -> Graph:
         g.add((node, RDFS.comment, Literal(cls.description)))
         if cls.is_entity:
             g.add((node, SH.nodeKind, SH.IRI))
-            g.add((node, SH.pattern, Literal("^" + schema.entity_namespace + "[a-z0-9][a-z0-9-]*$")))
+            g.add(
+                (node, SH.pattern, Literal("^" + schema.entity_namespace + "[a-z0-9][a-z0-9-]*$"))
+            )
         for slot in cls.slots:
             if slot.identifier:
                 continue
@@ -212,7 +214,11 @@ def ontology(schema: Schema) -> Graph:
                 continue
             seen.add(slot.uri)
             prop = URIRef(slot.uri)
-            kind = OWL.ObjectProperty if slot.is_ref or slot.type == "enum:Layer" else OWL.DatatypeProperty
+            kind = (
+                OWL.ObjectProperty
+                if slot.is_ref or slot.type == "enum:Layer"
+                else OWL.DatatypeProperty
+            )
             g.add((prop, RDF.type, kind))
             g.add((prop, RDFS.label, Literal(slot.name)))
             g.add((prop, RDFS.comment, Literal(slot.description)))
@@ -294,7 +300,9 @@ def main(argv: list[str] | None = None) -> int:
         else:
             path.write_text(text, encoding="utf-8")
     if stale:
-        print(f"stale generated files in schema/: {', '.join(stale)}; run python -m schema.generate")
+        print(
+            f"stale generated files in schema/: {', '.join(stale)}; run python -m schema.generate"
+        )
         return 1
     return 0
 

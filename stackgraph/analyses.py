@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any
 
 from graph import KnowledgeGraph, Table
@@ -18,11 +17,17 @@ def _open(args: argparse.Namespace) -> KnowledgeGraph:
     return KnowledgeGraph.open(args.store)
 
 
-def _emit(args: argparse.Namespace, table: Table, columns: list[str] | None = None,
-          footer: str = "") -> int:
+def _emit(
+    args: argparse.Namespace, table: Table, columns: list[str] | None = None, footer: str = ""
+) -> int:
     if args.json:
-        print(json.dumps({"title": table.title, "summary": table.summary, "rows": table.to_dicts()},
-                         default=str, sort_keys=True))
+        print(
+            json.dumps(
+                {"title": table.title, "summary": table.summary, "rows": table.to_dicts()},
+                default=str,
+                sort_keys=True,
+            )
+        )
     else:
         print(table.to_text(columns, limit=args.limit))
         if footer:
@@ -45,11 +50,17 @@ def _impact(args: argparse.Namespace) -> int:
         for row in table.rows[: args.limit]:
             lines.append(f"{row['id']} {row['status']} {row['availability']:.3g}")
             for step in row["explanation"]:
-                via = f" via {step['via']} of {step['requirement']}" if step["requirement"] else " (shortage)"
+                via = (
+                    f" via {step['via']} of {step['requirement']}"
+                    if step["requirement"]
+                    else " (shortage)"
+                )
                 lines.append(f"  {step['item']} at {step['availability']:.3g}{via}")
                 for fact in step["facts"]:
                     est = ", estimated" if fact["estimated"] else ""
-                    lines.append(f"    source: {fact['source']} (as of {fact['as_of']}, {fact['confidence']}{est})")
+                    lines.append(
+                        f"    source: {fact['source']} (as of {fact['as_of']}, {fact['confidence']}{est})"
+                    )
         footer = "\n".join(lines)
     return _emit(args, table, _IMPACT_COLUMNS, footer)
 
@@ -100,7 +111,9 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--store", metavar="SPEC", default=None, help="store spec (default: the embedded store)")
+    p.add_argument(
+        "--store", metavar="SPEC", default=None, help="store spec (default: the embedded store)"
+    )
     p.add_argument("--json", action="store_true", help="one JSON object instead of a table")
     p.add_argument("--limit", type=int, default=50, help="most rows to print (default 50)")
 
@@ -108,10 +121,17 @@ def _common(p: argparse.ArgumentParser) -> None:
 def register(sub: Any) -> None:
     """Add the analysis commands to the `stackgraph` parser."""
     p = sub.add_parser("impact", help="what shortages block or constrain, and why")
-    p.add_argument("shortages", nargs="+", metavar="ID[=AVAILABILITY]",
-                   help="entity id, name or alias; availability in [0, 1] (default 0)")
-    p.add_argument("--substitution", action="store_true",
-                   help="any one qualified source can replace the others")
+    p.add_argument(
+        "shortages",
+        nargs="+",
+        metavar="ID[=AVAILABILITY]",
+        help="entity id, name or alias; availability in [0, 1] (default 0)",
+    )
+    p.add_argument(
+        "--substitution",
+        action="store_true",
+        help="any one qualified source can replace the others",
+    )
     p.add_argument("--explain", action="store_true", help="print each chain with its sources")
     _common(p)
     p.set_defaults(func=_impact)
@@ -132,7 +152,10 @@ def register(sub: Any) -> None:
     _common(p)
     p.set_defaults(func=_chokepoints)
 
-    for name, text in (("dependencies", "what an item needs"), ("dependents", "what needs an item")):
+    for name, text in (
+        ("dependencies", "what an item needs"),
+        ("dependents", "what needs an item"),
+    ):
         p = sub.add_parser(name, help=text + ", transitively")
         p.add_argument("id")
         p.add_argument("--depth", type=int, default=None)
@@ -149,5 +172,3 @@ def register(sub: Any) -> None:
     p.add_argument("id")
     p.add_argument("--store", metavar="SPEC", default=None)
     p.set_defaults(func=_show)
-
-

@@ -82,8 +82,11 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
             f"+{source.added} -{source.removed})",
             file=sys.stderr,
         )
-    verdict = {"changed": "store updated", "unchanged": "unchanged: nothing to do",
-               "dry-run": "dry run: valid, nothing written"}[report.outcome]
+    verdict = {
+        "changed": "store updated",
+        "unchanged": "unchanged: nothing to do",
+        "dry-run": "dry run: valid, nothing written",
+    }[report.outcome]
     print(verdict, file=sys.stderr)
     print(json.dumps(report.to_dict(), sort_keys=True))
     return EXIT_OK
@@ -137,10 +140,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("ingest", help="validate sources and swap them into the store")
-    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: bundled data)")
+    p.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files or folders (default: bundled data)"
+    )
     _store_arg(p)
     p.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
-    p.add_argument("--max-file-mb", type=float, default=64.0, help="refuse larger files (default 64)")
+    p.add_argument(
+        "--max-file-mb", type=float, default=64.0, help="refuse larger files (default 64)"
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_ingest)
 

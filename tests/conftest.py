@@ -26,8 +26,9 @@ class Result:
     stderr: str
 
 
-def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
-            timeout: float = 180) -> Result:
+def run_cli(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 180
+) -> Result:
     """Run the real `stackgraph` command in a subprocess."""
     full_env = {k: v for k, v in os.environ.items() if k != "STACKGRAPH_STORE"}
     full_env.update(env or {})
@@ -75,7 +76,9 @@ def wait_http(url: str, timeout: float = 20.0) -> None:
 @pytest.fixture(scope="session")
 def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real `oxigraph serve` on 127.0.0.1 (from the `oxigraph` package); yields its base URL."""
-    binary = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
+    binary = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which(
+        "oxigraph"
+    )
     if binary is None:
         pytest.fail("the `oxigraph` server is not installed: pip install oxigraph")
     port = free_port()

@@ -47,7 +47,9 @@ def test_whole_dataset_conforms_to_shapes(bundled: str) -> None:
             if line and not line.endswith("<https://w3id.org/stackgraph/graph/meta> .")
         ]
     data = Graph()
-    data.parse(data="\n".join(" ".join(line.rsplit(" ", 2)[:-2] + ["."]) for line in lines), format="nt")
+    data.parse(
+        data="\n".join(" ".join([*line.rsplit(" ", 2)[:-2], "."]) for line in lines), format="nt"
+    )
     conforms, _, text = validate(data, shacl_graph=shapes(), inference=None, allow_warnings=True)
     assert conforms, text[:3000]
 
@@ -91,7 +93,10 @@ def test_shares_of_one_requirement_sum_to_at_most_one(kg: KnowledgeGraph) -> Non
 
 def test_dates_parse_and_are_plausible(kg: KnowledgeGraph) -> None:
     rows = kg.store.select(
-        P + "SELECT ?x ?d WHERE { GRAPH ?g { ?x sg:asOf|sg:released|sg:announced ?d } " + NOT_META + " }"
+        P
+        + "SELECT ?x ?d WHERE { GRAPH ?g { ?x sg:asOf|sg:released|sg:announced ?d } "
+        + NOT_META
+        + " }"
     )
     assert rows
     for x, d in rows:
@@ -121,8 +126,16 @@ def test_size_and_every_layer_present(kg: KnowledgeGraph) -> None:
     per_layer: dict[str | None, int] = defaultdict(int)
     for e in snap.entities.values():
         per_layer[e.layer] += 1
-    for layer in ("foundry", "memory", "packaging", "compute", "networking", "systems",
-                  "infrastructure", "harness"):
+    for layer in (
+        "foundry",
+        "memory",
+        "packaging",
+        "compute",
+        "networking",
+        "systems",
+        "infrastructure",
+        "harness",
+    ):
         assert per_layer[layer] >= 20, (layer, per_layer[layer])
 
 
@@ -153,7 +166,8 @@ def test_flagship_chain_runs_from_die_to_grid(kg: KnowledgeGraph, system: str) -
     for campus in campuses:
         under = {r["id"] for r in kg.dependencies(campus, depth=3)}
         if any(
-            snap.entities[i].category in ("energy", "power-equipment") or "Facility" in snap.entities[i].types
+            snap.entities[i].category in ("energy", "power-equipment")
+            or "Facility" in snap.entities[i].types
             for i in under
             if i in snap.entities
         ):

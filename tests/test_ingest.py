@@ -115,7 +115,9 @@ def test_export_formats_parse_back(dataset: Path, store_spec: str, fmt: str) -> 
     else:
         import pyoxigraph as ox
 
-        parsed = ox.parse(text.encode(), format={"ttl": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD}[fmt])
+        parsed = ox.parse(
+            text.encode(), format={"ttl": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD}[fmt]
+        )
         nt_text = ox.serialize([q.triple for q in parsed], format=ox.RdfFormat.N_TRIPLES)
         g.parse(data=nt_text.decode(), format="nt")
         reference = Graph().parse(data=nt(store_spec), format="nt")
@@ -168,13 +170,22 @@ def _big_source(path: Path, triples: int, tag: str) -> None:
     with open(path, "w") as handle:
         for i in range(triples):
             handle.write(
-                f"<https://example.org/{tag}/{i}> <https://example.org/p> \"value {i} {tag}\" .\n"
+                f'<https://example.org/{tag}/{i}> <https://example.org/p> "value {i} {tag}" .\n'
             )
 
 
 def _start_ingest(source: Path, store_spec: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "stackgraph.cli", "-v", "ingest", str(source), "--store", store_spec],
+        [
+            sys.executable,
+            "-m",
+            "stackgraph.cli",
+            "-v",
+            "ingest",
+            str(source),
+            "--store",
+            store_spec,
+        ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -210,7 +221,9 @@ def test_second_concurrent_ingest_exits_75(tmp_path: Path, store_spec: str) -> N
 
 
 @pytest.mark.slow
-def test_sigkill_mid_write_leaves_previous_graph(dataset: Path, tmp_path: Path, store_spec: str) -> None:
+def test_sigkill_mid_write_leaves_previous_graph(
+    dataset: Path, tmp_path: Path, store_spec: str
+) -> None:
     assert run_cli("ingest", str(dataset), "--store", store_spec).code == 0
     folder = tmp_path / "bulk"
     folder.mkdir()

@@ -18,7 +18,17 @@ from tests.conftest import ROOT
 def test_installed_command_finds_bundled_schema_and_data(tmp_path: Path) -> None:
     wheels = tmp_path / "wheels"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheels), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--quiet",
+            "-w",
+            str(wheels),
+            str(ROOT),
+        ],
         check=True,
         timeout=600,
     )
@@ -29,8 +39,17 @@ def test_installed_command_finds_bundled_schema_and_data(tmp_path: Path) -> None
     (site / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     wheel = next(wheels.glob("stackgraph-*.whl"))
     subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install",
-         "--no-deps", "--quiet", str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(venv / "bin" / "python"),
+            "install",
+            "--no-deps",
+            "--quiet",
+            str(wheel),
+        ],
         check=True,
         timeout=600,
     )
@@ -40,20 +59,39 @@ def test_installed_command_finds_bundled_schema_and_data(tmp_path: Path) -> None
     env["HOME"] = str(tmp_path / "home")
     command = str(venv / "bin" / "stackgraph")
 
-    dry = subprocess.run([command, "ingest", "--dry-run"], cwd=elsewhere, env=env,
-                         capture_output=True, text=True, timeout=300)
+    dry = subprocess.run(
+        [command, "ingest", "--dry-run"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert dry.returncode == 0, dry.stderr[-2000:]
     summary = json.loads(dry.stdout.strip().splitlines()[-1])
     assert summary["outcome"] == "dry-run" and len(summary["sources"]) >= 5
 
-    real = subprocess.run([command, "ingest"], cwd=elsewhere, env=env,
-                          capture_output=True, text=True, timeout=300)
+    real = subprocess.run(
+        [command, "ingest"], cwd=elsewhere, env=env, capture_output=True, text=True, timeout=300
+    )
     assert real.returncode == 0, real.stderr[-2000:]
     assert (tmp_path / "home" / ".local" / "share" / "stackgraph" / "store").is_dir()
-    impact = subprocess.run([command, "impact", "cowos-l=0", "--json"], cwd=elsewhere, env=env,
-                            capture_output=True, text=True, timeout=300)
+    impact = subprocess.run(
+        [command, "impact", "cowos-l=0", "--json"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert impact.returncode == 0, impact.stderr[-2000:]
     assert any(r["id"] == "b200" for r in json.loads(impact.stdout)["rows"])
-    imported = subprocess.run([str(venv / "bin" / "python"), "-c", "import graph; print(graph.__file__)"],
-                              cwd=elsewhere, env=env, capture_output=True, text=True, check=True)
+    imported = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import graph; print(graph.__file__)"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert str(ROOT) not in imported.stdout

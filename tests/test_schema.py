@@ -19,16 +19,21 @@ def test_generated_file_is_current(name: str) -> None:
     path: Path = HERE / name
     committed = path.read_text(encoding="utf-8")
     if name.endswith(".ttl"):
-        assert isomorphic(Graph().parse(data=committed, format="turtle"),
-                          Graph().parse(data=GENERATED[name], format="turtle")), (
-            f"schema/{name} is stale: run python -m schema.generate")
+        assert isomorphic(
+            Graph().parse(data=committed, format="turtle"),
+            Graph().parse(data=GENERATED[name], format="turtle"),
+        ), f"schema/{name} is stale: run python -m schema.generate"
     else:
-        assert committed == GENERATED[name], f"schema/{name} is stale: run python -m schema.generate"
+        assert committed == GENERATED[name], (
+            f"schema/{name} is stale: run python -m schema.generate"
+        )
 
 
 def test_every_class_has_a_shape_and_a_model() -> None:
     shapes = Graph().parse(data=GENERATED["shapes.ttl"], format="turtle")
-    targets = {str(o).rsplit("#", 1)[-1] for o in shapes.objects(None, None) if "stackgraph/ns#" in str(o)}
+    targets = {
+        str(o).rsplit("#", 1)[-1] for o in shapes.objects(None, None) if "stackgraph/ns#" in str(o)
+    }
     for name in models.RECORD_MODELS:
         assert name in targets
 

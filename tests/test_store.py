@@ -101,10 +101,12 @@ def test_sparql_store_ingest_and_export(oxigraph_server: str, dataset: Path) -> 
 
 
 @pytest.mark.parametrize(
-    "spec", ["", "postgres://db", "oxigraph:", "sparql:ftp://x"], ids=["empty", "unknown", "no-path", "bad-url"]
+    "spec",
+    ["", "postgres://db", "oxigraph:", "sparql:ftp://x"],
+    ids=["empty", "unknown", "no-path", "bad-url"],
 )
 def test_bad_specs_are_refused(spec: str) -> None:
-    with pytest.raises(StoreSpecError, match="oxigraph|sparql|memory"):
+    with pytest.raises(StoreSpecError, match=r"oxigraph|sparql|memory"):
         open_store(spec or "nonsense")
 
 

@@ -387,7 +387,13 @@ class KnowledgeGraph:
                     ],
                 }
             )
-        rows.sort(key=lambda r: (_STATUS_ORDER[r["status"]], r["availability"], r["id"]))
+        rows.sort(
+            key=lambda r: (
+                _STATUS_ORDER[str(r["status"])],
+                float(str(r["availability"])),
+                str(r["id"]),
+            )
+        )
         summary = {
             "shortages": resolved,
             "substitution": substitution,

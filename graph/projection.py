@@ -159,7 +159,7 @@ def build_snapshot(store: Store, version: str | None = None) -> Snapshot:
             label=str(name),
             layer=layer_name,
             category=None if cat is None else str(cat),
-            lead_time_days=None if lead is None else int(lead),  # type: ignore[arg-type]
+            lead_time_days=None if lead is None else int(lead),
             fact=iri,
         )
 
@@ -178,9 +178,9 @@ def build_snapshot(store: Store, version: str | None = None) -> Snapshot:
                 input=slug_of(str(inp)),
                 supplier=slug_of(str(sup)),
                 consumer=None if con is None else slug_of(str(con)),
-                share=None if share is None else float(share),  # type: ignore[arg-type]
+                share=None if share is None else float(share),
                 qualification="qualified" if qual is None else str(qual),
-                lead_time_days=None if lead is None else int(lead),  # type: ignore[arg-type]
+                lead_time_days=None if lead is None else int(lead),
             )
         )
     qualified: dict[tuple[str, str | None], list[SupplyInfo]] = defaultdict(list)
@@ -199,8 +199,8 @@ def build_snapshot(store: Store, version: str | None = None) -> Snapshot:
         r = builder.add_requirement(
             item_slug,
             input_slug,
-            quantity=None if qty is None else float(qty),  # type: ignore[arg-type]
-            lead_time_days=None if lead is None else int(lead),  # type: ignore[arg-type]
+            quantity=None if qty is None else float(qty),
+            lead_time_days=None if lead is None else int(lead),
             fact=str(x),
         )
         sources = qualified.get((input_slug, item_slug)) or qualified.get((input_slug, None), [])

@@ -37,7 +37,7 @@ class Violation:
         return f"<{self.focus}>{path}{value}: {self.message}"
 
 
-def check(data: Graph, focus: list[URIRef] | None = None) -> list[Violation]:
+def check(data: Graph, focus: list[str | URIRef] | None = None) -> list[Violation]:
     """Validate a data graph against the shapes; return the violations (empty when it conforms).
 
     Args:

@@ -189,8 +189,9 @@ def _index(
         if source.rdf is None:
             continue
         for s, t in source.rdf.subject_objects(RDF.type):
-            if t in _ENTITY_TYPES and str(s).startswith(str(ID)):
-                index.add(str(s)[len(str(ID)) :], _ENTITY_TYPES[t], [], source.display)
+            kind = _ENTITY_TYPES.get(URIRef(str(t)))
+            if kind is not None and str(s).startswith(str(ID)):
+                index.add(str(s)[len(str(ID)) :], kind, [], source.display)
     for source in sources:
         for record in valid.get(source.display, []):
             if not record.cls.is_entity:
@@ -198,7 +199,7 @@ def _index(
             model = record.model
             names_ = [getattr(model, "name"), *getattr(model, "aliases")]  # noqa: B009
             for clash in index.add(
-                model.id,
+                str(getattr(model, "id")),  # noqa: B009
                 record.cls.name,
                 names_,
                 f"{source.display}:{record.raw.line}",
@@ -227,7 +228,7 @@ def _dangling(store: Store, removed: set[str], run_graphs: set[str]) -> list[str
 def _gate(candidates: dict[str, Graph], store: Store, run_graphs: set[str]) -> list[str]:
     """SHACL on the candidates (with the types of what they reference) and dangling references."""
     data = Graph()
-    focus: list[URIRef] = []
+    focus: list[str | URIRef] = []
     for g in candidates.values():
         data += g
         focus.extend(s for s in set(g.subjects(RDF.type)) if isinstance(s, URIRef))

@@ -22,7 +22,7 @@ Layer = Literal['foundry', 'memory', 'packaging', 'compute', 'networking', 'syst
 OrganizationRole = Literal['designer', 'design-partner', 'foundry', 'memory-vendor', 'osat', 'substrate-vendor', 'odm', 'network-vendor', 'power-vendor', 'cooling-vendor', 'utility', 'energy-developer', 'hyperscaler', 'ai-lab', 'harness-vendor', 'standards-body', 'equipment-vendor', 'investor']
 """What an organization does in the supply chain."""
 
-ProductCategory = Literal['accelerator', 'inference-accelerator', 'cpu', 'die', 'memory', 'packaging-technology', 'process-node', 'substrate', 'material', 'interconnect', 'network-switch', 'network-adapter', 'optics', 'board', 'system', 'power-equipment', 'cooling-system', 'energy', 'software', 'service']
+ProductCategory = Literal['accelerator', 'inference-accelerator', 'cpu', 'die', 'memory', 'packaging-technology', 'process-node', 'substrate', 'material', 'equipment', 'process-step', 'interconnect', 'network-switch', 'network-adapter', 'optics', 'board', 'system', 'power-equipment', 'cooling-system', 'energy', 'software', 'service']
 """Kind of product."""
 
 FacilityCategory = Literal['fab', 'packaging-plant', 'memory-fab', 'assembly-plant', 'datacenter', 'power-plant', 'substation', 'factory']

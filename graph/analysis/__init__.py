@@ -1,0 +1,60 @@
+"""Analyses of the AND/OR dependency graph: impact, critical path, essential items, closures.
+
+Every analysis is a pure function of a :class:`DependencyGraph` and plain parameters, returning
+frozen dataclasses of plain data (each with ``to_records()`` for a ``pandas.DataFrame``).
+Semantics: ``DESIGN.md`` §3.
+"""
+
+from __future__ import annotations
+
+from graph.analysis.builder import DependencyGraphBuilder
+from graph.analysis.closure import Closure, Hop, Reached, dependencies, dependents
+from graph.analysis.critical_path import CriticalPath, MissingLeadTime, PathStep, critical_path
+from graph.analysis.errors import AnalysisError, CycleError, UnknownNodeError
+from graph.analysis.essential import (
+    Chokepoint,
+    SinglePointOfFailure,
+    chokepoints,
+    single_points_of_failure,
+    to_records,
+)
+from graph.analysis.impact import (
+    EPSILON,
+    AffectedItem,
+    ExplanationStep,
+    ImpactResult,
+    Status,
+    impact,
+)
+from graph.analysis.model import DependencyGraph, Item, Requirement, Source
+
+__all__ = [
+    "EPSILON",
+    "AffectedItem",
+    "AnalysisError",
+    "Chokepoint",
+    "Closure",
+    "CriticalPath",
+    "CycleError",
+    "DependencyGraph",
+    "DependencyGraphBuilder",
+    "ExplanationStep",
+    "Hop",
+    "ImpactResult",
+    "Item",
+    "MissingLeadTime",
+    "PathStep",
+    "Reached",
+    "Requirement",
+    "SinglePointOfFailure",
+    "Source",
+    "Status",
+    "UnknownNodeError",
+    "chokepoints",
+    "critical_path",
+    "dependencies",
+    "dependents",
+    "impact",
+    "single_points_of_failure",
+    "to_records",
+]

@@ -1,0 +1,424 @@
+"""The compact AND/OR dependency graph that every analysis reads.
+
+Items are AND nodes (every requirement must be met); requirements are OR nodes over their
+sources, capped by their input item. The graph is stored as integer-indexed numpy arrays (CSR
+item -> requirements -> sources, a reverse index for dependents, one string table), items
+numbered in topological order of the condensation so that the kernels work level by level on
+contiguous slices.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import numpy.typing as npt
+
+from graph.analysis import _convert
+from graph.analysis._layout import (
+    F64,
+    I32,
+    NO_LEAD,
+    NO_STRING,
+    Layout,
+    assemble,
+    bucket_order,
+    counts_to_ptr,
+    normalised_weights,
+    segment_owner,
+)
+from graph.analysis._traverse import Reverse
+from graph.analysis.errors import UnknownNodeError
+
+__all__ = ["DependencyGraph", "Item", "Requirement", "Source"]
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """An item (AND node): a product, facility, organisation or material."""
+
+    id: str
+    label: str | None
+    layer: str | None
+    category: str | None
+    lead_time_days: int | None
+    fact: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A supplier of a requirement, with its share of supply."""
+
+    supplier: str
+    share: float | None
+    lead_time_days: int | None
+    fact: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """A requirement (OR node) of ``item`` for ``input``, met by any of its ``sources``."""
+
+    id: str
+    item: str
+    input: str
+    quantity: float | None
+    lead_time_days: int | None
+    fact: str | None
+    sources: tuple[Source, ...]
+
+
+def _opt_int(v: int) -> int | None:
+    return None if v == NO_LEAD else int(v)
+
+
+def _opt_float(v: float) -> float | None:
+    return None if math.isnan(v) else float(v)
+
+
+class DependencyGraph:
+    """An immutable AND/OR dependency graph (build it with ``DependencyGraphBuilder``).
+
+    Attributes are read-only; numpy arrays are shared, never copied, and must not be written.
+    """
+
+    __slots__ = ("_cache", "_index", "_lay")
+
+    def __init__(self, layout: Layout) -> None:
+        self._lay = layout
+        self._index: dict[str, int] = {k: i for i, k in enumerate(layout.ids)}
+        self._cache: dict[str, Any] = {}
+        # Built eagerly: every impact needs the weights, every dependents query the reverse.
+        self._weights()
+        self._reverse()
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_arrays(
+        cls,
+        ids: Sequence[str],
+        req_item: npt.ArrayLike,
+        req_input: npt.ArrayLike,
+        src_req: npt.ArrayLike,
+        src_item: npt.ArrayLike,
+        *,
+        src_share: npt.ArrayLike | None = None,
+        item_lead: npt.ArrayLike | None = None,
+        req_lead: npt.ArrayLike | None = None,
+        src_lead: npt.ArrayLike | None = None,
+        req_quantity: npt.ArrayLike | None = None,
+        strings: Sequence[str] = (),
+        item_label: npt.ArrayLike | None = None,
+        item_layer: npt.ArrayLike | None = None,
+        item_category: npt.ArrayLike | None = None,
+        item_fact: npt.ArrayLike | None = None,
+        req_fact: npt.ArrayLike | None = None,
+        src_fact: npt.ArrayLike | None = None,
+        req_names: Mapping[int, str] | None = None,
+    ) -> DependencyGraph:
+        """Build a graph in bulk from integer arrays (the fast path for large graphs).
+
+        Args:
+            ids: Item ids; item ``i`` is ``ids[i]``.
+            req_item: Owner item index per requirement.
+            req_input: Input item index per requirement.
+            src_req: Requirement index per source edge.
+            src_item: Supplier item index per source edge.
+            src_share: Share per source edge, NaN when unknown.
+            item_lead: Lead time (days) per item, -1 when unknown; likewise
+                ``req_lead`` and ``src_lead``.
+            req_quantity: Quantity per requirement, NaN when unknown.
+            strings: String table for labels, layers, categories and facts.
+            item_label: Index into ``strings`` per item, -1 for none; likewise ``item_layer``,
+                ``item_category``, ``item_fact``, ``req_fact``, ``src_fact``.
+            req_names: Explicit requirement ids by requirement index; the others are named
+                ``"<item>/<input>"`` (``"#2"``, ``"#3"``... appended to repeats).
+
+        Returns:
+            The immutable graph.
+
+        Raises:
+            ValueError: An index is out of range, a share is outside [0, 1], a lead time is
+                negative, or an id is repeated.
+        """
+        n = len(ids)
+        if len(set(ids)) != n:
+            seen: set[str] = set()
+            dup = next(i for i in ids if i in seen or seen.add(i))  # type: ignore[func-returns-value]
+            raise ValueError(f"item id {dup!r} is given more than once")
+        r_item = np.asarray(req_item, dtype=np.int32)
+        r_input = np.asarray(req_input, dtype=np.int32)
+        s_req = np.asarray(src_req, dtype=np.int32)
+        s_item = np.asarray(src_item, dtype=np.int32)
+        n_req, n_src = len(r_item), len(s_item)
+        if len(r_input) != n_req or len(s_req) != n_src:
+            raise ValueError("req_item/req_input and src_req/src_item must have equal lengths")
+
+        def col(a: npt.ArrayLike | None, size: int, dtype: type, fill: float) -> Any:
+            if a is None:
+                return np.full(size, fill, dtype=dtype)
+            arr: Any = np.asarray(a, dtype=dtype)
+            if arr.shape != (size,):
+                raise ValueError(f"expected an array of length {size}, got shape {arr.shape}")
+            return arr
+
+        names = dict(req_names or {})
+        if n_req:
+            key = r_item.astype(np.int64) * max(n, 1) + r_input
+            order = np.argsort(key, kind="stable")
+            sk = key[order]
+            starts = np.r_[True, sk[1:] != sk[:-1]]
+            rank = np.arange(n_req) - np.maximum.accumulate(np.where(starts, np.arange(n_req), 0))
+            for pos in np.flatnonzero(rank > 0).tolist():
+                r = int(order[pos])
+                if r not in names:
+                    names[r] = f"{ids[r_item[r]]}/{ids[r_input[r]]}#{int(rank[pos]) + 1}"
+        lay = assemble(
+            ids=list(ids),
+            strings=list(strings),
+            item_label=col(item_label, n, np.int32, NO_STRING),
+            item_layer=col(item_layer, n, np.int32, NO_STRING),
+            item_category=col(item_category, n, np.int32, NO_STRING),
+            item_fact=col(item_fact, n, np.int32, NO_STRING),
+            item_lead=col(item_lead, n, np.int32, NO_LEAD),
+            req_item=r_item,
+            req_input=r_input,
+            req_quantity=col(req_quantity, n_req, np.float32, np.nan),
+            req_lead=col(req_lead, n_req, np.int32, NO_LEAD),
+            req_fact=col(req_fact, n_req, np.int32, NO_STRING),
+            req_names=names,
+            src_req=s_req,
+            src_item=s_item,
+            src_share=col(src_share, n_src, np.float32, np.nan),
+            src_lead=col(src_lead, n_src, np.int32, NO_LEAD),
+            src_fact=col(src_fact, n_src, np.int32, NO_STRING),
+        )
+        return cls(lay)
+
+    # ------------------------------------------------------------------ sizes and lookups
+    @property
+    def n_items(self) -> int:
+        """Number of items."""
+        return self._lay.n_items
+
+    @property
+    def n_requirements(self) -> int:
+        """Number of requirements."""
+        return self._lay.n_requirements
+
+    @property
+    def n_sources(self) -> int:
+        """Number of source edges."""
+        return self._lay.n_sources
+
+    @property
+    def n_levels(self) -> int:
+        """Number of topological levels of the condensation (height + 1)."""
+        return len(self._lay.level_ptr) - 1
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Item ids in internal (topological) order."""
+        return self._lay.ids
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the numpy arrays, including the caches built so far."""
+        total = 0
+        for name in Layout.__slots__:
+            v = getattr(self._lay, name)
+            if isinstance(v, np.ndarray):
+                total += v.nbytes
+        for v in self._cache.values():
+            for a in v if isinstance(v, tuple) else (v,):
+                total += a.nbytes if isinstance(a, np.ndarray) else 0
+        return total
+
+    def __len__(self) -> int:
+        return self.n_items
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._index
+
+    def __repr__(self) -> str:
+        return (
+            f"DependencyGraph({self.n_items} items, {self.n_requirements} requirements, "
+            f"{self.n_sources} sources, {self.n_levels} levels)"
+        )
+
+    def index(self, item: str) -> int:
+        """Internal index of ``item``.
+
+        Raises:
+            UnknownNodeError: ``item`` is not in the graph (with the closest ids).
+        """
+        try:
+            return self._index[item]
+        except (KeyError, TypeError):
+            raise UnknownNodeError.for_id(str(item), self._lay.ids) from None
+
+    def _str(self, k: int) -> str | None:
+        return None if k == NO_STRING else self._lay.strings[k]
+
+    def requirement_id(self, r: int) -> str:
+        """Id of requirement number ``r`` (internal order)."""
+        lay = self._lay
+        name = lay.req_names.get(r)
+        if name is not None:
+            return name
+        return f"{lay.ids[int(self._req_item()[r])]}/{lay.ids[int(lay.req_input[r])]}"
+
+    def item(self, item: str) -> Item:
+        """The attributes of ``item``.
+
+        Raises:
+            UnknownNodeError: ``item`` is not in the graph.
+        """
+        i = self.index(item)
+        lay = self._lay
+        return Item(
+            id=item,
+            label=self._str(int(lay.item_label[i])),
+            layer=self._str(int(lay.item_layer[i])),
+            category=self._str(int(lay.item_category[i])),
+            lead_time_days=_opt_int(int(lay.item_lead[i])),
+            fact=self._str(int(lay.item_fact[i])),
+        )
+
+    def _requirement(self, r: int) -> Requirement:
+        lay = self._lay
+        s0, s1 = int(lay.req_src_ptr[r]), int(lay.req_src_ptr[r + 1])
+        return Requirement(
+            id=self.requirement_id(r),
+            item=lay.ids[int(self._req_item()[r])],
+            input=lay.ids[int(lay.req_input[r])],
+            quantity=_opt_float(float(lay.req_quantity[r])),
+            lead_time_days=_opt_int(int(lay.req_lead[r])),
+            fact=self._str(int(lay.req_fact[r])),
+            sources=tuple(
+                Source(
+                    supplier=lay.ids[int(lay.src_item[s])],
+                    share=_opt_float(float(lay.src_share[s])),
+                    lead_time_days=_opt_int(int(lay.src_lead[s])),
+                    fact=self._str(int(lay.src_fact[s])),
+                )
+                for s in range(s0, s1)
+            ),
+        )
+
+    def requirements(self, item: str) -> list[Requirement]:
+        """The requirements of ``item`` with their sources.
+
+        Raises:
+            UnknownNodeError: ``item`` is not in the graph.
+        """
+        i = self.index(item)
+        p = self._lay.item_req_ptr
+        return [self._requirement(r) for r in range(int(p[i]), int(p[i + 1]))]
+
+    def cycles(self) -> list[tuple[str, ...]]:
+        """Members of every dependency cycle (strongly connected components with more than one
+        item, or an item depending on itself), each sorted, in id order."""
+        lay = self._lay
+        idx = np.flatnonzero(lay.cyclic)
+        groups: dict[int, list[str]] = {}
+        for i, c in zip(idx.tolist(), lay.comp[idx].tolist(), strict=True):
+            groups.setdefault(c, []).append(lay.ids[i])
+        return sorted(tuple(sorted(m)) for m in groups.values())
+
+    def end_products(self, categories: Iterable[str] | None = None) -> list[str]:
+        """Items that nothing requires (optionally only those of ``categories``), by id."""
+        rev = self._reverse()
+        roots = np.flatnonzero(np.diff(rev.ptr) == 0)
+        if categories is not None:
+            wanted = {i for i, s in enumerate(self._lay.strings) if s in set(categories)}
+            cat = self._lay.item_category[roots]
+            roots = roots[np.isin(cat, np.fromiter(wanted, dtype=np.int32, count=len(wanted)))]
+        return sorted(self._lay.ids[i] for i in roots.tolist())
+
+    # ------------------------------------------------------------------ cached derived arrays
+    def _req_item(self) -> I32:
+        v = self._cache.get("req_item")
+        if v is None:
+            v = self._cache["req_item"] = segment_owner(self._lay.item_req_ptr)
+        return v
+
+    def _src_req(self) -> I32:
+        v = self._cache.get("src_req")
+        if v is None:
+            v = self._cache["src_req"] = segment_owner(self._lay.req_src_ptr)
+        return v
+
+    def _weights(self) -> F64:
+        v = self._cache.get("weights")
+        if v is None:
+            v = self._cache["weights"] = normalised_weights(
+                self._lay.src_share, self._lay.req_src_ptr
+            )
+        return v
+
+    def _reverse(self) -> Reverse:
+        v = self._cache.get("reverse")
+        if v is None:
+            lay = self._lay
+            child = np.concatenate([lay.req_input, lay.src_item])
+            entry = bucket_order(child, lay.n_items)
+            ptr = counts_to_ptr(np.bincount(child, minlength=lay.n_items), lay.n_items)
+            v = self._cache["reverse"] = Reverse(ptr, entry, self._req_item(), self._src_req())
+        return v
+
+    # ------------------------------------------------------------------ networkx round trip
+    def to_networkx(self) -> nx.DiGraph:
+        """A labelled ``nx.DiGraph`` of items and requirements.
+
+        Item nodes are keyed by item id, requirement nodes by requirement id; every node has
+        ``kind`` (``"item"`` or ``"requirement"``), ``id``, ``label``, ``layer``, ``category``,
+        ``lead_time_days`` and ``fact``; requirement nodes also ``item``, ``input`` and
+        ``quantity``. Edges: item -> requirement ``kind="requires"``, requirement -> input
+        ``kind="input"``, requirement -> supplier ``kind="source"`` with ``share``,
+        ``lead_time_days`` and ``fact``.
+
+        Returns:
+            A new graph; changing it does not change this one.
+
+        Examples:
+            >>> from graph.analysis import DependencyGraphBuilder
+            >>> b = DependencyGraphBuilder()
+            >>> r = b.add_requirement("gpu", "hbm")
+            >>> b.add_source(r, "sk-hynix", share=0.6)
+            0
+            >>> G = b.build().to_networkx()
+            >>> sorted(G.nodes)
+            ['gpu', 'gpu/hbm', 'hbm', 'sk-hynix']
+            >>> G.edges["gpu/hbm", "sk-hynix"]["share"]
+            0.6000000238418579
+
+        Notes:
+            O(items + requirements + sources) time and networkx's memory (several hundred
+            bytes per edge).
+        """
+        return _convert.to_networkx(self)
+
+    @classmethod
+    def from_networkx(cls, g: nx.DiGraph) -> DependencyGraph:
+        """Build a graph from the format written by :meth:`to_networkx`.
+
+        Raises:
+            ValueError: A node lacks ``kind`` or a requirement lacks ``item``/``input``.
+        """
+        return _convert.from_networkx(g)
+
+    def subgraph(self, items: Iterable[str], depth: int | None = None) -> DependencyGraph:
+        """The dependency closure of ``items``, cut ``depth`` item hops below them.
+
+        Items at the cut keep their attributes but lose their requirements.
+
+        Raises:
+            UnknownNodeError: One of ``items`` is not in the graph.
+            ValueError: ``depth`` is negative.
+        """
+        return _convert.subgraph(self, items, depth)

@@ -89,6 +89,8 @@ class RawRecord:
     data: dict[str, Any]
     line: int
     key_lines: dict[str, int] = field(default_factory=dict)
+    file: str | None = None
+    """The file the record came from, when it is not the source's own (folder sources)."""
 
     def line_of(self, key: str | None) -> int:
         return self.key_lines.get(key, self.line) if key else self.line
@@ -116,8 +118,12 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[str]]:
     found: list[Path] = []
     missing: list[str] = []
     supported = TABLE_FORMATS | set(RDF_FORMATS)
+    from ingest.eto import is_eto_folder
+
     for path in paths:
-        if path.is_dir():
+        if is_eto_folder(path):
+            found.append(path)
+        elif path.is_dir():
             found.extend(
                 p
                 for p in sorted(path.rglob("*"))
@@ -154,6 +160,10 @@ def _decode(raw: bytes, display: str) -> tuple[str | None, Problem | None]:
 def read_source(path: Path, *, max_bytes: int) -> SourceFile:
     """Read one source file; problems are collected on the result, never raised."""
     display = _display(path)
+    if path.is_dir():
+        from ingest.eto import read_eto
+
+        return read_eto(path, display, max_bytes=max_bytes)
     size = path.stat().st_size
     name = path.stem.lower().replace("_", "-").replace(".", "-")
     source = SourceFile(path=path, display=display, name=name, input_hash="")

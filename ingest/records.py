@@ -138,7 +138,7 @@ def validate_records(source: SourceFile) -> list[ValidRecord]:
             )
             source.problems.append(
                 Problem(
-                    source.display,
+                    raw.file or source.display,
                     raw.line_of("type"),
                     f"unknown record type {raw.cls!r}; expected one of {', '.join(allowed)}",
                     field="type",
@@ -157,7 +157,7 @@ def validate_records(source: SourceFile) -> list[ValidRecord]:
                 value = raw.data.get(name) if name else None
                 source.problems.append(
                     Problem(
-                        source.display,
+                        raw.file or source.display,
                         raw.line_of(name),
                         f"got {value!r}; {_expected(dict(err))}"
                         if err["type"] != "missing"
@@ -238,7 +238,7 @@ def resolve_refs(record: ValidRecord, index: EntityIndex) -> tuple[dict[str, Any
                 more = f"; closest: {', '.join(hint)}" if hint else ""
                 problems.append(
                     Problem(
-                        record.source.display,
+                        record.raw.file or record.source.display,
                         line,
                         f"{v!r} is not the id, name or alias of any entity{more}",
                         field=slot.name,
@@ -251,7 +251,7 @@ def resolve_refs(record: ValidRecord, index: EntityIndex) -> tuple[dict[str, Any
             if actual not in _schema.subclasses(slot.target):
                 problems.append(
                     Problem(
-                        record.source.display,
+                        record.raw.file or record.source.display,
                         line,
                         f"{v!r} is a {actual}, expected a {slot.target}",
                         field=slot.name,

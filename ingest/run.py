@@ -202,10 +202,16 @@ def _index(
                 str(getattr(model, "id")),  # noqa: B009
                 record.cls.name,
                 names_,
-                f"{source.display}:{record.raw.line}",
+                f"{record.raw.file or source.display}:{record.raw.line}",
             ):
                 source.problems.append(
-                    Problem(source.display, record.raw.line, clash, field="id", record=record.label)
+                    Problem(
+                        record.raw.file or source.display,
+                        record.raw.line,
+                        clash,
+                        field="id",
+                        record=record.label,
+                    )
                 )
     return index
 

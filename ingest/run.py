@@ -23,7 +23,14 @@ from graph.store import GraphWrite, Store, default_store_spec, lock_path, now, o
 from ingest.gate import check
 from ingest.problems import InvalidInputError, Problem, UsageError
 from ingest.readers import SourceFile, discover, read_source
-from ingest.records import EntityIndex, ValidRecord, resolve_refs, to_graph, validate_records
+from ingest.records import (
+    EntityIndex,
+    ValidRecord,
+    record_iri,
+    resolve_refs,
+    to_graph,
+    validate_records,
+)
 from schema._spec import load
 
 __all__ = ["IngestOptions", "IngestReport", "SourceReport", "ingest"]
@@ -295,6 +302,24 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
+def _check_unique(record: ValidRecord, refs: dict[str, Any], minted: dict[str, str]) -> None:
+    """Two records with the same key (a deal id, an item-input pair) are one record written twice."""
+    iri = str(record_iri(record, refs))
+    where = f"{record.raw.file or record.source.display}:{record.raw.line}"
+    if iri in minted:
+        keys = "id" if record.cls.name == "Deal" else ", ".join(s.name for s in record.cls.key_slots)
+        record.source.problems.append(
+            Problem(
+                record.raw.file or record.source.display,
+                record.raw.line,
+                f"duplicate {record.label}, also at {minted[iri]}; merge them or change {keys}",
+                record=record.label,
+            )
+        )
+    else:
+        minted[iri] = where
+
+
 def _open_for(options: IngestOptions) -> Store:
     """A dry run only reads: a store on disk opens read-only (or as empty when it is missing)."""
     if not options.dry_run:
@@ -366,6 +391,7 @@ def _run(
     index = _index(sources, valid, store, run_graphs)
     candidates: dict[str, Graph] = {}
     timings: dict[str, float] = {}
+    minted: dict[str, str] = {}
     for source in sources:
         t = time.perf_counter()
         records = valid[source.display]
@@ -374,6 +400,8 @@ def _run(
             refs, problems = resolve_refs(record, index)
             source.problems.extend(problems)
             resolved.append(refs)
+            if not problems and not record.cls.is_entity:
+                _check_unique(record, refs, minted)
         if source.rdf is not None:
             candidates[str(graph_iri(source.name))] = source.rdf
         elif not source.problems:

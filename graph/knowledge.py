@@ -302,24 +302,30 @@ class KnowledgeGraph:
     def requirements(self, ref: str) -> Table:
         """What an item needs (AND), each with its qualified sources and provenance."""
         slug = self.resolve(ref)
-        g = self.snapshot().graph
+        snap = self.snapshot()
+        supplies = {s.iri: s for s in snap.supplies}
         rows = []
-        for req in g.requirements(slug):
+        for req in snap.graph.requirements(slug):
+            sources = []
+            for src in req.sources:
+                record = supplies.get(src.fact or "")
+                sources.append(
+                    {
+                        "supplier": src.supplier,
+                        # the record's own value: the engine keeps shares in single precision
+                        "share": record.share if record else src.share,
+                        "qualification": record.qualification if record else "qualified",
+                        "lead_time_days": src.lead_time_days,
+                        "provenance": self.provenance(src.fact),
+                    }
+                )
             rows.append(
                 {
                     "id": req.id,
                     "input": req.input,
                     "quantity": req.quantity,
                     "lead_time_days": req.lead_time_days,
-                    "sources": [
-                        {
-                            "supplier": s.supplier,
-                            "share": s.share,
-                            "lead_time_days": s.lead_time_days,
-                            "provenance": self.provenance(s.fact),
-                        }
-                        for s in req.sources
-                    ],
+                    "sources": sources,
                     "provenance": self.provenance(req.fact),
                 }
             )

@@ -9,7 +9,10 @@ How records become the AND/OR graph:
 - every Requirement (item needs input) is a requirement of its item, capped by its input;
 - the sources of a requirement are the *qualified* Supply records of its input for that
   consumer; when the consumer has none, the qualified market supplies of the input (those with
-  no consumer). Sampling, planned and disqualified supplies are kept as facts but do not count.
+  no consumer). Sampling, planned and disqualified supplies are kept as facts but do not count;
+- a facility requires its operator, and an organization its parent (a fab cannot run without
+  the company that runs it): these implied requirements carry the facility's or the
+  organization's own record as their fact.
 """
 
 from __future__ import annotations
@@ -208,6 +211,16 @@ def build_snapshot(store: Store, version: str | None = None) -> Snapshot:
             builder.add_source(
                 r, s.supplier, share=s.share, lead_time_days=s.lead_time_days, fact=s.iri
             )
+
+    for x, p, o in store.select(
+        _PREFIXES
+        + "SELECT ?x ?p ?o WHERE { GRAPH ?g { { ?x sg:operator ?o . BIND(sg:operator AS ?p) }"
+        " UNION { ?x sg:parent ?o . BIND(sg:parent AS ?p) } } " + _NOT_META + " } ORDER BY ?x ?o"
+    ):
+        item_slug, owner = slug_of(str(x)), slug_of(str(o))
+        if item_slug != owner and item_slug in entities and owner in entities:
+            kind = str(p).rsplit("#", 1)[-1]
+            builder.add_requirement(item_slug, owner, fact=str(x), id=f"{item_slug}/{kind}:{owner}")
 
     names: dict[str, str] = {}
     for slug, info in entities.items():

@@ -1,0 +1,152 @@
+"""The Python API on the example chain: lookups, analyses with provenance, versions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from graph import KnowledgeGraph, UnknownEntityError, parse_shortages
+from graph.errors import StoreError
+from tests.conftest import run_cli
+
+
+@pytest.fixture
+def kg(dataset: Path, store_spec: str) -> Iterator[KnowledgeGraph]:
+    assert run_cli("ingest", str(dataset), "--store", store_spec).code == 0
+    with KnowledgeGraph.open(store_spec, reload_interval=0.0) as k:
+        yield k
+
+
+def test_resolve_by_slug_name_alias_and_iri(kg: KnowledgeGraph) -> None:
+    assert kg.resolve("ex-accelerator") == "ex-accelerator"
+    assert kg.resolve("Example X-1") == "ex-accelerator"
+    assert kg.resolve("example x1") == "ex-accelerator"
+    assert kg.resolve("https://w3id.org/stackgraph/id/ex-hbm") == "ex-hbm"
+    with pytest.raises(UnknownEntityError, match="did you mean ex-accelerator") as info:
+        kg.resolve("ex-accelerater")
+    assert info.value.suggestions[0] == "ex-accelerator"
+
+
+def test_search_ranks_exact_then_prefix_then_substring(kg: KnowledgeGraph) -> None:
+    ids = [r["id"] for r in kg.search("example")]
+    assert ids and all(i.startswith("ex-") for i in ids)
+    assert kg.search("X1")[0]["id"] == "ex-accelerator"
+    assert {r["id"] for r in kg.search("", layer="memory")} == {
+        "ex-hbm",
+        "ex-hbm-a",
+        "ex-hbm-b",
+        "ex-memory-a",
+        "ex-memory-b",
+    }
+    assert [r["id"] for r in kg.search("", types=["Facility"])] == ["ex-datacenter", "ex-fab"]
+
+
+def test_entity_has_attributes_claims_relations_and_provenance(kg: KnowledgeGraph) -> None:
+    e = kg.entity("ex-accelerator")
+    assert e["name"] == "Example Accelerator X1" and e["layer"] == "compute"
+    assert e["attributes"]["vendor"] == "ex-designer"
+    assert e["provenance"]["source"] == "https://example.org/x1"
+    assert {c["value"] for c in e["claims"] if c["property"] == "hbm_capacity_gb"} == {"180", "192"}
+    hbm = next(r for r in e["requirements"] if r["input"] == "ex-hbm")
+    assert {s["supplier"]: s["share"] for s in hbm["sources"]} == {"ex-hbm-a": 0.7, "ex-hbm-b": 0.3}
+    assert hbm["provenance"]["confidence"] == "high"
+
+
+def test_impact_blocks_through_the_input_and_explains_with_sources(kg: KnowledgeGraph) -> None:
+    table = kg.impact(["ex-cowos=0"])
+    status = {r["id"]: r["status"] for r in table}
+    assert status == {
+        "ex-cowos": "BLOCKED",
+        "ex-accelerator": "BLOCKED",
+        "ex-rack": "BLOCKED",
+        "ex-tray": "BLOCKED",
+        "ex-datacenter": "BLOCKED",
+    }
+    rack = next(r for r in table if r["id"] == "ex-rack")
+    assert rack["chain"] == ["ex-rack", "ex-accelerator", "ex-cowos"]
+    sources = {f["source"] for step in rack["explanation"] for f in step["facts"]}
+    assert {"https://example.org/rack", "https://example.org/x1"} <= sources
+    frame = table.to_frame()
+    assert list(frame.columns[:5]) == ["id", "name", "layer", "status", "availability"]
+
+
+def test_one_vendor_out_constrains_by_its_share(kg: KnowledgeGraph) -> None:
+    table = kg.impact({"Vendor A HBM3E": 0.0})
+    by_id = {r["id"]: r for r in table}
+    assert by_id["ex-accelerator"]["status"] == "CONSTRAINED"
+    assert by_id["ex-accelerator"]["availability"] == pytest.approx(0.3)
+    both = kg.impact({"ex-hbm-a": 0.0}, substitution=True)
+    assert "ex-accelerator" not in {r["id"] for r in both}
+
+
+def test_operator_outage_blocks_its_facilities(kg: KnowledgeGraph) -> None:
+    status = {r["id"]: r["status"] for r in kg.impact({"ex-foundry": 0.0})}
+    assert status["ex-fab"] == "BLOCKED" and status["ex-accelerator"] == "BLOCKED"
+
+
+def test_critical_path_counts_missing_lead_times(kg: KnowledgeGraph) -> None:
+    table = kg.critical_path("ex-datacenter")
+    assert table.summary["total_days"] == 90 + 30 + 120 + 90
+    assert table.rows[-1]["cumulative"] == 330
+    assert table.summary["missing_in_closure_count"] > 0
+    assert "ex-datacenter" in table.summary["missing_on_path"]
+
+
+def test_spof_chokepoints_and_closures(kg: KnowledgeGraph) -> None:
+    spof = {r["id"] for r in kg.single_points_of_failure("ex-rack")}
+    assert {"ex-accelerator", "ex-cowos", "ex-foundry", "ex-node"} <= spof
+    assert not {"ex-hbm-a", "ex-hbm-b"} & spof
+    top = kg.chokepoints(3)
+    assert top[0]["end_products_blocked"] >= top[-1]["end_products_blocked"]
+    deps = {r["id"]: r["depth"] for r in kg.dependencies("ex-rack", depth=1)}
+    assert deps == {"ex-accelerator": 1}
+    assert "ex-datacenter" in {r["id"] for r in kg.dependents("ex-fab")}
+
+
+def test_subgraph_is_labelled_networkx(kg: KnowledgeGraph) -> None:
+    g = kg.subgraph("ex-rack")
+    assert isinstance(g, nx.DiGraph)
+    labels = {d["id"]: d.get("label") for _, d in g.nodes(data=True)}
+    assert labels["ex-accelerator"] == "Example Accelerator X1"
+
+
+def test_sparql_is_read_only_and_returns_a_frame(kg: KnowledgeGraph) -> None:
+    frame = kg.sparql(
+        "SELECT ?s WHERE { GRAPH ?g { ?s a <https://w3id.org/stackgraph/ns#Facility> } } ORDER BY ?s"
+    )
+    assert list(frame["s"]) == [
+        "https://w3id.org/stackgraph/id/ex-datacenter",
+        "https://w3id.org/stackgraph/id/ex-fab",
+    ]
+    with pytest.raises(StoreError):
+        kg.sparql("DELETE WHERE { ?s ?p ?o }")
+
+
+def test_new_version_is_seen_without_reopening(
+    kg: KnowledgeGraph, dataset: Path, store_spec: str
+) -> None:
+    before = kg.version
+    chain = dataset / "chain.yaml"
+    chain.write_text(chain.read_text().replace("name: Example Campus", "name: Example Campus II"))
+    assert run_cli("ingest", str(dataset), "--store", store_spec).code == 0
+    assert kg.version != before
+    assert kg.info("ex-datacenter").name == "Example Campus II"
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [(["a"], {"a": 0.0}), (["a=0.5", "b=1"], {"a": 0.5, "b": 1.0}), ({"a": 0.2}, {"a": 0.2})],
+    ids=["bare", "pairs", "mapping"],
+)
+def test_parse_shortages(given: list[str] | dict[str, float], expected: dict[str, float]) -> None:
+    assert parse_shortages(given) == expected
+
+
+def test_bad_shortages_are_refused(kg: KnowledgeGraph) -> None:
+    with pytest.raises(ValueError, match="must be a number"):
+        parse_shortages(["a=half"])
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        kg.impact({"ex-cowos": 1.5})

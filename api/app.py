@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import gc
+import logging
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -26,6 +28,8 @@ from graph import KnowledgeGraph
 
 __all__ = ["GraphQLApp", "app_from_env", "create_app"]
 
+log = logging.getLogger("stackgraph.api")
+
 
 class GraphQLApp(GraphQL[Context, None]):
     """The strawberry ASGI view; every request gets a context pinned to one graph snapshot."""
@@ -43,8 +47,7 @@ class GraphQLApp(GraphQL[Context, None]):
     async def get_context(self, request: Any, response: Any) -> Context:
         """One snapshot, fresh loaders and a deadline for this request."""
         deadline = time.monotonic() + self.settings.request_timeout_s
-        kg: KnowledgeGraph = request.app.state.kg
-        view = await anyio.to_thread.run_sync(GraphView, kg)
+        view: GraphView = request.app.state.view
         return Context(
             request=request,
             response=response,
@@ -59,6 +62,25 @@ class GraphQLApp(GraphQL[Context, None]):
         return None
 
 
+async def _watch(app: Starlette, kg: KnowledgeGraph, interval: float) -> None:
+    """Every `interval` seconds, pin the current graph version for the requests that follow.
+
+    Requests never wait for a reload: they read the view pinned last, and a new version (the
+    projection rebuilt in a worker thread) replaces it only once complete.
+    """
+    while True:
+        await anyio.sleep(max(interval, 0.05))
+        try:
+            view = await anyio.to_thread.run_sync(GraphView, kg)
+        except Exception:
+            # Keep serving the last good version; the next round retries.
+            log.exception("could not load the current graph version; serving the previous one")
+            continue
+        if view.snapshot() is not app.state.view.snapshot():
+            app.state.view = view
+            gc.freeze()
+
+
 def create_app(settings: Settings) -> Starlette:
     """Build the application for these settings."""
     cache = AnalysisCache(settings.analysis_cache_size)
@@ -68,8 +90,15 @@ def create_app(settings: Settings) -> Starlette:
         kg = KnowledgeGraph.open(settings.store, reload_interval=settings.reload_interval_s)
         app.state.kg = kg
         try:
-            await anyio.to_thread.run_sync(kg.snapshot)  # build the projection before serving
-            yield
+            # Build the projection before serving; then a watcher swaps in new versions.
+            app.state.view = await anyio.to_thread.run_sync(GraphView, kg)
+            # Long-lived objects (schema, projection) leave the collector's view: full
+            # collections then scan only per-request garbage, which keeps p99 latency low.
+            gc.freeze()
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(_watch, app, kg, settings.reload_interval_s)
+                yield
+                tasks.cancel_scope.cancel()
         finally:
             kg.close()
 
@@ -77,8 +106,7 @@ def create_app(settings: Settings) -> Starlette:
         return JSONResponse({"status": "ok"})
 
     async def readyz(request: Request) -> JSONResponse:
-        kg: KnowledgeGraph = request.app.state.kg
-        snap = await anyio.to_thread.run_sync(kg.snapshot)
+        snap = request.app.state.view.snapshot()
         ready = bool(snap.entities)
         return JSONResponse(
             {

@@ -62,5 +62,7 @@ class Settings:
                 continue
             if isinstance(value, tuple):
                 value = ",".join(value)
-            out[_PREFIX + name.upper()] = str(value).lower() if isinstance(value, bool) else str(value)
+            out[_PREFIX + name.upper()] = (
+                str(value).lower() if isinstance(value, bool) else str(value)
+            )
         return out

@@ -1,0 +1,67 @@
+"""A bounded, thread-safe LRU cache for analysis results, keyed by graph version + arguments."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+__all__ = ["AnalysisCache"]
+
+T = TypeVar("T")
+_MISSING = object()
+
+
+class AnalysisCache:
+    """Least-recently-used results; keys start with the graph version, so a new version misses.
+
+    Two threads computing the same missing key both compute it; the last one stored wins (the
+    results are equal, and holding a lock while computing would serialise every analysis).
+    """
+
+    def __init__(self, maxsize: int) -> None:
+        if maxsize < 0:
+            raise ValueError(f"maxsize must be >= 0, got {maxsize}")
+        self._maxsize = maxsize
+        self._data: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def get(self, key: Hashable) -> Any:
+        """The cached value for `key`, or the module's `_MISSING` sentinel."""
+        with self._lock:
+            value = self._data.get(key, _MISSING)
+            if value is _MISSING:
+                self.misses += 1
+            else:
+                self.hits += 1
+                self._data.move_to_end(key)
+            return value
+
+    def put(self, key: Hashable, value: Any) -> None:
+        """Store `value`, evicting the least recently used entries past `maxsize`."""
+        if self._maxsize == 0:
+            return
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self._maxsize:
+                self._data.popitem(last=False)
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """The cached value for `key`, computing and storing it when absent."""
+        value = self.get(key)
+        if value is _MISSING:
+            value = compute()
+            self.put(key, value)
+        return value  # type: ignore[no-any-return]
+
+    @staticmethod
+    def missing(value: object) -> bool:
+        """Whether `get` found nothing."""
+        return value is _MISSING

@@ -1,0 +1,186 @@
+# mypy: disable-error-code="untyped-decorator"
+"""`Entity`: an organisation, product or facility, with its facts and its neighbourhood."""
+
+from __future__ import annotations
+
+import strawberry
+
+from api.context import Context, Info
+from api.errors import BadInputError
+from api.pagination import PageInfo, cursor_of, offset_of, paginate
+from api.provenance import Provenance, provenance_list, provenance_of
+from api.supply import Requirement, Supply, requirement_of, supply_index
+from graph import analysis
+from graph.analysis import Closure
+from graph.projection import EntityInfo
+
+__all__ = [
+    "Attribute",
+    "Claim",
+    "DependencyConnection",
+    "DependencyEdge",
+    "Entity",
+    "EntityConnection",
+    "EntityEdge",
+    "entity_of",
+]
+
+MAX_DEPTH = 50
+
+
+@strawberry.type(description="One attribute value as published (entity references as ids).")
+class Attribute:
+    name: str
+    value: str
+
+
+@strawberry.type(description="A sourced statement about an entity; sources may disagree.")
+class Claim:
+    property: str
+    value: str
+    unit: str | None
+    provenance: Provenance | None
+
+
+@strawberry.type(description="An organisation, product or facility of the supply chain.")
+class Entity:
+    # Plain fields (not resolvers): an entity is cheap to build and cheap to serialise.
+    record: strawberry.Private[EntityInfo]
+    id: strawberry.ID = strawberry.field(description="The stable slug, e.g. `ex-accelerator`.")
+    iri: str
+    name: str
+    aliases: list[str]
+    types: list[str] = strawberry.field(description="Organization, Product and/or Facility.")
+    layer: str | None = strawberry.field(
+        description="The hardware layer (compute, memory, packaging, ...)."
+    )
+    category: str | None
+
+    @strawberry.field(description="Where the entity record comes from.")
+    def provenance(self, info: Info) -> Provenance | None:
+        return provenance_of(info.context.view.provenance(self.record.iri))
+
+    @strawberry.field(description="Every attribute value, sorted by name.")
+    async def attributes(self, info: Info) -> list[Attribute]:
+        details = await info.context.details.load(self.record.iri)
+        return [Attribute(name=n, value=v) for n, v in details.attributes]
+
+    @strawberry.field(description="Sourced claims about the entity, by property.")
+    async def claims(self, info: Info) -> list[Claim]:
+        details = await info.context.details.load(self.record.iri)
+        return [
+            Claim(
+                property=c["property"],
+                value=c["value"],
+                unit=c["unit"],
+                provenance=provenance_of(c["provenance"]),
+            )
+            for c in details.claims
+        ]
+
+    @strawberry.field(description="What this item needs, each input with its qualified sources.")
+    async def requirements(self, info: Info) -> list[Requirement]:
+        graph = info.context.view.snapshot().graph
+        if self.record.id not in graph:
+            return []
+        index = await supply_index(info)
+        return [requirement_of(info, r, index) for r in graph.requirements(self.record.id)]
+
+    @strawberry.field(description="Every Supply record of this input (qualified or not).")
+    async def sources(self, info: Info) -> list[Supply]:
+        index = await supply_index(info)
+        return [Supply(record=s) for s in index.by_input.get(self.record.id, ())]
+
+    @strawberry.field(description="Everything this item needs, transitively, nearest first.")
+    async def dependencies(
+        self, info: Info, depth: int | None = None, first: int | None = 20, after: str | None = None
+    ) -> DependencyConnection:
+        return await _closure(info, self.record.id, depth, first, after, down=True)
+
+    @strawberry.field(description="Everything that needs this item, transitively, nearest first.")
+    async def dependents(
+        self, info: Info, depth: int | None = None, first: int | None = 20, after: str | None = None
+    ) -> DependencyConnection:
+        return await _closure(info, self.record.id, depth, first, after, down=False)
+
+
+def entity_of(context: Context, slug: str) -> Entity:
+    """The `Entity` of a slug in the request's snapshot."""
+    r = context.view.entity_info(slug)
+    return Entity(
+        record=r,
+        id=strawberry.ID(r.id),
+        iri=r.iri,
+        name=r.name,
+        aliases=list(r.aliases),
+        types=list(r.types),
+        layer=r.layer,
+        category=r.category,
+    )
+
+
+@strawberry.type
+class EntityEdge:
+    cursor: str
+    node: Entity
+
+
+@strawberry.type(description="A page of entities.")
+class EntityConnection:
+    edges: list[EntityEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type(description="An entity reached through requirements, with how it is reached.")
+class DependencyEdge:
+    cursor: str
+    node: Entity
+    depth: int = strawberry.field(description="Item hops from the start (1 = direct).")
+    path: list[strawberry.ID] = strawberry.field(description="Ids from the start to the node.")
+    via: list[Provenance] = strawberry.field(description="The facts along the path.")
+
+
+@strawberry.type(description="A page of a transitive closure.")
+class DependencyConnection:
+    edges: list[DependencyEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+async def _closure(
+    info: Info, slug: str, depth: int | None, first: int | None, after: str | None, down: bool
+) -> DependencyConnection:
+    ctx = info.context
+    size = ctx.page_size(first)
+    if depth is not None and not 1 <= depth <= MAX_DEPTH:
+        raise BadInputError(
+            f"`depth` must be between 1 and {MAX_DEPTH} (or omitted for all), got {depth}",
+            argument="depth",
+        )
+    graph = ctx.view.snapshot().graph
+    if slug not in graph:
+        return DependencyConnection(
+            edges=[], page_info=paginate([], size, after).info, total_count=0
+        )
+    limit = offset_of(after) + size
+    fn = analysis.dependencies if down else analysis.dependents
+    result: Closure = await ctx.cached(
+        ("closure", down, slug, depth, limit), lambda: fn(graph, slug, depth=depth, limit=limit)
+    )
+    page = paginate(result.reached, size, after, total=result.total)
+    view = ctx.view
+    return DependencyConnection(
+        edges=[
+            DependencyEdge(
+                cursor=cursor_of(offset),
+                node=entity_of(ctx, r.id),
+                depth=r.depth,
+                path=[strawberry.ID(p) for p in r.path],
+                via=provenance_list(view.provenance(f) for f in r.via_facts),
+            )
+            for offset, r in page.items
+        ],
+        page_info=page.info,
+        total_count=page.total,
+    )

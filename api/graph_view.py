@@ -1,0 +1,95 @@
+"""`GraphView`: the knowledge graph pinned to one snapshot, for the length of one request.
+
+`KnowledgeGraph` methods look up the current snapshot on every call; a request that made
+several calls could straddle a reload and mix two versions. A view answers every call from the
+snapshot (and the store object) it was taken with, so a request sees exactly one version.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+from graph import KnowledgeGraph
+from graph.analysis import Requirement
+from graph.namespace import ID
+from graph.projection import EntityInfo, Snapshot, SupplyInfo
+
+__all__ = ["GraphView", "SupplyIndex"]
+
+_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class SupplyIndex:
+    """Supply records of one version, by input and by IRI."""
+
+    by_input: dict[str, tuple[SupplyInfo, ...]]
+    by_iri: dict[str, SupplyInfo]
+
+    @classmethod
+    def of(cls, snap: Snapshot) -> SupplyIndex:
+        """Index the supplies of `snap`."""
+        by_input: dict[str, list[SupplyInfo]] = defaultdict(list)
+        for s in snap.supplies:
+            by_input[s.input].append(s)
+        return cls(
+            by_input={k: tuple(v) for k, v in by_input.items()},
+            by_iri={s.iri: s for s in snap.supplies},
+        )
+
+
+class GraphView(KnowledgeGraph):
+    """A `KnowledgeGraph` whose every call reads the same snapshot and store."""
+
+    def __init__(self, source: KnowledgeGraph) -> None:
+        """Pin the current snapshot of `source` together with the store it was read from.
+
+        The store object is swapped by `KnowledgeGraph.snapshot()` when a writer commits; the
+        pair is re-read until the snapshot did not change meanwhile.
+        """
+        for _ in range(_ATTEMPTS):
+            snap = source.snapshot()
+            store = source.store
+            if source.snapshot() is snap:
+                break
+        super().__init__(store, reload_interval=math.inf)
+        self._pinned = snap
+
+    def snapshot(self, *, refresh: bool = False) -> Snapshot:
+        """The pinned snapshot (`refresh` is ignored: a view never moves)."""
+        return self._pinned
+
+    def close(self) -> None:
+        """Nothing to do: the store belongs to the server's graph."""
+
+    def entity_info(self, slug: str) -> EntityInfo:
+        """What the snapshot knows of `slug`; a bare record for an item only named as an input."""
+        snap = self._pinned
+        found = snap.entities.get(slug)
+        if found is not None:
+            return found
+        if slug in snap.graph:
+            item = snap.graph.item(slug)
+            return EntityInfo(
+                id=slug,
+                iri=str(ID) + slug,
+                name=item.label or slug,
+                types=(),
+                layer=item.layer,
+                category=item.category,
+            )
+        return EntityInfo(
+            id=slug, iri=str(ID) + slug, name=slug, types=(), layer=None, category=None
+        )
+
+    def requirement(self, requirement_id: str) -> Requirement | None:
+        """The requirement `item/input` of the dependency graph, or None."""
+        item = requirement_id.split("/", 1)[0]
+        if item not in self._pinned.graph:
+            return None
+        for r in self._pinned.graph.requirements(item):
+            if r.id == requirement_id:
+                return r
+        return None

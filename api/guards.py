@@ -1,0 +1,120 @@
+"""ASGI guards in front of `/graphql`: a request body size limit and a request time limit."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import anyio
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = ["BodyLimit", "Deadline"]
+
+
+async def _send_error(send: Send, status: int, message: str, code: str, **extra: Any) -> None:
+    body = json.dumps(
+        {"data": None, "errors": [{"message": message, "extensions": {"code": code, **extra}}]}
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class BodyLimit:
+    """Answers 413 to a request whose body is larger than `max_bytes`.
+
+    The body is read (at most `max_bytes` + 1 bytes of it) before the app runs, so a client that
+    lies in `Content-Length` or streams chunks is refused all the same.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    def _too_large(self) -> str:
+        return (
+            f"the request body is larger than {self.max_bytes} bytes; send a shorter query "
+            "(use variables and fragments) or split it"
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+                await _send_error(
+                    send, 413, self._too_large(), "PAYLOAD_TOO_LARGE", limit=self.max_bytes
+                )
+                return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break  # the client went away; let the app see the disconnect
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await _send_error(
+                    send, 413, self._too_large(), "PAYLOAD_TOO_LARGE", limit=self.max_bytes
+                )
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+class Deadline:
+    """Answers 504 when the app has not started its response within `seconds`.
+
+    Resolvers enforce the same limit themselves and answer a coded TIMEOUT error; this guard
+    catches what runs outside them (parsing, validation, serialisation).
+    """
+
+    def __init__(self, app: ASGIApp, seconds: float, grace: float = 1.0) -> None:
+        self.app = app
+        self.seconds = seconds
+        self.grace = grace
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
+        with anyio.move_on_after(self.seconds + self.grace) as scope_:
+            await self.app(scope, receive, tracked)
+        if scope_.cancelled_caught and not started:
+            await _send_error(
+                send,
+                504,
+                f"the request took longer than its {self.seconds:g} s limit; ask for less or "
+                "retry later",
+                "TIMEOUT",
+                limitSeconds=self.seconds,
+            )

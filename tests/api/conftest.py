@@ -1,0 +1,64 @@
+"""Servers for the API tests: uvicorn on 127.0.0.1, the example data in oxigraph stores."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from api.settings import Settings
+from tests.api._server import Server, ingest, serving
+from tests.conftest import EXAMPLES
+
+
+@pytest.fixture(scope="session")
+def example_store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """An oxigraph store holding the example data (shared, never written after ingest)."""
+    spec = f"oxigraph:{tmp_path_factory.mktemp('api-store') / 'store'}"
+    ingest(EXAMPLES / "valid", spec)
+    return spec
+
+
+@pytest.fixture(scope="session")
+def server(example_store: str) -> Iterator[Server]:
+    """A server with the default settings."""
+    with serving(Settings(store=example_store)) as s:
+        yield s
+
+
+STRICT = Settings(
+    max_depth=4,
+    max_aliases=2,
+    max_tokens=120,
+    max_cost=400,
+    max_body_bytes=2048,
+    max_page_size=5,
+    introspection=False,
+    graphiql=False,
+    cors_origins=("https://allowed.example",),
+)
+
+
+@pytest.fixture(scope="session")
+def strict_server(example_store: str) -> Iterator[Server]:
+    """A server with small limits, introspection and GraphiQL off, one CORS origin."""
+    with serving(replace(STRICT, store=example_store)) as s:
+        yield s
+
+
+@pytest.fixture(scope="session")
+def slow_server(example_store: str) -> Iterator[Server]:
+    """A server whose request time limit has always passed by the time a resolver runs."""
+    with serving(Settings(store=example_store, request_timeout_s=1e-6)) as s:
+        yield s
+
+
+@pytest.fixture
+def reload_sources(tmp_path: Path) -> Path:
+    """A private copy of the example sources, to change during a test."""
+    target = tmp_path / "sources"
+    shutil.copytree(EXAMPLES / "valid", target)
+    return target

@@ -1,0 +1,178 @@
+"""Every limit rejects what it should, with a message that says what to do instead."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from gql import Client, GraphQLRequest
+from gql.transport.exceptions import TransportQueryError
+from gql.transport.httpx import HTTPXTransport
+
+from tests.api._server import Server
+
+DEEP = '{ entity(id: "X1") { requirements { input { requirements { input { id } } } } } }'
+ALIASED = '{ a: entity(id: "X1") { id } b: entity(id: "X1") { id } c: entity(id: "X1") { id } }'
+COSTLY = """{
+  chokepoints(first: 5) { endProducts { id name } }
+  impact(shortages: [{id: "ex-cowos", availability: 0}], first: 5) { totalCount }
+  singlePointsOfFailure(id: "ex-rack") { path }
+  criticalPath(id: "ex-rack") { totalDays }
+}"""
+
+
+def rejection(server: Server, document: str) -> dict[str, Any]:
+    with pytest.raises(TransportQueryError) as info:
+        server.query(document)
+    assert info.value.data is None, "a rejected query must not run"
+    errors = info.value.errors or []
+    assert len(errors) == 1, errors
+    error: dict[str, Any] = errors[0]
+    return error
+
+
+@pytest.mark.parametrize(
+    ("document", "code", "words"),
+    [
+        (DEEP, "DEPTH_LIMIT", "is 6 levels deep, more than the limit of 4"),
+        (ALIASED, "ALIAS_LIMIT", "uses 3 aliases, more than the limit of 2"),
+        (COSTLY, "COST_LIMIT", "more than the limit of 400; ask for smaller pages"),
+    ],
+    ids=["depth", "aliases", "cost"],
+)
+def test_limit_rejects_with_code_and_hint(
+    server: Server, strict_server: Server, document: str, code: str, words: str
+) -> None:
+    server.query(document)  # within the default limits
+    error = rejection(strict_server, document)
+    assert error["extensions"]["code"] == code
+    assert words in error["message"]
+
+
+def test_cost_counts_pages_of_nested_lists(server: Server) -> None:
+    nested = """{ search(first: 100) { edges { node {
+        dependencies(first: 100) { edges { node { dependents(first: 100) { totalCount } } } }
+    } } } }"""
+    error = rejection(server, nested)
+    assert error["extensions"]["code"] == "COST_LIMIT"
+    assert error["extensions"]["cost"] > error["extensions"]["limit"] == 50_000
+
+
+def test_cost_of_fragment_bombs_is_measured_quickly(server: Server) -> None:
+    fragments = "".join(
+        f"fragment F{i} on Entity {{ ...F{i + 1} ...F{i + 1} }}\n" for i in range(40)
+    )
+    document = '{ entity(id: "X1") { ...F0 } }\n' + fragments + "fragment F40 on Entity { id }"
+    error = rejection(server, document)
+    assert error["extensions"]["code"] == "COST_LIMIT"
+
+
+def test_token_limit(server: Server, strict_server: Server) -> None:
+    document = "{ " + " ".join("graphInfo { version }" for _ in range(30)) + " }"
+    server.query(document)
+    error = rejection(strict_server, document)
+    assert "Document contains more than 120 tokens. Parsing aborted." in error["message"]
+
+
+def test_page_size_limit(strict_server: Server) -> None:
+    error = rejection(strict_server, '{ search(text: "ex", first: 6) { totalCount } }')
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": "first", "max": 5}
+    assert "page with `after`" in error["message"]
+
+
+def test_request_timeout(slow_server: Server) -> None:
+    with pytest.raises(TransportQueryError) as info:
+        slow_server.query(
+            '{ impact(shortages: [{id: "ex-cowos", availability: 0}]) { totalCount } }'
+        )
+    error = (info.value.errors or [])[0]
+    assert error["extensions"]["code"] == "TIMEOUT"
+    assert "longer than its 1e-06 s limit" in error["message"]
+
+
+def test_body_size_limit_by_content_length(strict_server: Server) -> None:
+    padding = " " * 3000
+    response = strict_server.post({"query": "{ graphInfo { version } }" + padding})
+    assert response.status_code == 413
+    error = response.json()["errors"][0]
+    assert error["extensions"] == {"code": "PAYLOAD_TOO_LARGE", "limit": 2048}
+    assert "larger than 2048 bytes" in error["message"]
+
+
+def test_body_size_limit_when_streamed(strict_server: Server) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"query": "{ graphInfo { version } }'
+        for _ in range(10):
+            yield b" " * 500
+        yield b'"}'
+
+    with httpx.Client(timeout=30) as client:
+        response = client.post(
+            strict_server.graphql, content=chunks(), headers={"content-type": "application/json"}
+        )
+    assert response.status_code == 413
+
+
+def test_body_size_limit_through_gql(strict_server: Server) -> None:
+    transport = HTTPXTransport(url=strict_server.graphql, timeout=30)
+    with Client(transport=transport) as session, pytest.raises(TransportQueryError) as info:
+        session.execute(
+            GraphQLRequest(
+                "query ($pad: String) { graphInfo { version } }",
+                variable_values={"pad": "x" * 4000},
+            )
+        )
+    assert (info.value.errors or [{}])[0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+
+
+def test_batching_is_off(server: Server) -> None:
+    response = server.post([{"query": "{ __typename }"}, {"query": "{ __typename }"}])
+    assert response.status_code == 400
+    assert "Batching is not enabled" in response.text
+
+
+def test_introspection_switch(server: Server, strict_server: Server) -> None:
+    transport = HTTPXTransport(url=server.graphql, timeout=30)
+    with Client(transport=transport, fetch_schema_from_transport=True) as session:
+        assert session.client.schema is not None
+        assert session.client.schema.get_type("Entity") is not None
+    with pytest.raises(TransportQueryError) as info:
+        strict_server.query("{ __schema { types { name } } }")
+    assert info.value.data is None
+    assert "introspection has been disabled" in (info.value.errors or [])[0]["message"]
+
+
+def test_graphiql_switch(server: Server, strict_server: Server) -> None:
+    with httpx.Client(timeout=30) as client:
+        on = client.get(server.graphql, headers={"accept": "text/html"})
+        off = client.get(strict_server.graphql, headers={"accept": "text/html"})
+    assert on.status_code == 200 and "graphiql" in on.text.lower()
+    assert off.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("origin", "allowed"),
+    [("https://allowed.example", True), ("https://evil.example", False)],
+    ids=["listed", "unlisted"],
+)
+def test_cors_origins_are_explicit(strict_server: Server, origin: str, allowed: bool) -> None:
+    headers = {
+        "origin": origin,
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type",
+    }
+    with httpx.Client(timeout=30) as client:
+        preflight = client.options(strict_server.graphql, headers=headers)
+        actual = client.post(
+            strict_server.graphql, json={"query": "{ __typename }"}, headers={"origin": origin}
+        )
+    assert (preflight.status_code == 200) is allowed
+    assert (preflight.headers.get("access-control-allow-origin") == origin) is allowed
+    assert (actual.headers.get("access-control-allow-origin") == origin) is allowed
+
+
+def test_no_cors_headers_without_configured_origins(server: Server) -> None:
+    response = server.post({"query": "{ __typename }"}, headers={"origin": "https://a.example"})
+    assert "access-control-allow-origin" not in response.headers

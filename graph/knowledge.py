@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
@@ -26,6 +26,9 @@ from graph.namespace import ID, META_GRAPH, slug_of
 from graph.projection import EntityInfo, Snapshot, build_snapshot, graph_version, normalise
 from graph.results import Table
 from graph.store import OxigraphStore, Store, Value, open_store
+
+if TYPE_CHECKING:
+    from graph.remote import RemoteKnowledgeGraph
 
 __all__ = ["KnowledgeGraph", "parse_shortages"]
 
@@ -80,6 +83,13 @@ class KnowledgeGraph:
 
             read_only = default_store_spec().startswith("oxigraph:")
         return cls(open_store(spec, read_only=read_only), reload_interval=reload_interval)
+
+    @staticmethod
+    def connect(url: str, *, timeout: float = 30.0) -> RemoteKnowledgeGraph:
+        """The same calls, answered by a running API server at `url` (its /graphql endpoint)."""
+        from graph.remote import RemoteKnowledgeGraph
+
+        return RemoteKnowledgeGraph(url, timeout=timeout)
 
     @property
     def store(self) -> Store:

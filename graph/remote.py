@@ -1,0 +1,487 @@
+"""`RemoteKnowledgeGraph`: the same calls as `KnowledgeGraph`, answered by a running API server.
+
+    >>> kg = KnowledgeGraph.connect("http://127.0.0.1:8000/graphql")   # doctest: +SKIP
+    >>> kg.impact({"cowos-l": 0.0}).to_frame()                         # doctest: +SKIP
+
+Results are the same `Table`s, with the same columns, as the local API's; the analyses run on
+the server (and are cached there per graph version). Pages are fetched until complete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import httpx
+import networkx as nx
+
+from graph.errors import StackgraphError, StoreUnavailableError, UnknownEntityError
+from graph.knowledge import parse_shortages
+from graph.projection import EntityInfo
+from graph.results import Table
+
+__all__ = ["RemoteError", "RemoteKnowledgeGraph"]
+
+_PROV = "iri sourceUrl asOf confidence estimated graph"
+_ENTITY = "id iri name aliases types layer category"
+_PAGE = 100
+
+
+class RemoteError(StackgraphError):
+    """The server answered with an error; `code` is its `extensions.code`."""
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        self.code = code
+        super().__init__(message)
+
+
+def _prov(p: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if p is None:
+        return None
+    return {
+        "iri": p.get("iri"),
+        "source": p.get("sourceUrl"),
+        "as_of": p.get("asOf"),
+        "confidence": p.get("confidence"),
+        "estimated": bool(p.get("estimated")),
+        "graph": p.get("graph"),
+    }
+
+
+class RemoteKnowledgeGraph:
+    """A client of the GraphQL API with the Python API's calls."""
+
+    def __init__(
+        self, url: str, *, timeout: float = 30.0, headers: Mapping[str, str] | None = None
+    ) -> None:
+        self.url = url
+        self._client = httpx.Client(timeout=timeout, headers=dict(headers or {}))
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> RemoteKnowledgeGraph:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _query(self, query: str, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        try:
+            response = self._client.post(
+                self.url, json={"query": query, "variables": dict(variables or {})}
+            )
+        except httpx.TransportError as exc:
+            raise StoreUnavailableError(f"cannot reach {self.url}: {exc}") from exc
+        if response.status_code >= 500:
+            raise StoreUnavailableError(f"{self.url} answered {response.status_code}")
+        body = response.json()
+        for error in body.get("errors") or []:
+            ext = error.get("extensions") or {}
+            if ext.get("code") == "NOT_FOUND":
+                raise UnknownEntityError(
+                    str(ext.get("id") or variables or ""), list(ext.get("suggestions") or [])
+                )
+            if ext.get("code") == "BAD_USER_INPUT":
+                raise ValueError(error.get("message"))
+            raise RemoteError(error.get("message", "error"), ext.get("code"))
+        data: dict[str, Any] = body["data"]
+        return data
+
+    # ------------------------------------------------------------------ lookup
+
+    def resolve(self, ref: str) -> str:
+        """The slug of an entity named by slug, IRI, name or alias."""
+        return self.info(ref).id
+
+    def info(self, ref: str) -> EntityInfo:
+        """Name, types, layer and category of an entity."""
+        data = self._query(f"query($id: ID!) {{ entity(id: $id) {{ {_ENTITY} }} }}", {"id": ref})
+        e = data["entity"]
+        if e is None:
+            raise UnknownEntityError(ref, [])
+        return EntityInfo(
+            id=e["id"],
+            iri=e["iri"],
+            name=e["name"],
+            types=tuple(e["types"]),
+            layer=e["layer"],
+            category=e["category"],
+            aliases=tuple(e["aliases"]),
+        )
+
+    def search(
+        self,
+        text: str = "",
+        *,
+        types: Sequence[str] = (),
+        layer: str | None = None,
+        category: str | None = None,
+        limit: int | None = 50,
+    ) -> Table:
+        """Entities whose id, name or alias matches `text`, best first."""
+        rows: list[dict[str, Any]] = []
+        after = None
+        total = 0
+        while limit is None or len(rows) < limit:
+            data = self._query(
+                "query($t: String!, $ty: [String!], $l: String, $c: String, $f: Int, $a: String) {"
+                " search(text: $t, types: $ty, layer: $l, category: $c, first: $f, after: $a) {"
+                f" totalCount pageInfo {{ hasNextPage endCursor }} edges {{ node {{ {_ENTITY} }} }} }} }}",
+                {
+                    "t": text,
+                    "ty": list(types) or None,
+                    "l": layer,
+                    "c": category,
+                    "f": _PAGE,
+                    "a": after,
+                },
+            )["search"]
+            total = data["totalCount"]
+            rows += [
+                {
+                    "id": n["id"],
+                    "name": n["name"],
+                    "types": n["types"],
+                    "layer": n["layer"],
+                    "category": n["category"],
+                    "aliases": n["aliases"],
+                }
+                for n in (e["node"] for e in data["edges"])
+            ]
+            if not data["pageInfo"]["hasNextPage"]:
+                break
+            after = data["pageInfo"]["endCursor"]
+        return Table(f"search {text!r}", rows[: limit or None], summary={"total": total})
+
+    def entity(self, ref: str) -> dict[str, Any]:
+        """Everything known about one entity: attributes, claims, relations, provenance."""
+        data = self._query(
+            f"query($id: ID!) {{ entity(id: $id) {{ {_ENTITY} provenance {{ {_PROV} }}"
+            f" attributes {{ name value }} claims {{ property value unit provenance {{ {_PROV} }} }}"
+            f" requirements {{ id input {{ id }} quantity leadTimeDays provenance {{ {_PROV} }}"
+            f"   sources {{ supplier {{ id }} share qualification leadTimeDays provenance {{ {_PROV} }} }} }}"
+            f" sources {{ supplier {{ id }} consumer {{ id }} share qualification leadTimeDays provenance {{ {_PROV} }} }} }} }}",
+            {"id": ref},
+        )["entity"]
+        if data is None:
+            raise UnknownEntityError(ref, [])
+        attributes: dict[str, Any] = {}
+        for a in data["attributes"]:
+            attributes.setdefault(a["name"], []).append(a["value"])
+        return {
+            "id": data["id"],
+            "name": data["name"],
+            "types": data["types"],
+            "layer": data["layer"],
+            "category": data["category"],
+            "aliases": data["aliases"],
+            "iri": data["iri"],
+            "attributes": {k: v[0] if len(v) == 1 else v for k, v in attributes.items()},
+            "provenance": _prov(data["provenance"]),
+            "claims": [
+                {
+                    "property": c["property"],
+                    "value": c["value"],
+                    "unit": c["unit"],
+                    "provenance": _prov(c["provenance"]),
+                }
+                for c in data["claims"]
+            ],
+            "requirements": [
+                {
+                    "id": r["id"],
+                    "input": r["input"]["id"],
+                    "quantity": r["quantity"],
+                    "lead_time_days": r["leadTimeDays"],
+                    "provenance": _prov(r["provenance"]),
+                    "sources": [
+                        {
+                            "supplier": s["supplier"]["id"],
+                            "share": s["share"],
+                            "qualification": s["qualification"],
+                            "lead_time_days": s["leadTimeDays"],
+                            "provenance": _prov(s["provenance"]),
+                        }
+                        for s in r["sources"]
+                    ],
+                }
+                for r in data["requirements"]
+            ],
+            "sources": [
+                {
+                    "supplier": s["supplier"]["id"],
+                    "consumer": (s["consumer"] or {}).get("id"),
+                    "share": s["share"],
+                    "qualification": s["qualification"],
+                    "lead_time_days": s["leadTimeDays"],
+                    "provenance": _prov(s["provenance"]),
+                }
+                for s in data["sources"]
+            ],
+        }
+
+    # ------------------------------------------------------------------ analyses
+
+    def impact(
+        self, shortages: Mapping[str, float] | Iterable[str], *, substitution: bool = False
+    ) -> Table:
+        """Items blocked or constrained by shortages, with the chain of facts that explains each."""
+        wanted = [{"id": k, "availability": v} for k, v in parse_shortages(shortages).items()]
+        rows: list[dict[str, Any]] = []
+        after = None
+        head: dict[str, Any] = {}
+        while True:
+            data = self._query(
+                "query($s: [ShortageInput!]!, $sub: Boolean!, $f: Int, $a: String) {"
+                " impact(shortages: $s, substitution: $sub, first: $f, after: $a) {"
+                " version shortages { entity { id } availability } cycles"
+                " summary { blocked constrained ok byLayer { layer blocked constrained ok } }"
+                " pageInfo { hasNextPage endCursor } edges { node { entity { id name category }"
+                " status availability layer bindingRequirement { id } rootCause { id } chain"
+                f" explanation {{ entity {{ id }} availability requirement via cause facts {{ {_PROV} }} }} }} }} }} }}",
+                {"s": wanted, "sub": substitution, "f": _PAGE, "a": after},
+            )["impact"]
+            head = data
+            for edge in data["edges"]:
+                n = edge["node"]
+                rows.append(
+                    {
+                        "id": n["entity"]["id"],
+                        "name": n["entity"]["name"],
+                        "layer": n["layer"],
+                        "category": n["entity"]["category"],
+                        "status": n["status"],
+                        "availability": n["availability"],
+                        "binding_requirement": (n["bindingRequirement"] or {}).get("id"),
+                        "root_cause": (n["rootCause"] or {}).get("id"),
+                        "chain": n["chain"],
+                        "explanation": [
+                            {
+                                "item": s["entity"]["id"],
+                                "availability": s["availability"],
+                                "requirement": s["requirement"],
+                                "via": s["via"],
+                                "cause": s["cause"],
+                                "facts": [_prov(f) for f in s["facts"]],
+                            }
+                            for s in n["explanation"]
+                        ],
+                    }
+                )
+            if not data["pageInfo"]["hasNextPage"]:
+                break
+            after = data["pageInfo"]["endCursor"]
+        order = {"BLOCKED": 0, "CONSTRAINED": 1, "OK": 2}
+        rows.sort(key=lambda r: (order[r["status"]], r["availability"], r["id"]))
+        resolved = {s["entity"]["id"]: s["availability"] for s in head["shortages"]}
+        summary = {
+            "shortages": resolved,
+            "substitution": substitution,
+            "counts": {
+                "BLOCKED": head["summary"]["blocked"],
+                "CONSTRAINED": head["summary"]["constrained"],
+                "OK": head["summary"]["ok"],
+            },
+            "counts_by_layer": {
+                str(b["layer"]): {
+                    "BLOCKED": b["blocked"],
+                    "CONSTRAINED": b["constrained"],
+                    "OK": b["ok"],
+                }
+                for b in head["summary"]["byLayer"]
+            },
+            "cycles": head["cycles"],
+            "version": head["version"],
+        }
+        title = "impact of " + ", ".join(f"{k}={v:g}" for k, v in resolved.items())
+        return Table(
+            title,
+            rows,
+            columns=(
+                "id",
+                "name",
+                "layer",
+                "status",
+                "availability",
+                "binding_requirement",
+                "root_cause",
+                "chain",
+                "explanation",
+                "category",
+            ),
+            summary=summary,
+        )
+
+    def critical_path(self, ref: str) -> Table:
+        """The lead-time path that decides how long an item takes, step by step in days."""
+        data = self._query(
+            "query($id: ID!) { criticalPath(id: $id) { entity { id } totalDays missingInClosureCount"
+            " missingLeadTimes { node } steps { kind node entity { name } requirement days cumulative"
+            f" leadTimeKnown provenance {{ {_PROV} }} }} }} }}",
+            {"id": ref},
+        )["criticalPath"]
+        rows = [
+            {
+                "node": s["node"],
+                "name": (s["entity"] or {}).get("name") or s["node"],
+                "kind": s["kind"],
+                "requirement": s["requirement"],
+                "days": s["days"],
+                "cumulative": s["cumulative"],
+                "lead_time_known": s["leadTimeKnown"],
+                "provenance": _prov(s["provenance"]),
+            }
+            for s in data["steps"]
+        ]
+        slug = data["entity"]["id"]
+        summary = {
+            "item": slug,
+            "total_days": data["totalDays"],
+            "missing_on_path": [m["node"] for m in data["missingLeadTimes"]],
+            "missing_in_closure_count": data["missingInClosureCount"],
+        }
+        return Table(f"critical path of {slug}: {data['totalDays']} days", rows, summary=summary)
+
+    def single_points_of_failure(self, ref: str) -> Table:
+        """Items whose loss alone blocks `ref`."""
+        found = self._query(
+            "query($id: ID!) { singlePointsOfFailure(id: $id) { entity { id name layer category } path"
+            f" facts {{ {_PROV} }} }} }}",
+            {"id": ref},
+        )["singlePointsOfFailure"]
+        rows = [
+            {
+                "id": s["entity"]["id"],
+                "name": s["entity"]["name"],
+                "layer": s["entity"]["layer"],
+                "category": s["entity"]["category"],
+                "path": s["path"],
+                "facts": [_prov(f) for f in s["facts"]],
+            }
+            for s in found
+        ]
+        return Table(f"single points of failure of {ref}", rows, summary={"item": ref})
+
+    def chokepoints(self, top: int = 10, *, categories: Sequence[str] | None = None) -> Table:
+        """Items ranked by how many end products they alone can block."""
+        found = self._query(
+            "query($f: Int, $c: [String!]) { chokepoints(first: $f, categories: $c) {"
+            " entity { id name layer category } endProductsBlocked endProducts { id } } }",
+            {"f": top, "c": list(categories) if categories else None},
+        )["chokepoints"]
+        rows = [
+            {
+                "id": c["entity"]["id"],
+                "name": c["entity"]["name"],
+                "layer": c["entity"]["layer"],
+                "category": c["entity"]["category"],
+                "end_products_blocked": c["endProductsBlocked"],
+                "end_products": [e["id"] for e in c["endProducts"]],
+            }
+            for c in found
+        ]
+        return Table(f"top {top} chokepoints", rows)
+
+    def _closure(self, ref: str, depth: int | None, limit: int, field: str) -> Table:
+        rows: list[dict[str, Any]] = []
+        after = None
+        total = 0
+        slug = ref
+        while len(rows) < limit:
+            data = self._query(
+                f"query($id: ID!, $d: Int, $f: Int, $a: String) {{ entity(id: $id) {{ id"
+                f" {field}(depth: $d, first: $f, after: $a) {{ totalCount pageInfo {{ hasNextPage endCursor }}"
+                " edges { depth path node { id name layer category } } } } }",
+                {"id": ref, "d": depth, "f": _PAGE, "a": after},
+            )["entity"]
+            slug = data["id"]
+            page = data[field]
+            total = page["totalCount"]
+            rows += [
+                {
+                    "id": e["node"]["id"],
+                    "label": e["node"]["name"],
+                    "layer": e["node"]["layer"],
+                    "category": e["node"]["category"],
+                    "depth": e["depth"],
+                    "path": e["path"],
+                }
+                for e in page["edges"]
+            ]
+            if not page["pageInfo"]["hasNextPage"]:
+                break
+            after = page["pageInfo"]["endCursor"]
+        return Table(
+            f"{field} of {slug}",
+            rows[:limit],
+            summary={"item": slug, "total": total, "depth": depth},
+        )
+
+    def dependencies(self, ref: str, depth: int | None = None, limit: int = 10_000) -> Table:
+        """Everything an item needs, transitively, with a path to each."""
+        return self._closure(ref, depth, limit, "dependencies")
+
+    def dependents(self, ref: str, depth: int | None = None, limit: int = 10_000) -> Table:
+        """Everything that needs an item, transitively, with a path to each."""
+        return self._closure(ref, depth, limit, "dependents")
+
+    def subgraph(self, refs: str | Sequence[str], depth: int | None = None) -> nx.DiGraph:
+        """A labelled graph of the dependencies of `refs`, item to item (requirements folded)."""
+        g = nx.DiGraph()
+        for ref in [refs] if isinstance(refs, str) else list(refs):
+            start = self.info(ref)
+            g.add_node(
+                start.id,
+                id=start.id,
+                kind="item",
+                label=start.name,
+                layer=start.layer,
+                category=start.category,
+            )
+            for row in self.dependencies(ref, depth=depth):
+                g.add_node(
+                    row["id"],
+                    id=row["id"],
+                    kind="item",
+                    label=row["label"],
+                    layer=row["layer"],
+                    category=row["category"],
+                )
+                path = row["path"]
+                for a, b in zip(path, path[1:], strict=False):
+                    g.add_edge(a, b, kind="requires")
+        return g
+
+    def graph_info(self) -> dict[str, Any]:
+        """Version, counts and sources with their last ingest run."""
+        data = self._query(
+            "{ graphInfo { version entities requirements supplies entitiesByType { type count }"
+            " sources { graph file title triples lastRun { iri generatedAt } } } }"
+        )["graphInfo"]
+        return {
+            "version": data["version"],
+            "entities": data["entities"],
+            "entities_by_type": {t["type"]: t["count"] for t in data["entitiesByType"]},
+            "requirements": data["requirements"],
+            "supplies": data["supplies"],
+            "sources": [
+                {
+                    "graph": s["graph"],
+                    "file": s["file"],
+                    "triples": s["triples"],
+                    "run": (s["lastRun"] or {}).get("iri"),
+                    "generated": (s["lastRun"] or {}).get("generatedAt"),
+                    "title": s["title"],
+                }
+                for s in data["sources"]
+            ],
+        }
+
+    def sparql(self, query: str) -> Any:
+        """Not offered over the API: SPARQL needs the store itself (`KnowledgeGraph.open`)."""
+        raise RemoteError(
+            "the GraphQL API does not run SPARQL; open the store with KnowledgeGraph.open(spec)"
+            " or query its SPARQL endpoint directly",
+            "UNSUPPORTED",
+        )

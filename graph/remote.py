@@ -9,6 +9,7 @@ the server (and are cached there per graph version). Pages are fetched until com
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -449,7 +450,7 @@ class RemoteKnowledgeGraph:
                     category=row["category"],
                 )
                 path = row["path"]
-                for a, b in zip(path, path[1:], strict=False):
+                for a, b in itertools.pairwise(path):
                     g.add_edge(a, b, kind="requires")
         return g
 

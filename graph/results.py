@@ -58,6 +58,12 @@ class Table:
 
         return pd.DataFrame(list(self.rows), columns=self._columns())
 
+    def plot(self, **options: Any) -> Any:
+        """The chart that suits this table (impact by layer, Gantt, bars), as a Figure."""
+        from graph.plots import plot
+
+        return plot(self, **options)
+
     def to_dicts(self) -> list[dict[str, Any]]:
         return [dict(r) for r in self.rows]
 

@@ -1,0 +1,98 @@
+"""The fixed palette and small figure helpers shared by every plot."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+__all__ = [
+    "LAYERS",
+    "LAYER_COLOURS",
+    "NO_LAYER_COLOUR",
+    "STATUS_COLOURS",
+    "layer_colour",
+    "layer_handles",
+    "message_figure",
+    "new_figure",
+    "note",
+    "positive",
+    "shorten",
+]
+
+LAYERS: tuple[str, ...] = (
+    "foundry",
+    "memory",
+    "packaging",
+    "compute",
+    "networking",
+    "systems",
+    "infrastructure",
+    "harness",
+)
+"""The eight layers in stack order, from die to grid and the software above it."""
+
+# Mid-tone fills that keep black text readable; none of them is red or orange, which are
+# reserved for BLOCKED and CONSTRAINED.
+LAYER_COLOURS: dict[str, str] = {
+    "foundry": "#9e86c8",
+    "memory": "#6baed6",
+    "packaging": "#74c476",
+    "compute": "#f2c14e",
+    "networking": "#4fc3c7",
+    "systems": "#e78ac3",
+    "infrastructure": "#b5926b",
+    "harness": "#a9a9a9",
+}
+NO_LAYER_COLOUR = "#f2f2f2"
+STATUS_COLOURS: dict[str, str] = {"BLOCKED": "#d62728", "CONSTRAINED": "#ff7f0e", "OK": "#2ca02c"}
+
+
+def layer_colour(layer: str | None) -> str:
+    """The fill colour of a layer (a pale grey for items without one)."""
+    return LAYER_COLOURS.get(layer or "", NO_LAYER_COLOUR)
+
+
+def layer_handles(layers: Sequence[str | None]) -> list[Patch]:
+    """Legend patches for the layers present, in stack order."""
+    present = set(layers)
+    handles = [
+        Patch(facecolor=LAYER_COLOURS[name], edgecolor="#444444", label=name)
+        for name in LAYERS
+        if name in present
+    ]
+    if None in present or any(layer not in LAYER_COLOURS for layer in present if layer):
+        handles.append(Patch(facecolor=NO_LAYER_COLOUR, edgecolor="#444444", label="no layer"))
+    return handles
+
+
+def new_figure(width: float, height: float) -> Figure:
+    """A figure not registered with pyplot: nothing global to close, no GUI backend needed."""
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def message_figure(title: str, message: str) -> Figure:
+    """An empty figure that says why there is nothing to draw."""
+    fig = new_figure(6.4, 2.4)
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    ax.set_title(title)
+    ax.text(0.5, 0.5, message, ha="center", va="center", wrap=True, fontsize=11, color="#555555")
+    return fig
+
+
+def shorten(text: str, width: int) -> str:
+    """`text` cut to `width` characters with an ellipsis."""
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def note(fig: Figure, text: str) -> None:
+    """A note under the picture (a supxlabel, which the constrained layout makes room for)."""
+    fig.supxlabel(text, x=0.01, ha="left", fontsize=9, style="italic", color="#444444")
+
+
+def positive(name: str, value: int) -> None:
+    """Refuse a count below 1."""
+    if value < 1:
+        raise ValueError(f"{name} must be a positive whole number, got {value!r}")

@@ -56,12 +56,35 @@ _CATEGORY = {
 }
 _LAYER = {"design": "compute", "fabrication": "foundry", "atp": "packaging"}
 _COUNTRIES = {
-    "usa": "US", "united states": "US", "china": "CN", "taiwan": "TW", "japan": "JP",
-    "south korea": "KR", "korea": "KR", "netherlands": "NL", "germany": "DE", "uk": "GB",
-    "united kingdom": "GB", "france": "FR", "switzerland": "CH", "israel": "IL",
-    "singapore": "SG", "belgium": "BE", "austria": "AT", "canada": "CA", "ireland": "IE",
-    "italy": "IT", "india": "IN", "malaysia": "MY", "sweden": "SE", "finland": "FI",
-    "norway": "NO", "denmark": "DK", "russia": "RU", "australia": "AU", "hong kong": "HK",
+    "usa": "US",
+    "united states": "US",
+    "china": "CN",
+    "taiwan": "TW",
+    "japan": "JP",
+    "south korea": "KR",
+    "korea": "KR",
+    "netherlands": "NL",
+    "germany": "DE",
+    "uk": "GB",
+    "united kingdom": "GB",
+    "france": "FR",
+    "switzerland": "CH",
+    "israel": "IL",
+    "singapore": "SG",
+    "belgium": "BE",
+    "austria": "AT",
+    "canada": "CA",
+    "ireland": "IE",
+    "italy": "IT",
+    "india": "IN",
+    "malaysia": "MY",
+    "sweden": "SE",
+    "finland": "FI",
+    "norway": "NO",
+    "denmark": "DK",
+    "russia": "RU",
+    "australia": "AU",
+    "hong kong": "HK",
 }
 
 
@@ -97,32 +120,46 @@ class _Table:
         required = ETO_FILES[name]
         if not path.exists():
             source.problems.append(
-                Problem(self.display, None, f"missing file; an ETO folder needs {', '.join(ETO_FILES)}"
-                        f" and {name} needs the columns {', '.join(required)}")
+                Problem(
+                    self.display,
+                    None,
+                    f"missing file; an ETO folder needs {', '.join(ETO_FILES)}"
+                    f" and {name} needs the columns {', '.join(required)}",
+                )
             )
             return
         raw = path.read_bytes()
         if len(raw) > max_bytes:
-            source.problems.append(Problem(self.display, None, f"file is over the limit of {max_bytes} bytes"))
+            source.problems.append(
+                Problem(self.display, None, f"file is over the limit of {max_bytes} bytes")
+            )
             return
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             line = raw[: exc.start].count(b"\n") + 1
-            source.problems.append(Problem(self.display, line, "not valid UTF-8; save the file as UTF-8"))
+            source.problems.append(
+                Problem(self.display, line, "not valid UTF-8; save the file as UTF-8")
+            )
             return
         reader = csv.DictReader(io.StringIO(text, newline=""))
         missing = [c for c in required if c not in (reader.fieldnames or [])]
         if missing:
             source.problems.append(
-                Problem(self.display, 1, f"header lacks the column(s) {', '.join(missing)};"
-                        f" found {', '.join(reader.fieldnames or []) or 'no header'}")
+                Problem(
+                    self.display,
+                    1,
+                    f"header lacks the column(s) {', '.join(missing)};"
+                    f" found {', '.join(reader.fieldnames or []) or 'no header'}",
+                )
             )
             return
         try:
             for row in reader:
                 if None in row:
-                    source.problems.append(Problem(self.display, reader.line_num, "more cells than header columns"))
+                    source.problems.append(
+                        Problem(self.display, reader.line_num, "more cells than header columns")
+                    )
                     continue
                 self.rows.append((reader.line_num, {k: (v or "").strip() for k, v in row.items()}))
         except csv.Error as exc:
@@ -148,8 +185,13 @@ def read_eto(folder: Path, display: str, *, max_bytes: int) -> SourceFile:
     for name in sorted(ETO_FILES):
         if (folder / name).exists():
             digest.update(name.encode() + (folder / name).read_bytes())
-    source = SourceFile(path=folder, display=display, name="eto", input_hash=digest.hexdigest(),
-                        title="ETO Advanced Semiconductor Supply Chain dataset")
+    source = SourceFile(
+        path=folder,
+        display=display,
+        name="eto",
+        input_hash=digest.hexdigest(),
+        title="ETO Advanced Semiconductor Supply Chain dataset",
+    )
     tables = {name: _Table(source, folder, name, max_bytes) for name in ETO_FILES}
     if not all(t.ok for t in tables.values()):
         return source
@@ -180,7 +222,9 @@ def read_eto(folder: Path, display: str, *, max_bytes: int) -> SourceFile:
             data["description"] = row["description"][:500]
         add(line, "Product", data, "inputs.csv")
 
-    input_type = {row["input_id"]: row["type"].strip().lower() for _, row in tables["inputs.csv"].rows}
+    input_type = {
+        row["input_id"]: row["type"].strip().lower() for _, row in tables["inputs.csv"].rows
+    }
     roles: dict[str, set[str]] = {}
     for _, row in tables["provision.csv"].rows:
         kind = input_type.get(row["provided_id"], "")
@@ -204,7 +248,9 @@ def read_eto(folder: Path, display: str, *, max_bytes: int) -> SourceFile:
         }
         aliases = [a.strip() for a in re.split(r"[;|]", row.get("alias", "")) if a.strip()]
         if aliases:
-            data["aliases"] = [a for a in aliases if a.casefold() != row["provider_name"].casefold()]
+            data["aliases"] = [
+                a for a in aliases if a.casefold() != row["provider_name"].casefold()
+            ]
         code = _COUNTRIES.get(row.get("country", "").strip().lower())
         if code:
             data["country"] = code
@@ -212,42 +258,63 @@ def read_eto(folder: Path, display: str, *, max_bytes: int) -> SourceFile:
 
     for line, row in tables["sequence.csv"].rows:
         if row.get("goes_into_id"):
-            add(line, "Requirement", {
-                "item": inputs.get(row["goes_into_id"], _slug("input", row["goes_into_id"])),
-                "input": inputs.get(row["input_id"], _slug("input", row["input_id"])),
-                **_prov(row),
-            }, "sequence.csv")
+            add(
+                line,
+                "Requirement",
+                {
+                    "item": inputs.get(row["goes_into_id"], _slug("input", row["goes_into_id"])),
+                    "input": inputs.get(row["input_id"], _slug("input", row["input_id"])),
+                    **_prov(row),
+                },
+                "sequence.csv",
+            )
         if row.get("is_type_of_id"):
-            add(line, "Claim", {
-                "subject": inputs.get(row["input_id"], _slug("input", row["input_id"])),
-                "property": "is_type_of",
-                "value": inputs.get(row["is_type_of_id"], _slug("input", row["is_type_of_id"])),
-                **_prov(row),
-            }, "sequence.csv")
+            add(
+                line,
+                "Claim",
+                {
+                    "subject": inputs.get(row["input_id"], _slug("input", row["input_id"])),
+                    "property": "is_type_of",
+                    "value": inputs.get(row["is_type_of_id"], _slug("input", row["is_type_of_id"])),
+                    **_prov(row),
+                },
+                "sequence.csv",
+            )
 
     for line, row in tables["provision.csv"].rows:
         try:
             share = _share(row["share_provided"])
         except ValueError:
             source.problems.append(
-                Problem(f"{source.display}/provision.csv", line,
-                        f"got {row['share_provided']!r}; expected a share like 0.4, 40 or 40%",
-                        field="share_provided", value=row["share_provided"])
+                Problem(
+                    f"{source.display}/provision.csv",
+                    line,
+                    f"got {row['share_provided']!r}; expected a share like 0.4, 40 or 40%",
+                    field="share_provided",
+                    value=row["share_provided"],
+                )
             )
             continue
         provided = inputs.get(row["provided_id"], _slug("input", row["provided_id"]))
         if row["provider_id"] in countries:
             if share is not None:
-                add(line, "Claim", {
-                    "subject": provided,
-                    "property": "country_share",
-                    "value": f"{countries[row['provider_id']]}: {share:g}",
-                    **_prov(row, estimated=True),
-                }, "provision.csv")
+                add(
+                    line,
+                    "Claim",
+                    {
+                        "subject": provided,
+                        "property": "country_share",
+                        "value": f"{countries[row['provider_id']]}: {share:g}",
+                        **_prov(row, estimated=True),
+                    },
+                    "provision.csv",
+                )
             continue
-        data: dict[str, Any] = {
+        data = {
             "input": provided,
-            "supplier": organizations.get(row["provider_id"], _slug("provider", row["provider_id"])),
+            "supplier": organizations.get(
+                row["provider_id"], _slug("provider", row["provider_id"])
+            ),
             **_prov(row, estimated=share is not None),
         }
         if share is not None:

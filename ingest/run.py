@@ -307,7 +307,9 @@ def _check_unique(record: ValidRecord, refs: dict[str, Any], minted: dict[str, s
     iri = str(record_iri(record, refs))
     where = f"{record.raw.file or record.source.display}:{record.raw.line}"
     if iri in minted:
-        keys = "id" if record.cls.name == "Deal" else ", ".join(s.name for s in record.cls.key_slots)
+        keys = (
+            "id" if record.cls.name == "Deal" else ", ".join(s.name for s in record.cls.key_slots)
+        )
         record.source.problems.append(
             Problem(
                 record.raw.file or record.source.display,

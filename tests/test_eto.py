@@ -66,7 +66,9 @@ def test_missing_column_is_named(eto: Path, store_spec: str) -> None:
 
 def test_bad_share_names_file_line_and_field(eto: Path, store_spec: str) -> None:
     path = eto / "provision.csv"
-    path.write_text(path.read_text().replace("JSR,P4,Photoresist,N5,0.3", "JSR,P4,Photoresist,N5,about a third"))
+    path.write_text(
+        path.read_text().replace("JSR,P4,Photoresist,N5,0.3", "JSR,P4,Photoresist,N5,about a third")
+    )
     result = run_cli("ingest", str(eto), "--store", store_spec)
     assert result.code == 1
     assert "provision.csv:5: field 'share_provided': got 'about a third'" in result.stderr

@@ -232,7 +232,7 @@ class KnowledgeGraph:
             scored.append((score, slug))
         scored.sort()
         rows = [self._entity_row(snap.entities[s]) for _, s in scored[: limit or None]]
-        return Table(f"search {text!r}", rows, summary={"total": len(scored)})
+        return Table(f"search {text!r}", rows, summary={"total": len(scored)}, kind="search")
 
     @staticmethod
     def _entity_row(e: EntityInfo) -> dict[str, Any]:
@@ -436,6 +436,7 @@ class KnowledgeGraph:
             ),
             raw=result,
             summary=summary,
+            kind="impact",
         )
 
     def critical_path(self, ref: str) -> Table:
@@ -465,7 +466,11 @@ class KnowledgeGraph:
             "missing_in_closure_count": result.missing_in_closure_count,
         }
         return Table(
-            f"critical path of {slug}: {result.total_days} days", rows, raw=result, summary=summary
+            f"critical path of {slug}: {result.total_days} days",
+            rows,
+            raw=result,
+            summary=summary,
+            kind="critical_path",
         )
 
     def single_points_of_failure(self, ref: str) -> Table:
@@ -486,7 +491,13 @@ class KnowledgeGraph:
             }
             for s in found
         ]
-        return Table(f"single points of failure of {slug}", rows, raw=found, summary={"item": slug})
+        return Table(
+            f"single points of failure of {slug}",
+            rows,
+            raw=found,
+            summary={"item": slug},
+            kind="spof",
+        )
 
     def chokepoints(self, top: int = 10, *, categories: Sequence[str] | None = None) -> Table:
         """Items ranked by how many end products they alone can block."""
@@ -503,7 +514,7 @@ class KnowledgeGraph:
             }
             for c in found
         ]
-        return Table(f"top {top} chokepoints", rows, raw=found)
+        return Table(f"top {top} chokepoints", rows, raw=found, kind="chokepoints")
 
     def _closure(self, ref: str, depth: int | None, limit: int, down: bool) -> Table:
         slug = self.resolve(ref)
@@ -515,6 +526,7 @@ class KnowledgeGraph:
             result.to_records(),
             raw=result,
             summary={"item": slug, "total": result.total, "depth": depth},
+            kind=word,
         )
 
     def dependencies(self, ref: str, depth: int | None = None, limit: int = 10_000) -> Table:

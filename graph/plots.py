@@ -21,8 +21,6 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from graph.analysis import CriticalPath, ImpactResult
-from graph.analysis.essential import Chokepoint
 from graph.knowledge import KnowledgeGraph, parse_shortages
 from graph.plotting._gantt import critical_path_gantt
 from graph.plotting._style import (
@@ -38,7 +36,11 @@ from graph.plotting._style import (
     shorten,
 )
 from graph.plotting._tree import build_view, draw_view, place
+from graph.remote import RemoteKnowledgeGraph
 from graph.results import Table
+
+Graph = KnowledgeGraph | RemoteKnowledgeGraph
+"""A local store or a running server: the plots take either."""
 
 __all__ = [
     "LAYERS",
@@ -57,7 +59,7 @@ _LINESTYLES = ("-", "--", "-.", ":")
 
 
 def dependency_tree(
-    kg: KnowledgeGraph,
+    kg: Graph,
     system: str,
     depth: int | None = None,
     shortages: Mapping[str, float] | Sequence[str] | None = None,
@@ -143,19 +145,16 @@ def dependency_tree(
     return fig
 
 
-def _chokepoint_table(
-    source: KnowledgeGraph | Table, top: int, categories: Sequence[str] | None
-) -> Table:
-    if isinstance(source, KnowledgeGraph):
+def _chokepoint_table(source: Graph | Table, top: int, categories: Sequence[str] | None) -> Table:
+    if not isinstance(source, Table):
         return source.chokepoints(top, categories=categories)
-    raw = source.raw
-    if not isinstance(raw, (list, tuple)) or not all(isinstance(c, Chokepoint) for c in raw):
+    if source.kind != "chokepoints":
         raise ValueError(f"expected the Table of KnowledgeGraph.chokepoints, got {source.title!r}")
     return source
 
 
 def chokepoint_bars(
-    source: KnowledgeGraph | Table, top: int = 15, *, categories: Sequence[str] | None = None
+    source: Graph | Table, top: int = 15, *, categories: Sequence[str] | None = None
 ) -> Figure:
     """Horizontal bars: how many end products each chokepoint alone can block, biggest on top.
 
@@ -205,7 +204,7 @@ def chokepoint_bars(
 
 
 def what_if(
-    kg: KnowledgeGraph,
+    kg: Graph,
     shortage_id: str,
     products: Sequence[str],
     steps: int = 11,
@@ -307,7 +306,7 @@ def impact_by_layer(table: Table) -> Figure:
     Notes:
         O(layers).
     """
-    if not isinstance(table.raw, ImpactResult):
+    if table.kind != "impact":
         raise ValueError(f"expected the Table of KnowledgeGraph.impact, got {table.title!r}")
     by_layer: Mapping[str, Mapping[str, int]] = table.summary.get("counts_by_layer", {})
     layers = [name for name in LAYERS if name in by_layer] + sorted(
@@ -361,11 +360,11 @@ def plot(table: Table, **options: Any) -> Figure:
     Examples:
         >>> plot(kg.critical_path("stargate-abilene"))  # doctest: +SKIP
     """
-    if isinstance(table.raw, CriticalPath):
+    if table.kind == "critical_path":
         return critical_path_gantt(table, **options)
-    if isinstance(table.raw, ImpactResult):
+    if table.kind == "impact":
         return impact_by_layer(table, **options)
-    if isinstance(table.raw, (list, tuple)) and table.raw and isinstance(table.raw[0], Chokepoint):
+    if table.kind == "chokepoints":
         return chokepoint_bars(table, **options)
     raise ValueError(
         f"no standard picture for {table.title!r}; use dependency_tree or what_if with the graph"

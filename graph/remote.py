@@ -9,7 +9,6 @@ the server (and are cached there per graph version). Pages are fetched until com
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -26,6 +25,7 @@ __all__ = ["RemoteError", "RemoteKnowledgeGraph"]
 _PROV = "iri sourceUrl asOf confidence estimated graph"
 _ENTITY = "id iri name aliases types layer category"
 _PAGE = 100
+_BATCH = 20  # entities per request: under the server's alias limit
 
 
 class RemoteError(StackgraphError):
@@ -153,7 +153,9 @@ class RemoteKnowledgeGraph:
             if not data["pageInfo"]["hasNextPage"]:
                 break
             after = data["pageInfo"]["endCursor"]
-        return Table(f"search {text!r}", rows[: limit or None], summary={"total": total})
+        return Table(
+            f"search {text!r}", rows[: limit or None], summary={"total": total}, kind="search"
+        )
 
     def entity(self, ref: str) -> dict[str, Any]:
         """Everything known about one entity: attributes, claims, relations, provenance."""
@@ -312,6 +314,7 @@ class RemoteKnowledgeGraph:
                 "category",
             ),
             summary=summary,
+            kind="impact",
         )
 
     def critical_path(self, ref: str) -> Table:
@@ -342,7 +345,12 @@ class RemoteKnowledgeGraph:
             "missing_on_path": [m["node"] for m in data["missingLeadTimes"]],
             "missing_in_closure_count": data["missingInClosureCount"],
         }
-        return Table(f"critical path of {slug}: {data['totalDays']} days", rows, summary=summary)
+        return Table(
+            f"critical path of {slug}: {data['totalDays']} days",
+            rows,
+            summary=summary,
+            kind="critical_path",
+        )
 
     def single_points_of_failure(self, ref: str) -> Table:
         """Items whose loss alone blocks `ref`."""
@@ -362,7 +370,7 @@ class RemoteKnowledgeGraph:
             }
             for s in found
         ]
-        return Table(f"single points of failure of {ref}", rows, summary={"item": ref})
+        return Table(f"single points of failure of {ref}", rows, summary={"item": ref}, kind="spof")
 
     def chokepoints(self, top: int = 10, *, categories: Sequence[str] | None = None) -> Table:
         """Items ranked by how many end products they alone can block."""
@@ -382,7 +390,7 @@ class RemoteKnowledgeGraph:
             }
             for c in found
         ]
-        return Table(f"top {top} chokepoints", rows)
+        return Table(f"top {top} chokepoints", rows, kind="chokepoints")
 
     def _closure(self, ref: str, depth: int | None, limit: int, field: str) -> Table:
         rows: list[dict[str, Any]] = []
@@ -417,6 +425,7 @@ class RemoteKnowledgeGraph:
             f"{field} of {slug}",
             rows[:limit],
             summary={"item": slug, "total": total, "depth": depth},
+            kind=field,
         )
 
     def dependencies(self, ref: str, depth: int | None = None, limit: int = 10_000) -> Table:
@@ -428,31 +437,84 @@ class RemoteKnowledgeGraph:
         return self._closure(ref, depth, limit, "dependents")
 
     def subgraph(self, refs: str | Sequence[str], depth: int | None = None) -> nx.DiGraph:
-        """A labelled graph of the dependencies of `refs`, item to item (requirements folded)."""
+        """The labelled networkx graph of the dependencies of `refs`, as `KnowledgeGraph.subgraph`.
+
+        Items and requirements are nodes (`kind` item or requirement); edges are `requires`
+        (item to requirement), `input` and `source` (requirement to item). Fetched level by
+        level, a batch of items per request.
+        """
         g = nx.DiGraph()
-        for ref in [refs] if isinstance(refs, str) else list(refs):
-            start = self.info(ref)
-            g.add_node(
-                start.id,
-                id=start.id,
-                kind="item",
-                label=start.name,
-                layer=start.layer,
-                category=start.category,
-            )
-            for row in self.dependencies(ref, depth=depth):
-                g.add_node(
-                    row["id"],
-                    id=row["id"],
-                    kind="item",
-                    label=row["label"],
-                    layer=row["layer"],
-                    category=row["category"],
-                )
-                path = row["path"]
-                for a, b in itertools.pairwise(path):
-                    g.add_edge(a, b, kind="requires")
+        frontier = [self.resolve(r) for r in ([refs] if isinstance(refs, str) else list(refs))]
+        seen: set[str] = set()
+        level = 0
+        while frontier and (depth is None or level <= depth):
+            batch = [i for i in dict.fromkeys(frontier) if i not in seen]
+            seen.update(batch)
+            frontier = []
+            for start in range(0, len(batch), _BATCH):
+                for e in self._requirements_of(batch[start : start + _BATCH]):
+                    self._add_item(g, e)
+                    if depth is not None and level >= depth:
+                        continue
+                    for r in e["requirements"]:
+                        self._add_item(g, r["input"])
+                        g.add_node(
+                            r["id"],
+                            kind="requirement",
+                            id=r["id"],
+                            label=None,
+                            layer=None,
+                            category=None,
+                            item=e["id"],
+                            input=r["input"]["id"],
+                            quantity=r["quantity"],
+                            lead_time_days=r["leadTimeDays"],
+                            fact=(r["provenance"] or {}).get("iri"),
+                        )
+                        g.add_edge(e["id"], r["id"], kind="requires")
+                        g.add_edge(r["id"], r["input"]["id"], kind="input")
+                        frontier.append(r["input"]["id"])
+                        for src in r["sources"]:
+                            self._add_item(g, src["supplier"])
+                            g.add_edge(
+                                r["id"],
+                                src["supplier"]["id"],
+                                kind="source",
+                                share=src["share"],
+                                lead_time_days=src["leadTimeDays"],
+                                fact=(src["provenance"] or {}).get("iri"),
+                            )
+                            frontier.append(src["supplier"]["id"])
+            level += 1
         return g
+
+    @staticmethod
+    def _add_item(g: nx.DiGraph, e: Mapping[str, Any]) -> None:
+        if e["id"] not in g:
+            g.add_node(
+                e["id"],
+                kind="item",
+                id=e["id"],
+                label=e["name"],
+                layer=e["layer"],
+                category=e["category"],
+                lead_time_days=None,
+                fact=e.get("iri"),
+            )
+
+    def _requirements_of(self, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Each item with its requirements and their qualified sources, in one request."""
+        brief = "id iri name layer category"
+        fields = (
+            f"{brief} requirements {{ id quantity leadTimeDays provenance {{ iri }} input {{ {brief} }}"
+            f" sources {{ share leadTimeDays provenance {{ iri }} supplier {{ {brief} }} }} }}"
+        )
+        parts = " ".join(f"e{k}: entity(id: $id{k}) {{ {fields} }}" for k in range(len(ids)))
+        params = ", ".join(f"$id{k}: ID!" for k in range(len(ids)))
+        data = self._query(
+            f"query({params}) {{ {parts} }}", {f"id{k}": i for k, i in enumerate(ids)}
+        )
+        return [data[f"e{k}"] for k in range(len(ids)) if data.get(f"e{k}")]
 
     def graph_info(self) -> dict[str, Any]:
         """Version, counts and sources with their last ingest run."""

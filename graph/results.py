@@ -34,6 +34,8 @@ class Table:
     columns: Sequence[str] = ()
     raw: Any = field(default=None, repr=False, compare=False)
     summary: dict[str, Any] = field(default_factory=dict)
+    kind: str = ""
+    """The analysis the rows come from: impact, critical_path, chokepoints, ... (for plots)."""
 
     def __len__(self) -> int:
         return len(self.rows)

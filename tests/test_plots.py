@@ -221,7 +221,11 @@ def synthetic_path(known: bool) -> Table:
     names = {"rack": "Rack", "rack/chip": "rack/chip", "chip": "Chip"}
     rows = [{**asdict(s), "name": names[s.node]} for s in steps]
     return Table(
-        f"critical path of rack: {total} days", rows, raw=raw, summary={"total_days": total}
+        f"critical path of rack: {total} days",
+        rows,
+        raw=raw,
+        summary={"total_days": total},
+        kind="critical_path",
     )
 
 

@@ -9,7 +9,6 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from graph.analysis import CriticalPath
 from graph.knowledge import KnowledgeGraph
 from graph.plotting._style import (
     layer_colour,
@@ -19,6 +18,7 @@ from graph.plotting._style import (
     note,
     shorten,
 )
+from graph.remote import RemoteKnowledgeGraph
 from graph.results import Table
 
 __all__ = ["critical_path_gantt"]
@@ -32,19 +32,21 @@ def _to_days(years: Any) -> Any:
     return np.asarray(years, dtype=float) * 365.0
 
 
-def _gantt_table(source: KnowledgeGraph | Table, item: str | None) -> Table:
-    if isinstance(source, KnowledgeGraph):
+def _gantt_table(source: KnowledgeGraph | RemoteKnowledgeGraph | Table, item: str | None) -> Table:
+    if not isinstance(source, Table):
         if item is None:
             raise ValueError("critical_path_gantt(kg, item) needs the id of an item")
         return source.critical_path(item)
-    if not isinstance(source.raw, CriticalPath):
+    if source.kind != "critical_path":
         raise ValueError(
             f"expected the Table of KnowledgeGraph.critical_path, got {source.title!r}"
         )
     return source
 
 
-def critical_path_gantt(source: KnowledgeGraph | Table, item: str | None = None) -> Figure:
+def critical_path_gantt(
+    source: KnowledgeGraph | RemoteKnowledgeGraph | Table, item: str | None = None
+) -> Figure:
     """The critical path of an item as a Gantt chart in days, first order at the top.
 
     Each step of the path (an item, or a requirement: the lead time to get an input) is a bar
@@ -70,7 +72,7 @@ def critical_path_gantt(source: KnowledgeGraph | Table, item: str | None = None)
         O(steps); one entity lookup per step when given the graph.
     """
     table = _gantt_table(source, item)
-    kg = source if isinstance(source, KnowledgeGraph) else None
+    kg = None if isinstance(source, Table) else source
     total = int(table.summary.get("total_days") or 0)
     steps = list(table.rows)[::-1]
     if not steps:

@@ -78,3 +78,26 @@ def test_remote_errors_are_ours(both: tuple[KnowledgeGraph, RemoteKnowledgeGraph
         remote.impact({"ex-cowos": 2.0})
     with pytest.raises(RemoteError, match="SPARQL"):
         remote.sparql("SELECT * WHERE { ?s ?p ?o }")
+
+
+def test_subgraph_and_plots_work_against_the_server(
+    both: tuple[KnowledgeGraph, RemoteKnowledgeGraph],
+) -> None:
+    from matplotlib.figure import Figure
+
+    from graph import plots
+
+    local, remote = both
+    a, b = local.subgraph("ex-rack"), remote.subgraph("ex-rack")
+    assert set(a.nodes) == set(b.nodes)
+    assert {(u, v, d["kind"]) for u, v, d in a.edges(data=True)} == {
+        (u, v, d["kind"]) for u, v, d in b.edges(data=True)
+    }
+    figures = [
+        plots.dependency_tree(remote, "ex-rack", shortages={"ex-cowos": 0.0}),
+        plots.critical_path_gantt(remote, "ex-datacenter"),
+        plots.chokepoint_bars(remote, top=5),
+        plots.what_if(remote, "ex-hbm-a", ["ex-accelerator", "ex-rack"], steps=3),
+        remote.impact({"ex-cowos": 0.0}).plot(),
+    ]
+    assert all(isinstance(f, Figure) for f in figures)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import difflib
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +38,67 @@ _PREFIXES = (
     "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
     "PREFIX prov: <http://www.w3.org/ns/prov#>\n"
 )
+
+
+def _status_name(value: float) -> str:
+    return str(analysis.impact_status(value))
+
+
+class _ImpactRow(Mapping[str, Any]):
+    """One affected item; its chain and explanation are built when first read.
+
+    Ranking and paging need only the cheap fields, so a scenario that affects half a large
+    graph costs the chains of the rows someone looks at, not of all of them.
+    """
+
+    _LAZY = ("root_cause", "chain", "explanation")
+
+    def __init__(
+        self, kg: KnowledgeGraph, result: analysis.ImpactResult, cheap: dict[str, Any]
+    ) -> None:
+        self._kg = kg
+        self._result = result
+        self._data = cheap
+
+    def _explain(self) -> None:
+        steps = self._result.explain(self._data["id"])
+        last = steps[-1] if steps else None
+        self._data["root_cause"] = last.item if last is not None and last.cause is None else None
+        self._data["chain"] = [step.item for step in steps]
+        self._data["explanation"] = [
+            {
+                "item": step.item,
+                "availability": round(step.availability, 6),
+                "requirement": step.requirement,
+                "via": step.via,
+                "cause": step.cause,
+                "facts": self._kg._facts(step.requirement_fact, step.source_fact),
+            }
+            for step in steps
+        ]
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self._LAZY and key not in self._data:
+            self._explain()
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from (
+            "id",
+            "name",
+            "layer",
+            "category",
+            "status",
+            "availability",
+            "binding_requirement",
+            *self._LAZY,
+        )
+
+    def __len__(self) -> int:
+        return 7 + len(self._LAZY)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
 
 
 def parse_shortages(items: Iterable[str] | Mapping[str, float]) -> dict[str, float]:
@@ -376,40 +437,25 @@ class KnowledgeGraph:
         resolved = {self.resolve(k): v for k, v in wanted.items()}
         snap = self.snapshot()
         result = analysis.impact(snap.graph, resolved, substitution=substitution)
-        rows = []
-        for a in result.affected:
-            chain = [step.item for step in a.explanation]
+        rows: list[Mapping[str, Any]] = []
+        for item, value, binding in result.ranked():
+            info = snap.entities.get(item)
             rows.append(
-                {
-                    "id": a.id,
-                    "name": a.label,
-                    "layer": a.layer,
-                    "category": a.category,
-                    "status": str(a.status),
-                    "availability": round(a.availability, 6),
-                    "binding_requirement": a.binding_requirement,
-                    "root_cause": a.root_cause,
-                    "chain": chain,
-                    "explanation": [
-                        {
-                            "item": step.item,
-                            "availability": round(step.availability, 6),
-                            "requirement": step.requirement,
-                            "via": step.via,
-                            "cause": step.cause,
-                            "facts": self._facts(step.requirement_fact, step.source_fact),
-                        }
-                        for step in a.explanation
-                    ],
-                }
+                _ImpactRow(
+                    self,
+                    result,
+                    {
+                        "id": item,
+                        "name": info.name if info else item,
+                        "layer": info.layer if info else None,
+                        "category": info.category if info else None,
+                        "status": _status_name(value),
+                        "availability": round(value, 6),
+                        "binding_requirement": binding,
+                    },
+                )
             )
-        rows.sort(
-            key=lambda r: (
-                _STATUS_ORDER[str(r["status"])],
-                float(str(r["availability"])),
-                str(r["id"]),
-            )
-        )
+        rows.sort(key=lambda r: (_STATUS_ORDER[r["status"]], r["availability"], r["id"]))
         summary = {
             "shortages": resolved,
             "substitution": substitution,

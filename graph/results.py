@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +30,7 @@ class Table:
     """
 
     title: str
-    rows: Sequence[dict[str, Any]]
+    rows: Sequence[Mapping[str, Any]]
     columns: Sequence[str] = ()
     raw: Any = field(default=None, repr=False, compare=False)
     summary: dict[str, Any] = field(default_factory=dict)
@@ -40,10 +40,10 @@ class Table:
     def __len__(self) -> int:
         return len(self.rows)
 
-    def __iter__(self) -> Iterator[dict[str, Any]]:
+    def __iter__(self) -> Iterator[Mapping[str, Any]]:
         return iter(self.rows)
 
-    def __getitem__(self, index: int) -> dict[str, Any]:
+    def __getitem__(self, index: int) -> Mapping[str, Any]:
         return self.rows[index]
 
     def _columns(self) -> list[str]:
@@ -58,7 +58,7 @@ class Table:
         """The rows as a pandas DataFrame (columns in a stable order)."""
         import pandas as pd
 
-        return pd.DataFrame(list(self.rows), columns=self._columns())
+        return pd.DataFrame([dict(r) for r in self.rows], columns=self._columns())
 
     def plot(self, **options: Any) -> Any:
         """The chart that suits this table (impact by layer, Gantt, bars), as a Figure."""

@@ -25,6 +25,7 @@ from graph.analysis.impact import (
     ImpactResult,
     Status,
     impact,
+    impact_status,
 )
 from graph.analysis.model import DependencyGraph, Item, Requirement, Source
 
@@ -55,6 +56,7 @@ __all__ = [
     "dependencies",
     "dependents",
     "impact",
+    "impact_status",
     "single_points_of_failure",
     "to_records",
 ]

@@ -22,6 +22,7 @@ __all__ = [
     "ImpactResult",
     "Status",
     "impact",
+    "impact_status",
 ]
 
 #: Availabilities within this distance of 0 are BLOCKED, of 1 are OK.
@@ -158,6 +159,21 @@ class ImpactResult:
                 return tuple(steps)
             i = c
 
+    def ranked(self) -> list[tuple[str, float, str | None]]:
+        """``(id, availability, binding requirement)`` of every affected item, most severe
+        first, then by id, without building the explanation chains (see :meth:`explain`)."""
+        g, lay = self._graph, self._graph._lay
+        av = self._avail.item
+        order = sorted(self._affected.tolist(), key=lambda i: (float(av[i]), lay.ids[i]))
+        return [
+            (
+                lay.ids[i],
+                float(av[i]),
+                None if self._binding[i] < 0 else g.requirement_id(int(self._binding[i])),
+            )
+            for i in order
+        ]
+
     @cached_property
     def affected(self) -> tuple[AffectedItem, ...]:
         """Every item with availability below 1, most severe first, then by id."""
@@ -202,6 +218,19 @@ class ImpactResult:
                 }
             )
         return out
+
+
+def impact_status(v: float) -> Status:
+    """The status an availability means: BLOCKED at 0, OK at 1, CONSTRAINED between.
+
+    Examples:
+        >>> str(impact_status(0.0)), str(impact_status(0.4)), str(impact_status(1.0))
+        ('BLOCKED', 'CONSTRAINED', 'OK')
+
+    Notes:
+        O(1); availabilities within ``EPSILON`` of 0 or 1 count as 0 or 1.
+    """
+    return _status(v)
 
 
 def _status(v: float) -> Status:

@@ -67,7 +67,8 @@ def test_lookups_match(both: tuple[KnowledgeGraph, RemoteKnowledgeGraph]) -> Non
     assert remote.graph_info()["version"] == local.graph_info()["version"]
     g = remote.subgraph("ex-rack")
     assert g.nodes["ex-accelerator"]["label"] == "Example Accelerator X1"
-    assert g.has_edge("ex-rack", "ex-accelerator")
+    assert g.has_edge("ex-rack", "ex-rack/ex-accelerator")
+    assert g.has_edge("ex-rack/ex-accelerator", "ex-accelerator")
 
 
 def test_remote_errors_are_ours(both: tuple[KnowledgeGraph, RemoteKnowledgeGraph]) -> None:

@@ -22,6 +22,7 @@ from api.cache import AnalysisCache
 from api.context import Context
 from api.graph_view import GraphView
 from api.guards import BodyLimit, Deadline
+from api.response_cache import ResponseCache
 from api.schema import build_schema
 from api.settings import Settings
 from graph import KnowledgeGraph
@@ -117,9 +118,11 @@ def create_app(settings: Settings) -> Starlette:
             status_code=200 if ready else 503,
         )
 
-    graphql = BodyLimit(
-        Deadline(GraphQLApp(settings, cache), settings.request_timeout_s), settings.max_body_bytes
+    responses = ResponseCache(
+        Deadline(GraphQLApp(settings, cache), settings.request_timeout_s),
+        settings.response_cache_size,
     )
+    graphql = BodyLimit(responses, settings.max_body_bytes)
     middleware = []
     if settings.cors_origins:
         middleware.append(
@@ -142,6 +145,7 @@ def create_app(settings: Settings) -> Starlette:
     )
     app.state.settings = settings
     app.state.cache = cache
+    app.state.responses = responses
     return app
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import strawberry
 
+from api.cache import AnalysisCache
 from api.context import Context, Info
 from api.errors import BadInputError
 from api.pagination import PageInfo, cursor_of, offset_of, paginate
@@ -80,11 +81,18 @@ class Entity:
 
     @strawberry.field(description="What this item needs, each input with its qualified sources.")
     async def requirements(self, info: Info) -> list[Requirement]:
-        graph = info.context.view.snapshot().graph
+        ctx = info.context
+        graph = ctx.view.snapshot().graph
         if self.record.id not in graph:
             return []
         index = await supply_index(info)
-        return [requirement_of(info, r, index) for r in graph.requirements(self.record.id)]
+        hit = ctx.cache.get((ctx.version, "requirements", self.record.id))
+        if not AnalysisCache.missing(hit):
+            return hit  # type: ignore[no-any-return]
+        # Plain data of this version: built once, then shared by the requests that ask again.
+        found = [requirement_of(info, r, index) for r in graph.requirements(self.record.id)]
+        ctx.cache.put((ctx.version, "requirements", self.record.id), found)
+        return found
 
     @strawberry.field(description="Every Supply record of this input (qualified or not).")
     async def sources(self, info: Info) -> list[Supply]:

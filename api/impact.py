@@ -185,33 +185,41 @@ async def resolve_impact(
     )
     page = paginate(rows, size, after)
     index = await supply_index(info)
-    edges = []
-    for offset, r in page.items:
-        binding = None
-        if r["binding_requirement"] is not None:
-            fact = view.requirement(r["binding_requirement"])
-            binding = None if fact is None else requirement_of(info, fact, index)
-        node = AffectedItem(
-            entity=entity_of(ctx, r["id"]),
-            status=ImpactStatus(r["status"]),
-            availability=r["availability"],
-            layer=r["layer"],
-            binding_requirement=binding,
-            root_cause=None if r["root_cause"] is None else entity_of(ctx, r["root_cause"]),
-            chain=r["chain"],
-            explanation=[
-                ExplanationStep(
-                    entity=entity_of(ctx, step["item"]),
-                    availability=step["availability"],
-                    requirement=step["requirement"],
-                    via=step["via"],
-                    cause=step["cause"],
-                    facts=provenance_list(step["facts"]),
-                )
-                for step in r["explanation"]
-            ],
-        )
-        edges.append(AffectedItemEdge(cursor=cursor_of(offset), node=node))
+
+    def build_edges() -> list[AffectedItemEdge]:
+        edges = []
+        for offset, r in page.items:
+            binding = None
+            if r["binding_requirement"] is not None:
+                fact = view.requirement(r["binding_requirement"])
+                binding = None if fact is None else requirement_of(info, fact, index)
+            node = AffectedItem(
+                entity=entity_of(ctx, r["id"]),
+                status=ImpactStatus(r["status"]),
+                availability=r["availability"],
+                layer=r["layer"],
+                binding_requirement=binding,
+                root_cause=None if r["root_cause"] is None else entity_of(ctx, r["root_cause"]),
+                chain=r["chain"],
+                explanation=[
+                    ExplanationStep(
+                        entity=entity_of(ctx, step["item"]),
+                        availability=step["availability"],
+                        requirement=step["requirement"],
+                        via=step["via"],
+                        cause=step["cause"],
+                        facts=provenance_list(step["facts"]),
+                    )
+                    for step in r["explanation"]
+                ],
+            )
+            edges.append(AffectedItemEdge(cursor=cursor_of(offset), node=node))
+        return edges
+
+    # The page's objects are plain data of this version: the next request for it reuses them.
+    edges = await ctx.cached(
+        ("impact-page", key, substitution, order.field, order.direction, size, after), build_edges
+    )
     summary = table.summary
     counts = summary["counts"]
     return Impact(

@@ -32,6 +32,7 @@ class Settings:
     max_page_size: int = 100
     analysis_cache_size: int = 256
     parser_cache_size: int = 512
+    response_cache_size: int = 1024
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

@@ -2,11 +2,11 @@
 
 Usage::
 
-    python bench/load.py                          # example data, 16 connections, 5 s each
-    python bench/load.py --store oxigraph:PATH --duration 10 --connections 32
+    python bench/load.py                          # bundled data, 16 connections, 5 s each
+    python bench/load.py --no-response-cache      # every request parsed and executed afresh
     python bench/load.py --check                  # exit 1 when a target is missed
 
-Starts `stackgraph serve` (uvicorn, one worker) on 127.0.0.1 on a free port, on the example
+Starts `stackgraph serve` (uvicorn, one worker) on 127.0.0.1 on a free port, on the bundled
 data ingested into a temporary store unless `--store` is given. Each scenario runs for
 `--duration` seconds or `--max-requests` requests, whichever comes first, after a warm-up, and
 reports requests/s with p50/p99 latency beside the `{ __typename }` baseline.
@@ -32,16 +32,17 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "tests" / "examples" / "valid"
+DATA = ROOT / "data"
 
+# On the bundled data: a lookup by name, a search, and "CoWoS-L halves and SK hynix HBM3E stops".
 SCENARIOS: dict[str, str] = {
     "baseline": "{ __typename }",
-    "entity": '{ entity(id: "X1") { id name layer category provenance { sourceUrl asOf } '
+    "entity": '{ entity(id: "NVIDIA B200") { id name layer category provenance { sourceUrl asOf } '
     "requirements { input { id name } quantity } } }",
-    "search": '{ search(text: "ex", first: 10) { totalCount edges { node { id name layer } } } }',
-    "impact": '{ impact(shortages: [{id: "ex-hbm-a", availability: 0}], first: 20) { totalCount '
-    "summary { blocked constrained ok } edges { node { entity { id name } status availability "
-    "bindingRequirement { id } chain } } } }",
+    "search": '{ search(text: "hbm", first: 10) { totalCount edges { node { id name layer } } } }',
+    "impact": '{ impact(shortages: [{id: "cowos-l", availability: 0.5}, {id: "sk-hynix-hbm3e", '
+    "availability: 0}], first: 20) { totalCount summary { blocked constrained ok } edges { node "
+    "{ entity { id name } status availability bindingRequirement { id } chain } } } }",
 }
 
 
@@ -188,8 +189,10 @@ def run_scenario(
     )
 
 
-def _start_server(store: str, port: int) -> subprocess.Popen[bytes]:
+def _start_server(store: str, port: int, response_cache: bool) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("STACKGRAPH_")}
+    if not response_cache:
+        env["STACKGRAPH_RESPONSE_CACHE_SIZE"] = "0"
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -220,10 +223,10 @@ def _start_server(store: str, port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("the server did not become ready within 60 s (is the store empty?)")
 
 
-def _ingest_examples(workdir: Path) -> str:
+def _ingest_bundled(workdir: Path) -> str:
     spec = f"oxigraph:{workdir / 'store'}"
     subprocess.run(
-        [sys.executable, "-m", "stackgraph.cli", "ingest", str(EXAMPLES), "--store", spec, "-q"],
+        [sys.executable, "-m", "stackgraph.cli", "ingest", str(DATA), "--store", spec, "-q"],
         cwd=ROOT,
         check=True,
         capture_output=True,
@@ -262,7 +265,7 @@ def targets(results: list[Result]) -> dict[str, bool]:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; 0 when done (with `--check`: 1 when a target is missed)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--store", help="store spec (default: example data in a temp store)")
+    parser.add_argument("--store", help="store spec (default: the bundled data in a temp store)")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per scenario")
     parser.add_argument("--max-requests", type=int, default=50_000, help="cap per scenario")
@@ -274,6 +277,11 @@ def main(argv: list[str] | None = None) -> int:
         default="raw",
         help="raw: keep-alive asyncio streams (default, light); httpx: httpx.AsyncClient",
     )
+    parser.add_argument(
+        "--no-response-cache",
+        action="store_true",
+        help="serve every request afresh (measures parsing, validation and execution)",
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON too")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
@@ -281,9 +289,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--connections, --duration and --max-requests must be positive")
 
     with tempfile.TemporaryDirectory(prefix="stackgraph-load-") as tmp:
-        store = args.store or _ingest_examples(Path(tmp))
+        store = args.store or _ingest_bundled(Path(tmp))
         port = _free_port()
-        server = _start_server(store, port)
+        server = _start_server(store, port, not args.no_response_cache)
         try:
             url = f"http://127.0.0.1:{port}/graphql"
             results = [

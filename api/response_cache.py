@@ -1,0 +1,118 @@
+"""A cache of whole responses: a POST query asked again of the same graph version is answered
+from memory, without parsing, validating or executing it again.
+
+The graph version is a hash of the content of every source, so a response stored under a version
+is right for as long as the server serves that version; a new version simply makes other keys.
+Only complete 200 answers without errors are kept, and only while the version did not change
+during the request. Responses say `x-stackgraph-cache: hit` or `miss`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = ["ResponseCache"]
+
+_HEADER = b"x-stackgraph-cache"
+
+
+def _version(scope: Scope) -> str | None:
+    view = getattr(scope["app"].state, "view", None)
+    return None if view is None else str(view.snapshot().version)
+
+
+def _clean(body: bytes) -> bool:
+    try:
+        parsed: Any = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(parsed, dict) and not parsed.get("errors")
+
+
+class ResponseCache:
+    """LRU of `max_entries` responses of at most `max_body` bytes, keyed by version and request."""
+
+    def __init__(self, app: ASGIApp, max_entries: int, max_body: int = 256 * 1024) -> None:
+        self.app = app
+        self.max_entries = max_entries
+        self.max_body = max_body
+        self._entries: OrderedDict[tuple[str, bytes, bytes], tuple[Message, bytes]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or self.max_entries <= 0:
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, receive, send)
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        accept = dict(scope.get("headers", [])).get(b"accept", b"")
+        version = _version(scope)
+        key = None if version is None else (version, accept, body)
+        hit = None if key is None else self._entries.get(key)
+        if hit is not None and key is not None:
+            self._entries.move_to_end(key)
+            start, content = hit
+            await send({**start, "headers": [*start["headers"], (_HEADER, b"hit")]})
+            await send({"type": "http.response.body", "body": content})
+            return
+        await self._miss(scope, body, key, send)
+
+    async def _miss(
+        self, scope: Scope, body: bytes, key: tuple[str, bytes, bytes] | None, send: Send
+    ) -> None:
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return {"type": "http.disconnect"}
+
+        start: Message | None = None
+        parts: list[bytes] = []
+        size = 0
+        whole = True
+
+        async def capture(message: Message) -> None:
+            nonlocal start, size, whole
+            if message["type"] == "http.response.start":
+                start = message
+                message = {**message, "headers": [*message.get("headers", []), (_HEADER, b"miss")]}
+            elif message["type"] == "http.response.body" and whole:
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > self.max_body:
+                    whole = False
+                    parts.clear()
+                else:
+                    parts.append(chunk)
+            await send(message)
+
+        await self.app(scope, replay, capture)
+        content = b"".join(parts)
+        if (
+            key is not None
+            and whole
+            and start is not None
+            and start.get("status") == 200
+            and _version(scope) == key[0]
+            and _clean(content)
+        ):
+            self._entries[key] = (start, content)
+            if len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)

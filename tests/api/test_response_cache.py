@@ -1,0 +1,70 @@
+"""Whole responses are reused for the same query on the same graph version, and only then."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+
+from api.settings import Settings
+from tests.api._server import Server, ingest, serving
+
+QUERY = '{ entity(id: "X1") { id name requirements { input { id } } } }'
+
+
+def _post(url: str, query: str) -> httpx.Response:
+    return httpx.post(url, json={"query": query}, timeout=30)
+
+
+def test_repeated_query_is_a_hit_with_the_same_body(server: Server) -> None:
+    query = QUERY.replace("X1", "Example X-1")  # a query no other test asks
+    first = _post(server.graphql, query)
+    second = _post(server.graphql, query)
+    assert first.headers["x-stackgraph-cache"] == "miss"
+    assert second.headers["x-stackgraph-cache"] == "hit"
+    assert first.content == second.content
+    assert second.json()["data"]["entity"]["id"] == "ex-accelerator"
+
+
+def test_errors_are_never_cached(server: Server) -> None:
+    query = '{ entity(id: "ex-nothing-here") { id } }'
+    for _ in range(2):
+        response = _post(server.graphql, query)
+        assert response.headers["x-stackgraph-cache"] == "miss"
+        assert response.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+def test_a_new_version_is_a_miss_and_the_cache_is_bounded(
+    reload_sources: Path, tmp_path: Path
+) -> None:
+    spec = f"oxigraph:{tmp_path / 'store'}"
+    ingest(reload_sources, spec)
+    with serving(Settings(store=spec, reload_interval_s=0.1, response_cache_size=2)) as live:
+        assert _post(live.graphql, QUERY).headers["x-stackgraph-cache"] == "miss"
+        assert _post(live.graphql, QUERY).headers["x-stackgraph-cache"] == "hit"
+        for other in ("{ graphInfo { version } }", '{ search(text: "ex") { totalCount } }'):
+            _post(live.graphql, other)
+        # two newer entries pushed the first one out
+        assert _post(live.graphql, QUERY).headers["x-stackgraph-cache"] == "miss"
+        chain = reload_sources / "chain.yaml"
+        chain.write_text(
+            chain.read_text(encoding="utf-8").replace(
+                "name: Example Accelerator X1", "name: Example Accelerator X9"
+            ),
+            encoding="utf-8",
+        )
+        ingest(reload_sources, spec)
+        import time
+
+        deadline = time.monotonic() + 15
+        while (
+            _post(live.graphql, QUERY).json()["data"]["entity"]["name"] != "Example Accelerator X9"
+        ):
+            assert time.monotonic() < deadline, "a stale cached answer outlived its version"
+            time.sleep(0.1)
+
+
+def test_disabled_cache_always_misses(example_store: str) -> None:
+    with serving(Settings(store=example_store, response_cache_size=0)) as live:
+        for _ in range(2):
+            assert "x-stackgraph-cache" not in _post(live.graphql, QUERY).headers

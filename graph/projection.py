@@ -10,6 +10,9 @@ How records become the AND/OR graph:
 - the sources of a requirement are the *qualified* Supply records of its input for that
   consumer; when the consumer has none, the qualified market supplies of the input (those with
   no consumer). Sampling, planned and disqualified supplies are kept as facts but do not count;
+- an entity's own lead time is its `lead_time_days`, or its best sourced `lead_time_days` claim
+  (most confident, then most recent) when that ranks higher, so that the critical path cites
+  the page that gave the figure;
 - a facility requires its operator, and an organization its parent (a fab cannot run without
   the company that runs it): these implied requirements carry the facility's or the
   organization's own record as their fact.
@@ -111,6 +114,41 @@ def _prov(row: tuple[Value, ...]) -> Provenance:
     )
 
 
+_CONFIDENCE = {"high": 2, "medium": 1, "low": 0}
+
+
+def _rank(p: Provenance) -> tuple[int, str]:
+    return (_CONFIDENCE.get(p.confidence or "", -1), p.as_of or "")
+
+
+def _claimed_lead_times(
+    store: Store, provenance: dict[str, Provenance]
+) -> dict[str, tuple[int, str, Provenance]]:
+    """Per entity, its best `lead_time_days` claim (most confident, then most recent).
+
+    Lead times often come from another page than the entity's own record; such a claim carries
+    that page, and the critical path cites it.
+    """
+    best: dict[str, tuple[int, str, Provenance]] = {}
+    for x, subject, value, *prov in store.select(
+        _PREFIXES
+        + f"SELECT ?x ?s ?v {_PROV_VARS} WHERE {{ GRAPH ?g {{ ?x a sg:Claim ; sg:subject ?s ;"
+        f' sg:property "lead_time_days" ; sg:value ?v . {_PROV_PATTERN} }} {_NOT_META} }} ORDER BY ?x'
+    ):
+        try:
+            days = int(float(str(value)))
+        except ValueError:
+            continue
+        if days < 0:
+            continue
+        p = _prov(tuple(prov))
+        provenance[str(x)] = p
+        slug = slug_of(str(subject))
+        if slug not in best or _rank(p) > _rank(best[slug][2]):
+            best[slug] = (days, str(x), p)
+    return best
+
+
 def graph_version(store: Store) -> str:
     """A short hash of the content hashes every data graph was ingested with."""
     rows = store.select(
@@ -143,6 +181,7 @@ def build_snapshot(store: Store, version: str | None = None) -> Snapshot:
         _PREFIXES + f"SELECT ?x ?a WHERE {{ GRAPH ?g {{ ?x skos:altLabel ?a }} {_NOT_META} }}"
     ):
         aliases[str(x)].append(str(a))
+    claimed = _claimed_lead_times(store, provenance)
     for x, t, name, layer, cat, lead, *prov in rows:
         iri = str(x)
         slug = slug_of(iri)
@@ -157,13 +196,18 @@ def build_snapshot(store: Store, version: str | None = None) -> Snapshot:
             aliases=tuple(sorted(set(aliases.get(iri, [])))),
         )
         provenance[iri] = _prov(tuple(prov))
+        own = None if lead is None else int(lead)
+        fact = iri
+        if slug in claimed and (own is None or _rank(claimed[slug][2]) > _rank(provenance[iri])):
+            # A sourced lead-time claim: the critical path then cites the claim, not the entity.
+            own, fact, _ = claimed[slug]
         builder.add_item(
             slug,
             label=str(name),
             layer=layer_name,
             category=None if cat is None else str(cat),
-            lead_time_days=None if lead is None else int(lead),
-            fact=iri,
+            lead_time_days=own,
+            fact=fact,
         )
 
     supplies: list[SupplyInfo] = []

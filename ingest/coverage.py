@@ -74,7 +74,11 @@ def coverage(store: Store) -> str:
     )
     req_lead = _count(store, "?x a sg:Requirement ; sg:leadTimeDays ?d")
     sup_lead = _count(store, "?x a sg:Supply ; sg:leadTimeDays ?d")
-    ent_lead = _count(store, "?x a sg:Entity ; sg:leadTimeDays ?d")
+    ent_lead = _count(
+        store,
+        "{ ?x a sg:Entity ; sg:leadTimeDays ?d } UNION"
+        ' { ?c a sg:Claim ; sg:subject ?x ; sg:property "lead_time_days" }',
+    )
     items = _count(store, "?x a sg:Entity . VALUES ?t { sg:Product sg:Facility } ?x a ?t")
     with_capacity = _count(store, "?c a sg:Capacity ; sg:of ?x")
     with_share = _count(store, "?x a sg:Supply ; sg:share ?s")
@@ -111,7 +115,7 @@ def coverage(store: Store) -> str:
         f"| distinct source URLs | {urls} |",
         f"| confidence high / medium / low | {_pct(high, all_records)} / {_pct(medium, all_records)} / {_pct(low, all_records)} |",
         f"| marked as estimates | {_pct(estimated, all_records)} |",
-        f"| products and facilities with their own lead time | {ent_lead} of {items} ({_pct(ent_lead, items)}) |",
+        f"| entities with their own lead time (field or sourced claim) | {ent_lead} of {items} ({_pct(ent_lead, items)}) |",
         f"| products and facilities with a capacity figure | {with_capacity} of {items} ({_pct(with_capacity, items)}) |",
         "",
     ]

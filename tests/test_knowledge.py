@@ -150,3 +150,27 @@ def test_bad_shortages_are_refused(kg: KnowledgeGraph) -> None:
         parse_shortages(["a=half"])
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         kg.impact({"ex-cowos": 1.5})
+
+
+def test_a_sourced_lead_time_claim_sets_and_cites_the_lead_time(
+    dataset: Path, store_spec: str
+) -> None:
+    (dataset / "lead-times.yaml").write_text(
+        "claims:\n"
+        "  - {subject: ex-fab, property: lead_time_days, value: '100', unit: days,\n"
+        "     source: 'https://example.org/cycle-time', as_of: 2025-06, confidence: medium}\n"
+        "  - {subject: ex-rack, property: lead_time_days, value: '14', unit: days,\n"
+        "     source: 'https://example.org/old-rack', as_of: 2020, confidence: low}\n",
+        encoding="utf-8",
+    )
+    assert run_cli("ingest", str(dataset), "--store", store_spec).code == 0
+    with KnowledgeGraph.open(store_spec) as kg:
+        table = kg.critical_path("ex-datacenter")
+        # ex-fab had no lead time: the claim gives it; ex-rack keeps its own (high) 90 days.
+        assert table.summary["total_days"] == 90 + 30 + 120 + 90 + 100
+        fab = next(r for r in table if r["node"] == "ex-fab" and r["kind"] == "item")
+        assert (
+            fab["days"] == 100 and fab["provenance"]["source"] == "https://example.org/cycle-time"
+        )
+        rack = next(r for r in table if r["node"] == "ex-rack")
+        assert rack["days"] == 90 and rack["provenance"]["source"] == "https://example.org/rack"

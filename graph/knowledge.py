@@ -40,6 +40,26 @@ _PREFIXES = (
 )
 
 
+IMPACT_COLUMNS = (
+    "id",
+    "name",
+    "layer",
+    "status",
+    "availability",
+    "binding_requirement",
+    "root_cause",
+    "chain",
+    "explanation",
+    "category",
+)
+"""Columns of an impact table, local or remote, in the order a DataFrame shows them."""
+
+
+def impact_title(shortages: Mapping[str, float]) -> str:
+    """The title of an impact table: its scenario."""
+    return "impact of " + ", ".join(f"{k}={v:g}" for k, v in shortages.items())
+
+
 def _status_name(value: float) -> str:
     return str(analysis.impact_status(value))
 
@@ -464,22 +484,10 @@ class KnowledgeGraph:
             "cycles": [list(c) for c in result.cycles],
             "version": snap.version,
         }
-        title = "impact of " + ", ".join(f"{k}={v:g}" for k, v in resolved.items())
         return Table(
-            title,
+            impact_title(resolved),
             rows,
-            columns=(
-                "id",
-                "name",
-                "layer",
-                "status",
-                "availability",
-                "binding_requirement",
-                "root_cause",
-                "chain",
-                "explanation",
-                "category",
-            ),
+            columns=IMPACT_COLUMNS,
             raw=result,
             summary=summary,
             kind="impact",

@@ -16,7 +16,7 @@ import httpx
 import networkx as nx
 
 from graph.errors import StackgraphError, StoreUnavailableError, UnknownEntityError
-from graph.knowledge import parse_shortages
+from graph.knowledge import IMPACT_COLUMNS, impact_title, parse_shortages
 from graph.projection import EntityInfo
 from graph.results import Table
 
@@ -297,22 +297,10 @@ class RemoteKnowledgeGraph:
             "cycles": head["cycles"],
             "version": head["version"],
         }
-        title = "impact of " + ", ".join(f"{k}={v:g}" for k, v in resolved.items())
         return Table(
-            title,
+            impact_title(resolved),
             rows,
-            columns=(
-                "id",
-                "name",
-                "layer",
-                "status",
-                "availability",
-                "binding_requirement",
-                "root_cause",
-                "chain",
-                "explanation",
-                "category",
-            ),
+            columns=IMPACT_COLUMNS,
             summary=summary,
             kind="impact",
         )

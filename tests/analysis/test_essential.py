@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from graph.analysis import (
     CycleError,
@@ -11,6 +12,7 @@ from graph.analysis import (
     single_points_of_failure,
     to_records,
 )
+from graph.analysis.essential import _chokepoints_sets
 
 from . import _reference as ref
 from ._strategies import and_or_graphs
@@ -85,3 +87,71 @@ def test_chokepoints_match_brute_force(g: DependencyGraph) -> None:
     assert [(c.id, c.count, list(c.end_products)) for c in got] == [
         (v, len(want[v]), want[v]) for v in ranked
     ]
+
+
+@st.composite
+def _choke_cases(
+    draw: st.DrawFn,
+) -> tuple[DependencyGraph, int, dict[str, float] | None, list[str] | None]:
+    g = draw(and_or_graphs(max_items=12))
+    top = draw(st.integers(0, len(g.ids) + 1))
+    weights = None
+    if draw(st.booleans()):
+        names = draw(st.lists(st.sampled_from(sorted(g.ids)), max_size=len(g.ids), unique=True))
+        vals = st.sampled_from([0.0, 0.1, 0.2, 0.3, 1.0, 2.0, 1e-3, 7.7])
+        weights = {k: draw(vals) for k in names}
+    categories = draw(st.sampled_from([None, ["system"], ["part", "system"], ["memory"]]))
+    return g, top, weights, categories
+
+
+@SETTINGS
+@given(_choke_cases())
+def test_chokepoints_match_set_version(
+    case: tuple[DependencyGraph, int, dict[str, float] | None, list[str] | None],
+) -> None:
+    g, top, weights, categories = case
+    try:
+        want = _chokepoints_sets(g, top=top, weights=weights, categories=categories)
+    except CycleError:
+        with pytest.raises(CycleError):
+            chokepoints(g, top=top, weights=weights, categories=categories)
+        return
+    assert chokepoints(g, top=top, weights=weights, categories=categories) == want
+
+
+def test_chokepoints_ties_and_zero_weights() -> None:
+    b = DependencyGraphBuilder()
+    for p in ("p1", "p2", "p3"):
+        b.add_requirement(p, "shared")
+        r = b.add_requirement(p, f"{p}-part")
+        b.add_source(r, "fab-a")
+        b.add_source(r, "fab-b")
+    g = b.build()
+    weights = {"p1": 0.0, "p2": 0.0, "p3": 0.0}
+    for top in range(8):
+        for w in (None, weights, {"p1": 0.1, "p2": 0.2, "p3": 0.7}):
+            want = _chokepoints_sets(g, top=top, weights=w)
+            assert chokepoints(g, top=top, weights=w) == want
+    got = chokepoints(g, top=5, weights=weights)
+    assert [(c.id, c.count, c.score) for c in got] == [
+        ("p1-part", 1, 0.0),
+        ("p2-part", 1, 0.0),
+        ("p3-part", 1, 0.0),
+        ("shared", 3, 0.0),
+    ]
+
+
+def test_chokepoints_many_candidates_batches() -> None:
+    # More than 64 candidates per level, chains of single sources and OR pairs.
+    b = DependencyGraphBuilder()
+    for i in range(150):
+        r = b.add_requirement(f"top-{i % 7}", f"mid-{i}")
+        b.add_source(r, f"leaf-{i % 40}")
+        if i % 3:
+            b.add_source(r, f"leaf-{(i * 7) % 40}")
+        b.add_requirement(f"mid-{i}", f"leaf-{(i * 11) % 40}")
+    g = b.build()
+    for top in (1, 10, 100, 400):
+        assert chokepoints(g, top=top) == _chokepoints_sets(g, top=top)
+    w = {f"top-{k}": 0.1 * k for k in range(7)}
+    assert chokepoints(g, top=30, weights=w) == _chokepoints_sets(g, top=30, weights=w)

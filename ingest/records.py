@@ -131,11 +131,7 @@ def validate_records(source: SourceFile) -> list[ValidRecord]:
     entity_classes = {c.name for c in _schema.entity_classes()}
     for raw in source.records:
         if raw.cls is None or raw.cls not in models.RECORD_MODELS:
-            allowed = (
-                sorted(entity_classes)
-                if raw.cls is None or raw.cls in ("",)
-                else sorted(models.RECORD_MODELS)
-            )
+            allowed = sorted(entity_classes) if not raw.cls else sorted(models.RECORD_MODELS)
             source.problems.append(
                 Problem(
                     raw.file or source.display,
@@ -218,6 +214,17 @@ def _literal(slot: Slot, value: Any) -> Literal | URIRef:
     return Literal(str(value))
 
 
+def _ref_problem(record: ValidRecord, line: int, slot: Slot, value: str, what: str) -> Problem:
+    return Problem(
+        record.raw.file or record.source.display,
+        line,
+        f"{value!r} {what}",
+        field=slot.name,
+        value=value,
+        record=record.label,
+    )
+
+
 def resolve_refs(record: ValidRecord, index: EntityIndex) -> tuple[dict[str, Any], list[Problem]]:
     """Resolve every reference of a record to a slug; unknown or mistyped ones are problems."""
     resolved: dict[str, Any] = {}
@@ -237,27 +244,15 @@ def resolve_refs(record: ValidRecord, index: EntityIndex) -> tuple[dict[str, Any
                 hint = index.suggest(v)
                 more = f"; closest: {', '.join(hint)}" if hint else ""
                 problems.append(
-                    Problem(
-                        record.raw.file or record.source.display,
-                        line,
-                        f"{v!r} is not the id, name or alias of any entity{more}",
-                        field=slot.name,
-                        value=v,
-                        record=record.label,
+                    _ref_problem(
+                        record, line, slot, v, f"is not the id, name or alias of any entity{more}"
                     )
                 )
                 continue
             actual = index.by_slug[slug].cls
             if actual not in _schema.subclasses(slot.target):
                 problems.append(
-                    Problem(
-                        record.raw.file or record.source.display,
-                        line,
-                        f"{v!r} is a {actual}, expected a {slot.target}",
-                        field=slot.name,
-                        value=v,
-                        record=record.label,
-                    )
+                    _ref_problem(record, line, slot, v, f"is a {actual}, expected a {slot.target}")
                 )
                 continue
             slugs.append(slug)

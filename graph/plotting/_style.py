@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from schema._spec import load as load_schema
+
 __all__ = [
     "LAYERS",
     "LAYER_COLOURS",
@@ -21,16 +23,7 @@ __all__ = [
     "shorten",
 ]
 
-LAYERS: tuple[str, ...] = (
-    "foundry",
-    "memory",
-    "packaging",
-    "compute",
-    "networking",
-    "systems",
-    "infrastructure",
-    "harness",
-)
+LAYERS: tuple[str, ...] = tuple(load_schema().enums["Layer"].values)
 """The eight layers in stack order, from die to grid and the software above it."""
 
 # Mid-tone fills that keep black text readable; none of them is red or orange, which are

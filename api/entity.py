@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from api.cache import AnalysisCache
@@ -11,7 +13,7 @@ from api.errors import BadInputError
 from api.pagination import PageInfo, cursor_of, offset_of, paginate
 from api.provenance import Provenance, provenance_list, provenance_of
 from api.supply import Requirement, Supply, requirement_of, supply_index
-from graph import analysis
+from graph import analysis, vocabulary
 from graph.analysis import Closure
 from graph.projection import EntityInfo
 
@@ -27,6 +29,13 @@ __all__ = [
 ]
 
 MAX_DEPTH = 50
+_LAYERS = strawberry.argument(
+    description="List and count only items of these layers; the walk still crosses the others."
+)
+_ARGUMENT = {"layer": "layers", "category": "categories"}
+_CATEGORIES = strawberry.argument(
+    description="List and count only items of these categories (e.g. accelerator), likewise."
+)
 
 
 @strawberry.type(description="One attribute value as published (entity references as ids).")
@@ -101,15 +110,27 @@ class Entity:
 
     @strawberry.field(description="Everything this item needs, transitively, nearest first.")
     async def dependencies(
-        self, info: Info, depth: int | None = None, first: int | None = 20, after: str | None = None
+        self,
+        info: Info,
+        depth: int | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+        layers: Annotated[list[str] | None, _LAYERS] = None,
+        categories: Annotated[list[str] | None, _CATEGORIES] = None,
     ) -> DependencyConnection:
-        return await _closure(info, self.record.id, depth, first, after, down=True)
+        return await _closure(info, self.record.id, depth, first, after, True, layers, categories)
 
     @strawberry.field(description="Everything that needs this item, transitively, nearest first.")
     async def dependents(
-        self, info: Info, depth: int | None = None, first: int | None = 20, after: str | None = None
+        self,
+        info: Info,
+        depth: int | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+        layers: Annotated[list[str] | None, _LAYERS] = None,
+        categories: Annotated[list[str] | None, _CATEGORIES] = None,
     ) -> DependencyConnection:
-        return await _closure(info, self.record.id, depth, first, after, down=False)
+        return await _closure(info, self.record.id, depth, first, after, False, layers, categories)
 
 
 def entity_of(context: Context, slug: str) -> Entity:
@@ -157,7 +178,14 @@ class DependencyConnection:
 
 
 async def _closure(
-    info: Info, slug: str, depth: int | None, first: int | None, after: str | None, down: bool
+    info: Info,
+    slug: str,
+    depth: int | None,
+    first: int | None,
+    after: str | None,
+    down: bool,
+    layers: list[str] | None = None,
+    categories: list[str] | None = None,
 ) -> DependencyConnection:
     ctx = info.context
     size = ctx.page_size(first)
@@ -173,8 +201,16 @@ async def _closure(
         )
     limit = offset_of(after) + size
     fn = analysis.dependencies if down else analysis.dependents
+    try:
+        wanted = {
+            "layers": _key(vocabulary.check("layer", layers)),
+            "categories": _key(vocabulary.check("category", categories)),
+        }
+    except vocabulary.UnknownValueError as exc:
+        raise BadInputError(str(exc), argument=_ARGUMENT[exc.kind]) from None
     result: Closure = await ctx.cached(
-        ("closure", down, slug, depth, limit), lambda: fn(graph, slug, depth=depth, limit=limit)
+        ("closure", down, slug, depth, limit, *wanted.values()),
+        lambda: fn(graph, slug, depth=depth, limit=limit, **wanted),
     )
     page = paginate(result.reached, size, after, total=result.total)
     view = ctx.view
@@ -192,3 +228,7 @@ async def _closure(
         page_info=page.info,
         total_count=page.total,
     )
+
+
+def _key(values: list[str] | None) -> tuple[str, ...] | None:
+    return None if values is None else tuple(sorted(set(values)))

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from graph import analysis
+from graph import analysis, vocabulary
 from graph.errors import UnknownEntityError
 from graph.namespace import ID, META_GRAPH, slug_of
 from graph.projection import EntityInfo, Snapshot, build_snapshot, graph_version, normalise
@@ -137,6 +137,34 @@ def parse_shortages(items: Iterable[str] | Mapping[str, float]) -> dict[str, flo
                 f"availability of {name!r} must be a number in [0, 1], got {value!r}"
             ) from None
     return out
+
+
+def name_list(value: str | Sequence[str] | None) -> list[str] | None:
+    """One name or several as a list (None: no filter)."""
+    if value is None:
+        return None
+    return [value] if isinstance(value, str) else list(value)
+
+
+def closure_table(
+    word: str,
+    slug: str,
+    rows: list[dict[str, Any]],
+    total: int,
+    depth: int | None,
+    wanted: Mapping[str, list[str] | None],
+    raw: Any = None,
+) -> Table:
+    """The table of a closure (`word`: dependencies or dependents), titled with its filters."""
+    only = [", ".join(v) for v in wanted.values() if v is not None]
+    return Table(
+        f"{word} of {slug}" + (f" ({'; '.join(only)})" if only else ""),
+        rows,
+        raw=raw,
+        summary={"item": slug, "total": total, "depth": depth}
+        | {k: v for k, v in wanted.items() if v is not None},
+        kind=word,
+    )
 
 
 class KnowledgeGraph:
@@ -291,6 +319,7 @@ class KnowledgeGraph:
         """Entities whose id, name or alias matches `text` (all when empty), best first."""
         snap = self.snapshot()
         key = normalise(text)
+        named = snap.names.get(key)  # also a maker-qualified name such as "TSMC CoWoS-L"
         scored: list[tuple[int, str]] = []
         for slug, e in snap.entities.items():
             if types and not set(types) & set(e.types):
@@ -302,7 +331,7 @@ class KnowledgeGraph:
             names = [normalise(n) for n in (slug, e.name, *e.aliases)]
             if not key:
                 score = 3
-            elif key in names:
+            elif key in names or slug == named:
                 score = 0
             elif any(n.startswith(key) for n in names):
                 score = 1
@@ -570,26 +599,58 @@ class KnowledgeGraph:
         ]
         return Table(f"top {top} chokepoints", rows, raw=found, kind="chokepoints")
 
-    def _closure(self, ref: str, depth: int | None, limit: int, down: bool) -> Table:
+    def _closure(
+        self,
+        ref: str,
+        depth: int | None,
+        limit: int,
+        down: bool,
+        layers: str | Sequence[str] | None,
+        categories: str | Sequence[str] | None,
+    ) -> Table:
         slug = self.resolve(ref)
         fn = analysis.dependencies if down else analysis.dependents
-        result = fn(self.snapshot().graph, slug, depth=depth, limit=limit)
+        wanted = {
+            "layers": vocabulary.check("layer", name_list(layers)),
+            "categories": vocabulary.check("category", name_list(categories)),
+        }
+        result = fn(self.snapshot().graph, slug, depth=depth, limit=limit, **wanted)
         word = "dependencies" if down else "dependents"
-        return Table(
-            f"{word} of {slug}",
-            result.to_records(),
-            raw=result,
-            summary={"item": slug, "total": result.total, "depth": depth},
-            kind=word,
+        return closure_table(
+            word, slug, result.to_records(), result.total, depth, wanted, raw=result
         )
 
-    def dependencies(self, ref: str, depth: int | None = None, limit: int = 10_000) -> Table:
-        """Everything an item needs, transitively (depth in item hops), with a path to each."""
-        return self._closure(ref, depth, limit, down=True)
+    def dependencies(
+        self,
+        ref: str,
+        depth: int | None = None,
+        limit: int = 10_000,
+        *,
+        layers: str | Sequence[str] | None = None,
+        categories: str | Sequence[str] | None = None,
+    ) -> Table:
+        """Everything an item needs, transitively (depth in item hops), with a path to each.
 
-    def dependents(self, ref: str, depth: int | None = None, limit: int = 10_000) -> Table:
-        """Everything that needs an item, transitively, with a path to each."""
-        return self._closure(ref, depth, limit, down=False)
+        `layers` and `categories` list only items of those layers or categories (for example
+        ``categories=["accelerator", "inference-accelerator"]``); the walk still crosses the rest.
+        """
+        return self._closure(ref, depth, limit, True, layers, categories)
+
+    def dependents(
+        self,
+        ref: str,
+        depth: int | None = None,
+        limit: int = 10_000,
+        *,
+        layers: str | Sequence[str] | None = None,
+        categories: str | Sequence[str] | None = None,
+    ) -> Table:
+        """Everything that needs an item, transitively, with a path to each.
+
+        "Which accelerators depend on CoWoS-L?" is
+        ``kg.dependents("TSMC CoWoS-L", categories=["accelerator", "inference-accelerator"])``.
+        """
+        return self._closure(ref, depth, limit, False, layers, categories)
 
     def subgraph(self, refs: str | Sequence[str], depth: int | None = None) -> nx.DiGraph:
         """The labelled networkx graph of the dependencies of `refs` (all when empty)."""

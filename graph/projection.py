@@ -272,6 +272,19 @@ def build_snapshot(store: Store, version: str | None = None) -> Snapshot:
             names.setdefault(normalise(n), slug)
     for slug in entities:
         names[normalise(slug)] = slug
+    for x, maker in store.select(
+        _PREFIXES
+        + "SELECT ?x ?o WHERE { GRAPH ?g { { ?x sg:vendor ?o } UNION { ?x sg:operator ?o } }"
+        f" {_NOT_META} }} ORDER BY ?x ?o"
+    ):
+        # "TSMC CoWoS-L", "SK hynix HBM3E": a name prefixed by its maker's or operator's name
+        # finds the entity too, unless that spelling already names another one.
+        named, owner_info = entities.get(slug_of(str(x))), entities.get(slug_of(str(maker)))
+        if named is not None and owner_info is not None:
+            own_names = (named.name, *named.aliases)
+            for prefix in (owner_info.name, *owner_info.aliases):
+                for n in own_names:
+                    names.setdefault(normalise(f"{prefix} {n}"), named.id)
     return Snapshot(
         version=version,
         graph=builder.build(),

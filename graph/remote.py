@@ -15,8 +15,15 @@ from typing import Any
 import httpx
 import networkx as nx
 
+from graph import vocabulary
 from graph.errors import StackgraphError, StoreUnavailableError, UnknownEntityError
-from graph.knowledge import IMPACT_COLUMNS, impact_title, parse_shortages
+from graph.knowledge import (
+    IMPACT_COLUMNS,
+    closure_table,
+    impact_title,
+    name_list,
+    parse_shortages,
+)
 from graph.projection import EntityInfo
 from graph.results import Table
 
@@ -380,17 +387,31 @@ class RemoteKnowledgeGraph:
         ]
         return Table(f"top {top} chokepoints", rows, kind="chokepoints")
 
-    def _closure(self, ref: str, depth: int | None, limit: int, field: str) -> Table:
+    def _closure(
+        self,
+        ref: str,
+        depth: int | None,
+        limit: int,
+        field: str,
+        layers: str | Sequence[str] | None,
+        categories: str | Sequence[str] | None,
+    ) -> Table:
+        wanted = {
+            "layers": vocabulary.check("layer", name_list(layers)),
+            "categories": vocabulary.check("category", name_list(categories)),
+        }
         rows: list[dict[str, Any]] = []
         after = None
         total = 0
         slug = ref
         while len(rows) < limit:
             data = self._query(
-                f"query($id: ID!, $d: Int, $f: Int, $a: String) {{ entity(id: $id) {{ id"
-                f" {field}(depth: $d, first: $f, after: $a) {{ totalCount pageInfo {{ hasNextPage endCursor }}"
+                "query($id: ID!, $d: Int, $f: Int, $a: String, $l: [String!], $c: [String!])"
+                f" {{ entity(id: $id) {{ id {field}(depth: $d, first: $f, after: $a,"
+                " layers: $l, categories: $c) { totalCount pageInfo { hasNextPage endCursor }"
                 " edges { depth path node { id name layer category } } } } }",
-                {"id": ref, "d": depth, "f": _PAGE, "a": after},
+                {"id": ref, "d": depth, "f": _PAGE, "a": after}
+                | {"l": wanted["layers"], "c": wanted["categories"]},
             )["entity"]
             slug = data["id"]
             page = data[field]
@@ -409,20 +430,31 @@ class RemoteKnowledgeGraph:
             if not page["pageInfo"]["hasNextPage"]:
                 break
             after = page["pageInfo"]["endCursor"]
-        return Table(
-            f"{field} of {slug}",
-            rows[:limit],
-            summary={"item": slug, "total": total, "depth": depth},
-            kind=field,
-        )
+        return closure_table(field, slug, rows[:limit], total, depth, wanted)
 
-    def dependencies(self, ref: str, depth: int | None = None, limit: int = 10_000) -> Table:
-        """Everything an item needs, transitively, with a path to each."""
-        return self._closure(ref, depth, limit, "dependencies")
+    def dependencies(
+        self,
+        ref: str,
+        depth: int | None = None,
+        limit: int = 10_000,
+        *,
+        layers: str | Sequence[str] | None = None,
+        categories: str | Sequence[str] | None = None,
+    ) -> Table:
+        """Everything an item needs, transitively, with a path to each (filters as local)."""
+        return self._closure(ref, depth, limit, "dependencies", layers, categories)
 
-    def dependents(self, ref: str, depth: int | None = None, limit: int = 10_000) -> Table:
-        """Everything that needs an item, transitively, with a path to each."""
-        return self._closure(ref, depth, limit, "dependents")
+    def dependents(
+        self,
+        ref: str,
+        depth: int | None = None,
+        limit: int = 10_000,
+        *,
+        layers: str | Sequence[str] | None = None,
+        categories: str | Sequence[str] | None = None,
+    ) -> Table:
+        """Everything that needs an item, transitively, with a path to each (filters as local)."""
+        return self._closure(ref, depth, limit, "dependents", layers, categories)
 
     def subgraph(self, refs: str | Sequence[str], depth: int | None = None) -> nx.DiGraph:
         """The labelled networkx graph of the dependencies of `refs`, as `KnowledgeGraph.subgraph`.

@@ -93,7 +93,7 @@ def _chokepoints(args: argparse.Namespace) -> int:
 def _closure(args: argparse.Namespace) -> int:
     with _open(args) as kg:
         fn = kg.dependents if args.command == "dependents" else kg.dependencies
-        table = fn(args.id, depth=args.depth)
+        table = fn(args.id, depth=args.depth, layers=args.layer, categories=args.category)
     return _emit(args, table, ["id", "label", "layer", "depth", "path"])
 
 
@@ -159,6 +159,14 @@ def register(sub: Any) -> None:
         p = sub.add_parser(name, help=text + ", transitively")
         p.add_argument("id")
         p.add_argument("--depth", type=int, default=None)
+        p.add_argument(
+            "--layer", action="append", help="list only items of this layer (repeatable)"
+        )
+        p.add_argument(
+            "--category",
+            action="append",
+            help="list only items of this category, e.g. accelerator (repeatable)",
+        )
         _common(p)
         p.set_defaults(func=_closure)
 

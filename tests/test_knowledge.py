@@ -30,6 +30,27 @@ def test_resolve_by_slug_name_alias_and_iri(kg: KnowledgeGraph) -> None:
     assert info.value.suggestions[0] == "ex-accelerator"
 
 
+def test_a_name_prefixed_by_its_maker_or_operator_resolves(kg: KnowledgeGraph) -> None:
+    assert kg.resolve("Example Designer X1") == "ex-accelerator"
+    assert kg.resolve("ExDes Example Accelerator X1") == "ex-accelerator"
+    assert kg.resolve("Example Hyperscaler Example Campus") == "ex-datacenter"
+    assert kg.search("ExDes X1")[0]["id"] == "ex-accelerator"
+    with pytest.raises(UnknownEntityError):
+        kg.resolve("Example Hyperscaler X1")  # not the accelerator's vendor
+
+
+def test_closures_filter_by_category_and_layer(kg: KnowledgeGraph) -> None:
+    table = kg.dependents("ex-hbm-a", categories="accelerator")
+    assert [r["id"] for r in table] == ["ex-accelerator"]
+    assert table.summary["total"] == 1 and table.summary["categories"] == ["accelerator"]
+    assert table.title == "dependents of ex-hbm-a (accelerator)"
+    everything = {r["id"] for r in kg.dependents("ex-hbm-a")}
+    infra = {r["id"] for r in kg.dependents("ex-hbm-a", layers=["infrastructure"])}
+    assert infra == {i for i in everything if kg.info(i).layer == "infrastructure"} != set()
+    with pytest.raises(ValueError, match="did you mean accelerator"):
+        kg.dependencies("ex-rack", categories=["accelerators"])
+
+
 def test_search_ranks_exact_then_prefix_then_substring(kg: KnowledgeGraph) -> None:
     ids = [r["id"] for r in kg.search("example")]
     assert ids and all(i.startswith("ex-") for i in ids)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,8 +96,22 @@ def _check(depth: int | None, limit: int) -> None:
         raise ValueError(f"limit must be >= 0, got {limit}")
 
 
+def _wanted(strings: list[str], codes: Any, values: Iterable[str] | None) -> Any:
+    """Mask of the items whose string code (layer or category) is one of `values`."""
+    if values is None:
+        return None
+    keep = set(values)
+    return np.isin(codes, [i for i, s in enumerate(strings) if s in keep])
+
+
 def _closure(
-    graph: DependencyGraph, item: str, depth: int | None, limit: int, down: bool
+    graph: DependencyGraph,
+    item: str,
+    depth: int | None,
+    limit: int,
+    down: bool,
+    layers: Iterable[str] | None = None,
+    categories: Iterable[str] | None = None,
 ) -> Closure:
     _check(depth, limit)
     lay = graph._lay
@@ -107,6 +122,13 @@ def _closure(
         search = bfs(lay, np.array([start]), depth, graph._reverse(), graph._src_req())
     dist = search.dist
     order = search.order[1:]
+    for mask in (
+        _wanted(lay.strings, lay.item_layer, layers),
+        _wanted(lay.strings, lay.item_category, categories),
+    ):
+        if mask is not None:
+            # The walk passes through every item; only the listing and the count are filtered.
+            order = order[mask[order]]
     total = len(order)
     chosen: list[int] = []
     if total:
@@ -164,7 +186,13 @@ def _reached(graph: DependencyGraph, search: Search, i: int, down: bool) -> Reac
 
 
 def dependencies(
-    graph: DependencyGraph, item: str, depth: int | None = None, limit: int = 10_000
+    graph: DependencyGraph,
+    item: str,
+    depth: int | None = None,
+    limit: int = 10_000,
+    *,
+    layers: Iterable[str] | None = None,
+    categories: Iterable[str] | None = None,
 ) -> Closure:
     """Everything ``item`` depends on, through inputs and sources, to ``depth`` item hops.
 
@@ -173,6 +201,8 @@ def dependencies(
         item: The start item.
         depth: Most item hops (requirement nodes are not counted); None for no bound.
         limit: Most items listed in ``reached`` (``total`` is always exact).
+        layers: List and count only items of these layers (the walk still crosses the others).
+        categories: List and count only items of these categories, likewise.
 
     Returns:
         The reached items, nearest first, each with a shortest path and the facts along it.
@@ -197,11 +227,17 @@ def dependencies(
         Vectorised breadth-first search over the CSR arrays, O(size of the closure and of its
         edges); listing costs O(limit * depth) plus sorting the last depth reached by id.
     """
-    return _closure(graph, item, depth, limit, down=True)
+    return _closure(graph, item, depth, limit, down=True, layers=layers, categories=categories)
 
 
 def dependents(
-    graph: DependencyGraph, item: str, depth: int | None = None, limit: int = 10_000
+    graph: DependencyGraph,
+    item: str,
+    depth: int | None = None,
+    limit: int = 10_000,
+    *,
+    layers: Iterable[str] | None = None,
+    categories: Iterable[str] | None = None,
 ) -> Closure:
     """Everything that depends on ``item`` (as an input or a source), to ``depth`` item hops.
 
@@ -210,6 +246,8 @@ def dependents(
         item: The start item.
         depth: Most item hops; None for no bound.
         limit: Most items listed in ``reached`` (``total`` is always exact).
+        layers: List and count only items of these layers (the walk still crosses the others).
+        categories: List and count only items of these categories, likewise.
 
     Returns:
         The reached items, nearest first, each with a shortest path (from ``item`` up) and the
@@ -232,4 +270,4 @@ def dependents(
         Breadth-first search over the reverse index (built once per graph, O(R + S)), then
         O(size of the closure); listing as in :func:`dependencies`.
     """
-    return _closure(graph, item, depth, limit, down=False)
+    return _closure(graph, item, depth, limit, down=False, layers=layers, categories=categories)

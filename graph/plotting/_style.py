@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from schema._spec import load as load_schema
+from graph.vocabulary import LAYERS
 
 __all__ = [
     "LAYERS",
@@ -22,9 +22,6 @@ __all__ = [
     "positive",
     "shorten",
 ]
-
-LAYERS: tuple[str, ...] = tuple(load_schema().enums["Layer"].values)
-"""The eight layers in stack order, from die to grid and the software above it."""
 
 # Mid-tone fills that keep black text readable; none of them is red or orange, which are
 # reserved for BLOCKED and CONSTRAINED.

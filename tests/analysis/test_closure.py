@@ -65,3 +65,35 @@ def test_matches_reference(g: DependencyGraph, depth: int | None, up: bool) -> N
             assert len(r.path) == r.depth + 1 and r.path[0] == x and r.path[-1] == r.id
             for a, b in zip(r.path, r.path[1:], strict=False):
                 assert h.has_edge(b, a) if up else h.has_edge(a, b)
+
+
+@SETTINGS
+@given(
+    and_or_graphs(),
+    st.sampled_from([None, 1, 2]),
+    st.booleans(),
+    st.sampled_from([None, ["compute"], ["compute", "memory"], []]),
+    st.sampled_from([None, ["system"], ["part", "system"], []]),
+)
+def test_filters_list_and_count_only_matching_items(
+    g: DependencyGraph,
+    depth: int | None,
+    up: bool,
+    layers: list[str] | None,
+    categories: list[str] | None,
+) -> None:
+    nxg = g.to_networkx()
+    for x in g.ids:
+        reach = ref.depths(nxg, x, depth, reverse=up)
+        want = {
+            i: d
+            for i, d in reach.items()
+            if (layers is None or nxg.nodes[i]["layer"] in layers)
+            and (categories is None or nxg.nodes[i]["category"] in categories)
+        }
+        c = (dependents if up else dependencies)(
+            g, x, depth=depth, layers=layers, categories=categories
+        )
+        assert {r.id: r.depth for r in c.reached} == want
+        assert c.total == len(want)
+        assert [r.depth for r in c.reached] == sorted(r.depth for r in c.reached)

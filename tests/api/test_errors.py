@@ -74,8 +74,27 @@ def test_unknown_id_does_not_hide_other_fields(server: Server) -> None:
             "depth",
             "between 1 and 50",
         ),
+        (
+            '{ entity(id: "ex-hbm") { dependents(categories: ["accelerators"]) { totalCount } } }',
+            "categories",
+            "did you mean accelerator",
+        ),
+        (
+            '{ entity(id: "ex-hbm") { dependents(layers: ["grid"]) { totalCount } } }',
+            "layers",
+            "unknown layer 'grid'",
+        ),
     ],
-    ids=["availability", "no-shortages", "first-too-big", "first-negative", "cursor", "depth"],
+    ids=[
+        "availability",
+        "no-shortages",
+        "first-too-big",
+        "first-negative",
+        "cursor",
+        "depth",
+        "category",
+        "layer",
+    ],
 )
 def test_bad_arguments_are_bad_user_input(
     server: Server, document: str, argument: str, words: str

@@ -155,6 +155,26 @@ def test_dependents(server: Server) -> None:
     assert {"ex-accelerator", "ex-rack", "ex-datacenter", "ex-tray"} <= ids
 
 
+def test_closures_filtered_by_category_and_layer(server: Server) -> None:
+    document = """
+    query ($id: ID!, $c: [String!], $l: [String!]) {
+      entity(id: $id) {
+        dependents(categories: $c, layers: $l) { totalCount edges { depth path node { id } } }
+      }
+    }"""
+    found = server.query(document, id="Vendor A HBM3E", c=["accelerator"])["entity"]["dependents"]
+    assert found["totalCount"] == 1
+    edge = found["edges"][0]
+    assert edge["node"]["id"] == "ex-accelerator" and edge["path"][0] == "ex-hbm-a"
+    both = server.query(document, id="ex-hbm-a", c=["accelerator", "datacenter"])["entity"]
+    assert {e["node"]["id"] for e in both["dependents"]["edges"]} == {
+        "ex-accelerator",
+        "ex-datacenter",
+    }
+    memory = server.query(document, id="ex-accelerator", l=["compute"])["entity"]["dependents"]
+    assert all(e["node"]["id"] != "ex-datacenter" for e in memory["edges"])
+
+
 IMPACT = """
 query ($s: [ShortageInput!]!, $sub: Boolean, $first: Int, $after: String, $order: ImpactOrder) {
   impact(shortages: $s, substitution: $sub, first: $first, after: $after, orderBy: $order) {

@@ -55,6 +55,9 @@ def test_analyses_match(both: tuple[KnowledgeGraph, RemoteKnowledgeGraph]) -> No
         _strip(local.dependencies("ex-rack").to_dicts(), "via_facts")
         == remote.dependencies("ex-rack").to_dicts()
     )
+    a, b = (g.dependents("ex-hbm-a", categories=["accelerator"]) for g in (local, remote))
+    assert (a.title, a.summary) == (b.title, b.summary)
+    assert _strip(a.to_dicts(), "via_facts") == b.to_dicts()
 
 
 def test_lookups_match(both: tuple[KnowledgeGraph, RemoteKnowledgeGraph]) -> None:

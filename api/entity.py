@@ -197,9 +197,9 @@ async def _closure(
     graph = ctx.view.snapshot().graph
     if slug not in graph:
         return DependencyConnection(
-            edges=[], page_info=paginate([], size, after).info, total_count=0
+            edges=[], page_info=paginate([], size, after, ctx.version).info, total_count=0
         )
-    limit = offset_of(after) + size
+    limit = offset_of(after, ctx.version) + size
     fn = analysis.dependencies if down else analysis.dependents
     try:
         wanted = {
@@ -212,12 +212,12 @@ async def _closure(
         ("closure", down, slug, depth, limit, *wanted.values()),
         lambda: fn(graph, slug, depth=depth, limit=limit, **wanted),
     )
-    page = paginate(result.reached, size, after, total=result.total)
+    page = paginate(result.reached, size, after, ctx.version, total=result.total)
     view = ctx.view
     return DependencyConnection(
         edges=[
             DependencyEdge(
-                cursor=cursor_of(offset),
+                cursor=cursor_of(offset, ctx.version),
                 node=entity_of(ctx, r.id),
                 depth=r.depth,
                 path=[strawberry.ID(p) for p in r.path],

@@ -16,6 +16,7 @@ __all__ = [
     "CycleFoundError",
     "DeadlineExceededError",
     "NotFoundError",
+    "StaleCursorError",
     "is_reported",
 ]
 
@@ -51,6 +52,20 @@ class BadInputError(ApiError):
     """An argument is out of range or malformed; the message says what would be right."""
 
     code = "BAD_USER_INPUT"
+
+
+class StaleCursorError(ApiError):
+    """A cursor of an older graph version: the list may have changed since; start again."""
+
+    code = "STALE_CURSOR"
+
+    def __init__(self, made_on: str, version: str) -> None:
+        super().__init__(
+            f"the graph changed since this cursor was issued (version {made_on} is now"
+            f" {version}); ask for the first page again, without `after`",
+            argument="after",
+            version=version,
+        )
 
 
 class CycleFoundError(ApiError):

@@ -183,7 +183,7 @@ async def resolve_impact(
             table.rows, key=_sort_key(order.field), reverse=order.direction is OrderDirection.DESC
         ),
     )
-    page = paginate(rows, size, after)
+    page = paginate(rows, size, after, ctx.version)
     index = await supply_index(info)
 
     def build_edges() -> list[AffectedItemEdge]:
@@ -213,7 +213,7 @@ async def resolve_impact(
                     for step in r["explanation"]
                 ],
             )
-            edges.append(AffectedItemEdge(cursor=cursor_of(offset), node=node))
+            edges.append(AffectedItemEdge(cursor=cursor_of(offset, ctx.version), node=node))
         return edges
 
     # The page's objects are plain data of this version: the next request for it reuses them.

@@ -10,12 +10,12 @@ from typing import Generic, TypeVar
 
 import strawberry
 
-from api.errors import BadInputError
+from api.errors import BadInputError, StaleCursorError
 
 __all__ = ["Page", "PageInfo", "cursor_of", "offset_of", "paginate"]
 
 T = TypeVar("T")
-_PREFIX = "o:"
+_PREFIX = "v1:"
 
 
 @strawberry.type(description="Where a page sits in the whole list (Relay cursor connections).")
@@ -26,16 +26,20 @@ class PageInfo:
     end_cursor: str | None
 
 
-def cursor_of(offset: int) -> str:
-    """The opaque cursor of the item at `offset`."""
-    return base64.urlsafe_b64encode(f"{_PREFIX}{offset}".encode()).decode()
+def cursor_of(offset: int, version: str) -> str:
+    """The opaque cursor of the item at `offset` of a list computed on graph `version`."""
+    return base64.urlsafe_b64encode(f"{_PREFIX}{version}:{offset}".encode()).decode()
 
 
-def offset_of(cursor: str | None) -> int:
-    """The offset just after `cursor` (0 when None).
+def offset_of(cursor: str | None, version: str) -> int:
+    """The offset just after `cursor` (0 when None), which must come from graph `version`.
+
+    A cursor names a position in one version's list; after an ingest the same offset may name
+    another item, so a cursor of an older version is refused rather than silently shifted.
 
     Raises:
         BadInputError: the cursor was not made by `cursor_of`.
+        StaleCursorError: the cursor was made on another graph version.
     """
     if cursor is None:
         return 0
@@ -43,14 +47,17 @@ def offset_of(cursor: str | None) -> int:
         raw = base64.urlsafe_b64decode(cursor.encode()).decode()
         if not raw.startswith(_PREFIX):
             raise ValueError(raw)
-        offset = int(raw[len(_PREFIX) :])
-        if offset < 0:
+        made_on, _, number = raw[len(_PREFIX) :].rpartition(":")
+        offset = int(number)
+        if offset < 0 or not made_on:
             raise ValueError(raw)
     except (ValueError, binascii.Error, UnicodeError):
         raise BadInputError(
             f"invalid cursor {cursor!r}; pass the `endCursor` of a previous page",
             argument="after",
         ) from None
+    if made_on != version:
+        raise StaleCursorError(made_on, version)
     return offset + 1
 
 
@@ -63,15 +70,18 @@ class Page(Generic[T]):
     total: int
 
 
-def paginate(rows: Sequence[T], first: int, after: str | None, total: int | None = None) -> Page[T]:
-    """The `first` rows after cursor `after`; `total` when `rows` is only a prefix."""
-    start = offset_of(after)
+def paginate(
+    rows: Sequence[T], first: int, after: str | None, version: str, total: int | None = None
+) -> Page[T]:
+    """The `first` rows after cursor `after` of a list computed on graph `version`; `total`
+    when `rows` is only a prefix."""
+    start = offset_of(after, version)
     count = len(rows) if total is None else total
     chosen = [(start + i, row) for i, row in enumerate(rows[start : start + first])]
     info = PageInfo(
         has_next_page=start + len(chosen) < count,
         has_previous_page=start > 0,
-        start_cursor=cursor_of(chosen[0][0]) if chosen else None,
-        end_cursor=cursor_of(chosen[-1][0]) if chosen else None,
+        start_cursor=cursor_of(chosen[0][0], version) if chosen else None,
+        end_cursor=cursor_of(chosen[-1][0], version) if chosen else None,
     )
     return Page(items=chosen, info=info, total=count)

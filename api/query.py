@@ -60,10 +60,10 @@ class Query:
             ("search", text, kinds, layer, category),
             lambda: view.search(text, types=kinds, layer=layer, category=category, limit=None),
         )
-        page = paginate(table.rows, size, after)
+        page = paginate(table.rows, size, after, ctx.version)
         return EntityConnection(
             edges=[
-                EntityEdge(cursor=cursor_of(offset), node=entity_of(ctx, row["id"]))
+                EntityEdge(cursor=cursor_of(offset, ctx.version), node=entity_of(ctx, row["id"]))
                 for offset, row in page.items
             ],
             page_info=page.info,

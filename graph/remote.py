@@ -9,7 +9,7 @@ the server (and are cached there per graph version). Pages are fetched until com
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -33,6 +33,7 @@ _PROV = "iri sourceUrl asOf confidence estimated graph"
 _ENTITY = "id iri name aliases types layer category"
 _PAGE = 100
 _BATCH = 20  # entities per request: under the server's alias limit
+_RESTARTS = 5  # listings restarted when the graph changes between pages
 
 
 class RemoteError(StackgraphError):
@@ -60,9 +61,17 @@ class RemoteKnowledgeGraph:
     """A client of the GraphQL API with the Python API's calls."""
 
     def __init__(
-        self, url: str, *, timeout: float = 30.0, headers: Mapping[str, str] | None = None
+        self,
+        url: str,
+        *,
+        timeout: float = 30.0,
+        headers: Mapping[str, str] | None = None,
+        page_size: int = _PAGE,
     ) -> None:
+        """A client of the server at `url`; long listings are fetched `page_size` rows a request
+        (at most the server's `MAX_PAGE_SIZE`)."""
         self.url = url
+        self.page_size = page_size
         self._client = httpx.Client(timeout=timeout, headers=dict(headers or {}))
 
     def close(self) -> None:
@@ -96,6 +105,38 @@ class RemoteKnowledgeGraph:
         data: dict[str, Any] = body["data"]
         return data
 
+    def _pages(
+        self,
+        query: str,
+        variables: Mapping[str, Any],
+        connection: Callable[[dict[str, Any]], dict[str, Any]],
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Every answer of a paged query (`$a` is the cursor) until the last page or `limit` edges.
+
+        A cursor belongs to one graph version; when an ingest lands between two pages the
+        server refuses the next cursor (`STALE_CURSOR`) and the listing starts again, so the
+        pages always come from one version.
+        """
+        for _ in range(_RESTARTS):
+            answers: list[dict[str, Any]] = []
+            after, seen = None, 0
+            try:
+                while True:
+                    data = self._query(query, {**variables, "f": self.page_size, "a": after})
+                    answers.append(data)
+                    page = connection(data)
+                    seen += len(page["edges"])
+                    if not page["pageInfo"]["hasNextPage"] or (limit is not None and seen >= limit):
+                        return answers
+                    after = page["pageInfo"]["endCursor"]
+            except RemoteError as exc:
+                if exc.code != "STALE_CURSOR":
+                    raise
+        raise RemoteError(
+            f"the graph changed {_RESTARTS} times while paging; try again later", "STALE_CURSOR"
+        )
+
     # ------------------------------------------------------------------ lookup
 
     def resolve(self, ref: str) -> str:
@@ -128,38 +169,27 @@ class RemoteKnowledgeGraph:
         limit: int | None = 50,
     ) -> Table:
         """Entities whose id, name or alias matches `text`, best first."""
-        rows: list[dict[str, Any]] = []
-        after = None
-        total = 0
-        while limit is None or len(rows) < limit:
-            data = self._query(
-                "query($t: String!, $ty: [String!], $l: String, $c: String, $f: Int, $a: String) {"
-                " search(text: $t, types: $ty, layer: $l, category: $c, first: $f, after: $a) {"
-                f" totalCount pageInfo {{ hasNextPage endCursor }} edges {{ node {{ {_ENTITY} }} }} }} }}",
-                {
-                    "t": text,
-                    "ty": list(types) or None,
-                    "l": layer,
-                    "c": category,
-                    "f": _PAGE,
-                    "a": after,
-                },
-            )["search"]
-            total = data["totalCount"]
-            rows += [
-                {
-                    "id": n["id"],
-                    "name": n["name"],
-                    "types": n["types"],
-                    "layer": n["layer"],
-                    "category": n["category"],
-                    "aliases": n["aliases"],
-                }
-                for n in (e["node"] for e in data["edges"])
-            ]
-            if not data["pageInfo"]["hasNextPage"]:
-                break
-            after = data["pageInfo"]["endCursor"]
+        answers = self._pages(
+            "query($t: String!, $ty: [String!], $l: String, $c: String, $f: Int, $a: String) {"
+            " search(text: $t, types: $ty, layer: $l, category: $c, first: $f, after: $a) {"
+            f" totalCount pageInfo {{ hasNextPage endCursor }} edges {{ node {{ {_ENTITY} }} }} }} }}",
+            {"t": text, "ty": list(types) or None, "l": layer, "c": category},
+            lambda data: data["search"],
+            limit,
+        )
+        total = answers[-1]["search"]["totalCount"]
+        rows = [
+            {
+                "id": n["id"],
+                "name": n["name"],
+                "types": n["types"],
+                "layer": n["layer"],
+                "category": n["category"],
+                "aliases": n["aliases"],
+            }
+            for data in answers
+            for n in (e["node"] for e in data["search"]["edges"])
+        ]
         return Table(
             f"search {text!r}", rows[: limit or None], summary={"total": total}, kind="search"
         )
@@ -239,21 +269,20 @@ class RemoteKnowledgeGraph:
         """Items blocked or constrained by shortages, with the chain of facts that explains each."""
         wanted = [{"id": k, "availability": v} for k, v in parse_shortages(shortages).items()]
         rows: list[dict[str, Any]] = []
-        after = None
-        head: dict[str, Any] = {}
-        while True:
-            data = self._query(
-                "query($s: [ShortageInput!]!, $sub: Boolean!, $f: Int, $a: String) {"
-                " impact(shortages: $s, substitution: $sub, first: $f, after: $a) {"
-                " version shortages { entity { id } availability } cycles"
-                " summary { blocked constrained ok byLayer { layer blocked constrained ok } }"
-                " pageInfo { hasNextPage endCursor } edges { node { entity { id name category }"
-                " status availability layer bindingRequirement { id } rootCause { id } chain"
-                f" explanation {{ entity {{ id }} availability requirement via cause facts {{ {_PROV} }} }} }} }} }} }}",
-                {"s": wanted, "sub": substitution, "f": _PAGE, "a": after},
-            )["impact"]
-            head = data
-            for edge in data["edges"]:
+        answers = self._pages(
+            "query($s: [ShortageInput!]!, $sub: Boolean!, $f: Int, $a: String) {"
+            " impact(shortages: $s, substitution: $sub, first: $f, after: $a) {"
+            " version shortages { entity { id } availability } cycles"
+            " summary { blocked constrained ok byLayer { layer blocked constrained ok } }"
+            " pageInfo { hasNextPage endCursor } edges { node { entity { id name category }"
+            " status availability layer bindingRequirement { id } rootCause { id } chain"
+            f" explanation {{ entity {{ id }} availability requirement via cause facts {{ {_PROV} }} }} }} }} }} }}",
+            {"s": wanted, "sub": substitution},
+            lambda data: data["impact"],
+        )
+        head = answers[0]["impact"]
+        for data in answers:
+            for edge in data["impact"]["edges"]:
                 n = edge["node"]
                 rows.append(
                     {
@@ -279,9 +308,6 @@ class RemoteKnowledgeGraph:
                         ],
                     }
                 )
-            if not data["pageInfo"]["hasNextPage"]:
-                break
-            after = data["pageInfo"]["endCursor"]
         order = {"BLOCKED": 0, "CONSTRAINED": 1, "OK": 2}
         rows.sort(key=lambda r: (order[r["status"]], r["availability"], r["id"]))
         resolved = {s["entity"]["id"]: s["availability"] for s in head["shortages"]}
@@ -400,36 +426,29 @@ class RemoteKnowledgeGraph:
             "layers": vocabulary.check("layer", name_list(layers)),
             "categories": vocabulary.check("category", name_list(categories)),
         }
-        rows: list[dict[str, Any]] = []
-        after = None
-        total = 0
-        slug = ref
-        while len(rows) < limit:
-            data = self._query(
-                "query($id: ID!, $d: Int, $f: Int, $a: String, $l: [String!], $c: [String!])"
-                f" {{ entity(id: $id) {{ id {field}(depth: $d, first: $f, after: $a,"
-                " layers: $l, categories: $c) { totalCount pageInfo { hasNextPage endCursor }"
-                " edges { depth path node { id name layer category } } } } }",
-                {"id": ref, "d": depth, "f": _PAGE, "a": after}
-                | {"l": wanted["layers"], "c": wanted["categories"]},
-            )["entity"]
-            slug = data["id"]
-            page = data[field]
-            total = page["totalCount"]
-            rows += [
-                {
-                    "id": e["node"]["id"],
-                    "label": e["node"]["name"],
-                    "layer": e["node"]["layer"],
-                    "category": e["node"]["category"],
-                    "depth": e["depth"],
-                    "path": e["path"],
-                }
-                for e in page["edges"]
-            ]
-            if not page["pageInfo"]["hasNextPage"]:
-                break
-            after = page["pageInfo"]["endCursor"]
+        answers = self._pages(
+            "query($id: ID!, $d: Int, $f: Int, $a: String, $l: [String!], $c: [String!])"
+            f" {{ entity(id: $id) {{ id {field}(depth: $d, first: $f, after: $a,"
+            " layers: $l, categories: $c) { totalCount pageInfo { hasNextPage endCursor }"
+            " edges { depth path node { id name layer category } } } } }",
+            {"id": ref, "d": depth, "l": wanted["layers"], "c": wanted["categories"]},
+            lambda data: data["entity"][field],
+            limit,
+        )
+        slug = answers[0]["entity"]["id"]
+        total = answers[-1]["entity"][field]["totalCount"]
+        rows = [
+            {
+                "id": e["node"]["id"],
+                "label": e["node"]["name"],
+                "layer": e["node"]["layer"],
+                "category": e["node"]["category"],
+                "depth": e["depth"],
+                "path": e["path"],
+            }
+            for data in answers
+            for e in data["entity"][field]["edges"]
+        ]
         return closure_table(field, slug, rows[:limit], total, depth, wanted)
 
     def dependencies(

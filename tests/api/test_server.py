@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from api.cache import AnalysisCache
 from api.sdl import SDL_PATH, main, render_sdl
 from api.settings import Settings
+from graph.remote import RemoteKnowledgeGraph
 from tests.api._server import Server, ingest, serving
 
 
@@ -102,3 +104,66 @@ def test_analysis_cache_is_bounded_and_least_recently_used() -> None:
         cache.get_or_compute(("v1", key), lambda key=key: calls.append(key) or key)
     assert calls == ["a", "b", "c", "b"]
     assert len(cache) == 2
+
+
+def _rename_and_ingest(sources: Path, spec: str, name: str) -> None:
+    chain = sources / "chain.yaml"
+    text = chain.read_text(encoding="utf-8")
+    chain.write_text(
+        text.replace("name: Example Accelerator X1", f"name: {name}"), encoding="utf-8"
+    )
+    ingest(sources, spec)
+
+
+def _wait_for_version(live: Server, old: str) -> str:
+    deadline = time.monotonic() + 15
+    while (version := live.query("{ graphInfo { version } }")["graphInfo"]["version"]) == old:
+        assert time.monotonic() < deadline, "the server kept serving the old version"
+        time.sleep(0.1)
+    return str(version)
+
+
+def test_a_cursor_of_an_older_version_is_refused(reload_sources: Path, tmp_path: Path) -> None:
+    spec = f"oxigraph:{tmp_path / 'store'}"
+    ingest(reload_sources, spec)
+    page = "{ graphInfo { version } search(first: 3) { pageInfo { endCursor } } }"
+    with serving(Settings(store=spec, reload_interval_s=0.1)) as live:
+        first = live.query(page)
+        cursor = first["search"]["pageInfo"]["endCursor"]
+        _rename_and_ingest(reload_sources, spec, "Example Accelerator X2")
+        version = _wait_for_version(live, first["graphInfo"]["version"])
+        body = live.post(
+            {"query": f'{{ search(first: 3, after: "{cursor}") {{ totalCount }} }}'}
+        ).json()
+    error = body["errors"][0]
+    assert error["extensions"]["code"] == "STALE_CURSOR"
+    assert error["extensions"]["version"] == version and "without `after`" in error["message"]
+
+
+def test_the_remote_client_restarts_a_listing_when_the_graph_changes(
+    reload_sources: Path, tmp_path: Path
+) -> None:
+    spec = f"oxigraph:{tmp_path / 'store'}"
+    ingest(reload_sources, spec)
+    with serving(Settings(store=spec, reload_interval_s=0.1)) as live:
+
+        class IngestAfterFirstPage(RemoteKnowledgeGraph):
+            """A client during whose listing a scheduled ingest lands (a real one)."""
+
+            pages = 0
+
+            def _query(self, query: str, variables: Any = None) -> dict[str, Any]:
+                answer = super()._query(query, variables)
+                self.pages += 1
+                if self.pages == 1:
+                    old = live.query("{ graphInfo { version } }")["graphInfo"]["version"]
+                    _rename_and_ingest(reload_sources, spec, "Example Accelerator X2")
+                    _wait_for_version(live, old)
+                return answer
+
+        with IngestAfterFirstPage(live.graphql, page_size=4) as remote:
+            table = remote.search("")
+        names = {r["name"] for r in table}
+    assert remote.pages > 2  # the first listing was abandoned and started again
+    assert "Example Accelerator X2" in names and "Example Accelerator X1" not in names
+    assert len(table) == table.summary["total"] == len({r["id"] for r in table})

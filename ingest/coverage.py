@@ -118,8 +118,45 @@ def coverage(store: Store) -> str:
         f"| entities with their own lead time (field or sourced claim) | {ent_lead} of {items} ({_pct(ent_lead, items)}) |",
         f"| products and facilities with a capacity figure | {with_capacity} of {items} ({_pct(with_capacity, items)}) |",
         "",
+        *_by_layer(store, layers),
     ]
     return "\n".join(out)
+
+
+def _by_layer(store: Store, layers: list[str]) -> list[str]:
+    """Lead times, capacities and confidence of the products and facilities of each layer."""
+    measures = {
+        "items": "?x sg:layer ?any .",
+        "lead": "{ ?x sg:leadTimeDays ?d } UNION"
+        ' { ?c a sg:Claim ; sg:subject ?x ; sg:property "lead_time_days" }',
+        "capacity": "?k a sg:Capacity ; sg:of ?x .",
+        "high": '?x sg:confidence "high" .',
+    }
+    found: dict[tuple[str, str], int] = {}
+    for name, extra in measures.items():
+        for layer, n in store.select(
+            _P + "SELECT ?layer (COUNT(DISTINCT ?x) AS ?n) WHERE { GRAPH ?g {"
+            " ?x sg:layer ?layer . VALUES ?t { sg:Product sg:Facility } ?x a ?t }"
+            f" {_NOT_META} {{ GRAPH ?h {{ {extra} }} }} }} GROUP BY ?layer"
+        ):
+            found[(str(layer).rsplit("/", 1)[-1], name)] = int(str(n))
+    out = [
+        "## Products and facilities per layer",
+        "",
+        "Software has no lead time or capacity; the harness row counts services and tools.",
+        "",
+        "| layer | products and facilities | with a lead time | with a capacity | confidence high |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for layer in layers:
+        n = found.get((layer, "items"), 0)
+        cells = [
+            f"{found.get((layer, k), 0)} ({_pct(found.get((layer, k), 0), n)})"
+            for k in ("lead", "capacity", "high")
+        ]
+        out.append(f"| {layer} | {n} | " + " | ".join(cells) + " |")
+    out.append("")
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -247,3 +247,28 @@ def test_bundled_files_are_path_free() -> None:
     for path in sorted(Path(DATA).glob("*")):
         text = path.read_text(encoding="utf-8")
         assert "/work/" not in text and "/tmp/" not in text, path.name
+
+
+CAPACITY_NOT_UNITS = {"fab", "memory-fab", "packaging-plant", "factory", "assembly-plant"}
+
+
+def test_lead_times_are_counted_once_and_only_for_units(kg: KnowledgeGraph) -> None:
+    """An order lead time sits on the ordered item, not again on the requirements that use it;
+    building a fab or a power plant limits new capacity, so it is not a lead time of what it makes."""
+    snap = kg.snapshot()
+    graph = snap.graph
+    own = {i for i in snap.entities if i in graph and graph.item(i).lead_time_days is not None}
+    twice = [
+        (r.id, r.input)
+        for item in snap.entities
+        if item in graph
+        for r in graph.requirements(item)
+        if r.lead_time_days is not None and r.input in own
+    ]
+    assert not twice, f"counted on the requirement and on its input: {twice}"
+    building = sorted(
+        i
+        for i in own
+        if snap.entities[i].category in CAPACITY_NOT_UNITS | {"energy", "power-plant"}
+    )
+    assert not building, f"construction or development times used as lead times: {building}"

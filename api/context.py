@@ -19,12 +19,26 @@ from api.details import Details, read_details
 from api.errors import BadInputError, CycleFoundError, DeadlineExceededError, NotFoundError
 from api.graph_view import GraphView
 from api.settings import Settings
+from graph import vocabulary
 from graph.analysis import CycleError, UnknownNodeError
 from graph.errors import UnknownEntityError
 
-__all__ = ["Context", "Info"]
+__all__ = ["Context", "Info", "known"]
 
 T = TypeVar("T")
+
+
+def known(kind: str, values: Sequence[str] | None, argument: str) -> tuple[str, ...] | None:
+    """`values`, sorted and deduplicated, when each is a layer or category (`kind`) of the schema.
+
+    Raises:
+        BadInputError: one is not (the message names the closest ones).
+    """
+    try:
+        checked = vocabulary.check(kind, values)
+    except vocabulary.UnknownValueError as exc:
+        raise BadInputError(str(exc), argument=argument) from None
+    return None if checked is None else tuple(sorted(set(checked)))
 
 
 @dataclass

@@ -8,12 +8,12 @@ from typing import Annotated
 import strawberry
 
 from api.cache import AnalysisCache
-from api.context import Context, Info
+from api.context import Context, Info, known
 from api.errors import BadInputError
 from api.pagination import PageInfo, cursor_of, offset_of, paginate
 from api.provenance import Provenance, provenance_list, provenance_of
 from api.supply import Requirement, Supply, requirement_of, supply_index
-from graph import analysis, vocabulary
+from graph import analysis
 from graph.analysis import Closure
 from graph.projection import EntityInfo
 
@@ -32,7 +32,6 @@ MAX_DEPTH = 50
 _LAYERS = strawberry.argument(
     description="List and count only items of these layers; the walk still crosses the others."
 )
-_ARGUMENT = {"layer": "layers", "category": "categories"}
 _CATEGORIES = strawberry.argument(
     description="List and count only items of these categories (e.g. accelerator), likewise."
 )
@@ -201,13 +200,10 @@ async def _closure(
         )
     limit = offset_of(after, ctx.version) + size
     fn = analysis.dependencies if down else analysis.dependents
-    try:
-        wanted = {
-            "layers": _key(vocabulary.check("layer", layers)),
-            "categories": _key(vocabulary.check("category", categories)),
-        }
-    except vocabulary.UnknownValueError as exc:
-        raise BadInputError(str(exc), argument=_ARGUMENT[exc.kind]) from None
+    wanted = {
+        "layers": known("layer", layers, "layers"),
+        "categories": known("category", categories, "categories"),
+    }
     result: Closure = await ctx.cached(
         ("closure", down, slug, depth, limit, *wanted.values()),
         lambda: fn(graph, slug, depth=depth, limit=limit, **wanted),
@@ -228,7 +224,3 @@ async def _closure(
         page_info=page.info,
         total_count=page.total,
     )
-
-
-def _key(values: list[str] | None) -> tuple[str, ...] | None:
-    return None if values is None else tuple(sorted(set(values)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from api.context import Info
+from api.context import Info, known
 from api.entity import Entity, entity_of
 from api.errors import BadInputError
 from api.provenance import Provenance, provenance_list
@@ -62,7 +62,7 @@ async def resolve_chokepoints(
             f"give at most {MAX_CATEGORIES} categories, got {len(categories)}",
             argument="categories",
         )
-    cats = None if categories is None else tuple(sorted(set(categories)))
+    cats = known("category", categories, "categories")
     view = ctx.view
     table: Table = await ctx.cached(
         ("chokepoints", top, cats), lambda: view.chokepoints(top, categories=cats)

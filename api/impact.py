@@ -11,7 +11,7 @@ import strawberry
 from api.context import Info
 from api.entity import Entity, entity_of
 from api.errors import BadInputError
-from api.pagination import PageInfo, cursor_of, paginate
+from api.pagination import PageInfo, cursor_of, offset_of, paginate
 from api.provenance import Provenance, provenance_list
 from api.supply import Requirement, requirement_of, supply_index
 from graph.results import Table
@@ -167,6 +167,7 @@ async def resolve_impact(
     ctx = info.context
     size = ctx.page_size(first)
     _checked(shortages)
+    offset_of(after, ctx.version)  # a bad or stale cursor fails before any work
     wanted: dict[str, float] = {}
     for i, s in enumerate(shortages):
         slug = ctx.resolve(str(s.id), field=f"shortages[{i}].id")

@@ -16,6 +16,7 @@ __all__ = ["Page", "PageInfo", "cursor_of", "offset_of", "paginate"]
 
 T = TypeVar("T")
 _PREFIX = "v1:"
+_UNVERSIONED = "o:"
 
 
 @strawberry.type(description="Where a page sits in the whole list (Relay cursor connections).")
@@ -45,9 +46,12 @@ def offset_of(cursor: str | None, version: str) -> int:
         return 0
     try:
         raw = base64.urlsafe_b64decode(cursor.encode()).decode()
-        if not raw.startswith(_PREFIX):
+        if raw.startswith(_UNVERSIONED):  # from a server before cursors carried versions
+            made_on, number = "unknown", raw[len(_UNVERSIONED) :]
+        elif raw.startswith(_PREFIX):
+            made_on, _, number = raw[len(_PREFIX) :].rpartition(":")
+        else:
             raise ValueError(raw)
-        made_on, _, number = raw[len(_PREFIX) :].rpartition(":")
         offset = int(number)
         if offset < 0 or not made_on:
             raise ValueError(raw)

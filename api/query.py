@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import strawberry
 
-from api.context import Info
+from api.context import Info, known
 from api.critical_path import CriticalPath, resolve_critical_path
 from api.entity import Entity, EntityConnection, EntityEdge, entity_of
 from api.errors import BadInputError
@@ -17,7 +17,7 @@ from api.essential import (
 )
 from api.graph_info import GraphInfo, resolve_graph_info
 from api.impact import Impact, ImpactOrder, ShortageInput, resolve_impact
-from api.pagination import cursor_of, paginate
+from api.pagination import cursor_of, offset_of, paginate
 from graph.results import Table
 
 __all__ = ["Query"]
@@ -54,7 +54,10 @@ class Query:
             )
         if types is not None and len(types) > MAX_TYPES:
             raise BadInputError(f"give at most {MAX_TYPES} types", argument="types")
+        offset_of(after, ctx.version)  # a bad or stale cursor fails before any work
         kinds = tuple(sorted(set(types or ())))
+        known("layer", None if layer is None else [layer], "layer")
+        known("category", None if category is None else [category], "category")
         view = ctx.view
         table: Table = await ctx.cached(
             ("search", text, kinds, layer, category),

@@ -156,7 +156,7 @@ def closure_table(
     raw: Any = None,
 ) -> Table:
     """The table of a closure (`word`: dependencies or dependents), titled with its filters."""
-    only = [", ".join(v) for v in wanted.values() if v is not None]
+    only = [", ".join(v) or "none" for v in wanted.values() if v is not None]
     return Table(
         f"{word} of {slug}" + (f" ({'; '.join(only)})" if only else ""),
         rows,
@@ -317,6 +317,8 @@ class KnowledgeGraph:
         limit: int | None = 50,
     ) -> Table:
         """Entities whose id, name or alias matches `text` (all when empty), best first."""
+        vocabulary.check("layer", None if layer is None else [layer])
+        vocabulary.check("category", None if category is None else [category])
         snap = self.snapshot()
         key = normalise(text)
         named = snap.names.get(key)  # also a maker-qualified name such as "TSMC CoWoS-L"
@@ -582,9 +584,10 @@ class KnowledgeGraph:
             kind="spof",
         )
 
-    def chokepoints(self, top: int = 10, *, categories: Sequence[str] | None = None) -> Table:
+    def chokepoints(self, top: int = 10, *, categories: str | Sequence[str] | None = None) -> Table:
         """Items ranked by how many end products they alone can block."""
         snap = self.snapshot()
+        categories = vocabulary.check("category", name_list(categories))
         found = analysis.chokepoints(snap.graph, top=top, categories=categories)
         rows = [
             {

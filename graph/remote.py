@@ -70,6 +70,8 @@ class RemoteKnowledgeGraph:
     ) -> None:
         """A client of the server at `url`; long listings are fetched `page_size` rows a request
         (at most the server's `MAX_PAGE_SIZE`)."""
+        if page_size < 1:
+            raise ValueError(f"page_size must be at least 1, got {page_size}")
         self.url = url
         self.page_size = page_size
         self._client = httpx.Client(timeout=timeout, headers=dict(headers or {}))
@@ -127,7 +129,8 @@ class RemoteKnowledgeGraph:
                     answers.append(data)
                     page = connection(data)
                     seen += len(page["edges"])
-                    if not page["pageInfo"]["hasNextPage"] or (limit is not None and seen >= limit):
+                    done = not page["pageInfo"]["hasNextPage"] or not page["edges"]
+                    if done or (limit is not None and seen >= limit):
                         return answers
                     after = page["pageInfo"]["endCursor"]
             except RemoteError as exc:
@@ -169,13 +172,15 @@ class RemoteKnowledgeGraph:
         limit: int | None = 50,
     ) -> Table:
         """Entities whose id, name or alias matches `text`, best first."""
+        vocabulary.check("layer", None if layer is None else [layer])
+        vocabulary.check("category", None if category is None else [category])
         answers = self._pages(
             "query($t: String!, $ty: [String!], $l: String, $c: String, $f: Int, $a: String) {"
             " search(text: $t, types: $ty, layer: $l, category: $c, first: $f, after: $a) {"
             f" totalCount pageInfo {{ hasNextPage endCursor }} edges {{ node {{ {_ENTITY} }} }} }} }}",
             {"t": text, "ty": list(types) or None, "l": layer, "c": category},
             lambda data: data["search"],
-            limit,
+            limit or None,
         )
         total = answers[-1]["search"]["totalCount"]
         rows = [
@@ -393,8 +398,9 @@ class RemoteKnowledgeGraph:
         ]
         return Table(f"single points of failure of {ref}", rows, summary={"item": ref}, kind="spof")
 
-    def chokepoints(self, top: int = 10, *, categories: Sequence[str] | None = None) -> Table:
+    def chokepoints(self, top: int = 10, *, categories: str | Sequence[str] | None = None) -> Table:
         """Items ranked by how many end products they alone can block."""
+        categories = vocabulary.check("category", name_list(categories))
         found = self._query(
             "query($f: Int, $c: [String!]) { chokepoints(first: $f, categories: $c) {"
             " entity { id name layer category } endProductsBlocked endProducts { id } } }",

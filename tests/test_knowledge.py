@@ -49,6 +49,12 @@ def test_closures_filter_by_category_and_layer(kg: KnowledgeGraph) -> None:
     assert infra == {i for i in everything if kg.info(i).layer == "infrastructure"} != set()
     with pytest.raises(ValueError, match="did you mean accelerator"):
         kg.dependencies("ex-rack", categories=["accelerators"])
+    nothing = kg.dependents("ex-hbm-a", categories=[])
+    assert len(nothing) == 0 and nothing.title == "dependents of ex-hbm-a (none)"
+    with pytest.raises(ValueError, match="unknown layer"):
+        kg.search("x", layer="memroy")
+    with pytest.raises(ValueError, match="unknown category"):
+        kg.chokepoints(3, categories="acelerator")
 
 
 def test_search_ranks_exact_then_prefix_then_substring(kg: KnowledgeGraph) -> None:

@@ -96,12 +96,12 @@ def _check(depth: int | None, limit: int) -> None:
         raise ValueError(f"limit must be >= 0, got {limit}")
 
 
-def _wanted(strings: list[str], codes: Any, values: Iterable[str] | None) -> Any:
-    """Mask of the items whose string code (layer or category) is one of `values`."""
-    if values is None:
-        return None
-    keep = set(values)
-    return np.isin(codes, [i for i, s in enumerate(strings) if s in keep])
+def _wanted(graph: DependencyGraph, codes: Any, names: Iterable[str] | None, order: Any) -> Any:
+    """The members of `order` whose layer or category (`codes` per item) is one of `names`."""
+    if names is None:
+        return order
+    names = [names] if isinstance(names, str) else names
+    return order[np.isin(codes[order], graph._kind_codes(names))]
 
 
 def _closure(
@@ -122,13 +122,9 @@ def _closure(
         search = bfs(lay, np.array([start]), depth, graph._reverse(), graph._src_req())
     dist = search.dist
     order = search.order[1:]
-    for mask in (
-        _wanted(lay.strings, lay.item_layer, layers),
-        _wanted(lay.strings, lay.item_category, categories),
-    ):
-        if mask is not None:
-            # The walk passes through every item; only the listing and the count are filtered.
-            order = order[mask[order]]
+    # The walk passes through every item; only the listing and the count are filtered.
+    order = _wanted(graph, lay.item_layer, layers, order)
+    order = _wanted(graph, lay.item_category, categories, order)
     total = len(order)
     chosen: list[int] = []
     if total:

@@ -264,6 +264,17 @@ class DependencyGraph:
     def _str(self, k: int) -> str | None:
         return None if k == NO_STRING else self._lay.strings[k]
 
+    def _kind_codes(self, names: Iterable[str]) -> I32:
+        """String codes of the layers or categories in `names` (built once per graph)."""
+        table: dict[str, int] | None = self._cache.get("kind_codes")
+        if table is None:
+            lay = self._lay
+            used = np.unique(np.concatenate([lay.item_layer, lay.item_category]))
+            table = self._cache["kind_codes"] = {
+                lay.strings[int(k)]: int(k) for k in used.tolist() if k != NO_STRING
+            }
+        return np.array(sorted({table[n] for n in names if n in table}), dtype=np.int32)
+
     def requirement_id(self, r: int) -> str:
         """Id of requirement number ``r`` (internal order)."""
         lay = self._lay
@@ -335,9 +346,8 @@ class DependencyGraph:
         rev = self._reverse()
         roots = np.flatnonzero(np.diff(rev.ptr) == 0)
         if categories is not None:
-            wanted = {i for i, s in enumerate(self._lay.strings) if s in set(categories)}
-            cat = self._lay.item_category[roots]
-            roots = roots[np.isin(cat, np.fromiter(wanted, dtype=np.int32, count=len(wanted)))]
+            names = [categories] if isinstance(categories, str) else categories
+            roots = roots[np.isin(self._lay.item_category[roots], self._kind_codes(names))]
         return sorted(self._lay.ids[i] for i in roots.tolist())
 
     # ------------------------------------------------------------------ cached derived arrays

@@ -84,6 +84,12 @@ def test_unknown_id_does_not_hide_other_fields(server: Server) -> None:
             "layers",
             "unknown layer 'grid'",
         ),
+        ('{ search(layer: "memroy") { totalCount } }', "layer", "did you mean memory"),
+        (
+            '{ chokepoints(categories: ["acelerator"]) { endProductsBlocked } }',
+            "categories",
+            "did you mean accelerator",
+        ),
     ],
     ids=[
         "availability",
@@ -94,6 +100,8 @@ def test_unknown_id_does_not_hide_other_fields(server: Server) -> None:
         "depth",
         "category",
         "layer",
+        "search-layer",
+        "chokepoint-category",
     ],
 )
 def test_bad_arguments_are_bad_user_input(

@@ -64,6 +64,7 @@ def test_lookups_match(both: tuple[KnowledgeGraph, RemoteKnowledgeGraph]) -> Non
     local, remote = both
     assert remote.resolve("Example X-1") == "ex-accelerator"
     assert [r["id"] for r in local.search("example")] == [r["id"] for r in remote.search("example")]
+    assert len(local.search("", limit=0)) == len(remote.search("", limit=0)) == 18
     e = remote.entity("ex-accelerator")
     assert e["provenance"]["source"] == "https://example.org/x1"
     assert {c["value"] for c in e["claims"]} == {"180", "192"}

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import time
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from api.cache import AnalysisCache
 from api.sdl import SDL_PATH, main, render_sdl
@@ -138,6 +140,17 @@ def test_a_cursor_of_an_older_version_is_refused(reload_sources: Path, tmp_path:
     error = body["errors"][0]
     assert error["extensions"]["code"] == "STALE_CURSOR"
     assert error["extensions"]["version"] == version and "without `after`" in error["message"]
+
+
+def test_a_cursor_from_before_versioned_cursors_is_stale(server: Server) -> None:
+    old = base64.urlsafe_b64encode(b"o:2").decode()
+    body = server.post({"query": f'{{ search(after: "{old}") {{ totalCount }} }}'}).json()
+    assert body["errors"][0]["extensions"]["code"] == "STALE_CURSOR"
+
+
+def test_the_remote_client_refuses_an_empty_page_size(server: Server) -> None:
+    with pytest.raises(ValueError, match="page_size"):
+        RemoteKnowledgeGraph(server.graphql, page_size=0)
 
 
 def test_the_remote_client_restarts_a_listing_when_the_graph_changes(

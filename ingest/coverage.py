@@ -80,7 +80,9 @@ def coverage(store: Store) -> str:
         ' { ?c a sg:Claim ; sg:subject ?x ; sg:property "lead_time_days" }',
     )
     items = _count(store, "?x a sg:Entity . VALUES ?t { sg:Product sg:Facility } ?x a ?t")
-    with_capacity = _count(store, "?c a sg:Capacity ; sg:of ?x")
+    with_capacity = _count(
+        store, "?c a sg:Capacity ; sg:of ?x . VALUES ?t { sg:Product sg:Facility } ?x a ?t"
+    )
     with_share = _count(store, "?x a sg:Supply ; sg:share ?s")
     all_records = _count(store, "?x prov:wasDerivedFrom ?src")
     high = _count(store, '?x sg:confidence "high"')
@@ -145,7 +147,7 @@ def _by_layer(store: Store, layers: list[str]) -> list[str]:
         "",
         "Software has no lead time or capacity; the harness row counts services and tools.",
         "",
-        "| layer | products and facilities | with a lead time | with a capacity | confidence high |",
+        "| layer | products and facilities | with a lead time | with a capacity | entity record of confidence high |",
         "|---|---:|---:|---:|---:|",
     ]
     for layer in layers:

@@ -266,6 +266,19 @@ def test_lead_times_are_counted_once_and_only_for_units(kg: KnowledgeGraph) -> N
         if r.lead_time_days is not None and r.input in own
     ]
     assert not twice, f"counted on the requirement and on its input: {twice}"
+
+    def page(item: str) -> str | None:
+        fact = graph.item(item).fact
+        p = snap.provenance.get(fact) if fact else None
+        return None if p is None else p.source
+
+    same_wait = [
+        (item, r.input)
+        for item in own
+        for r in graph.requirements(item)
+        if r.input in own and page(item) is not None and page(item) == page(r.input)
+    ]
+    assert not same_wait, f"one page's wait counted on an item and again on its input: {same_wait}"
     building = sorted(
         i
         for i in own

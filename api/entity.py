@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 
 from api.cache import AnalysisCache
+from api.capacity import Capacity, capacities_of
 from api.context import Context, Info, known
 from api.errors import BadInputError
 from api.pagination import PageInfo, cursor_of, offset_of, paginate
@@ -106,6 +107,13 @@ class Entity:
     async def sources(self, info: Info) -> list[Supply]:
         index = await supply_index(info)
         return [Supply(record=s) for s in index.by_input.get(self.record.id, ())]
+
+    @strawberry.field(
+        description="Sourced capacity figures of this item, or held by this organisation or "
+        "facility (optionally of one year), by year then holder."
+    )
+    def capacities(self, info: Info, year: int | None = None) -> list[Capacity]:
+        return capacities_of(info, self.record.id, year)
 
     @strawberry.field(description="Everything this item needs, transitively, nearest first.")
     async def dependencies(

@@ -23,7 +23,15 @@ import networkx as nx
 from graph import analysis, vocabulary
 from graph.errors import UnknownEntityError
 from graph.namespace import ID, META_GRAPH, slug_of
-from graph.projection import EntityInfo, Snapshot, build_snapshot, graph_version, normalise
+from graph.projection import (
+    CapacityInfo,
+    EntityInfo,
+    Provenance,
+    Snapshot,
+    build_snapshot,
+    graph_version,
+    normalise,
+)
 from graph.results import Table
 from graph.store import OxigraphStore, Store, Value, open_store
 
@@ -165,6 +173,56 @@ def closure_table(
         | {k: v for k, v in wanted.items() if v is not None},
         kind=word,
     )
+
+
+CAPACITY_COLUMNS = (
+    "of",
+    "holder",
+    "year",
+    "amount",
+    "amount_max",
+    "unit",
+    "period",
+    "estimated",
+    "confidence",
+    "as_of",
+    "source",
+)
+
+
+def capacity_row(
+    c: CapacityInfo, entities: Mapping[str, EntityInfo], p: Provenance | None
+) -> dict[str, Any]:
+    """One capacity record as a row of `CAPACITY_COLUMNS` plus names and its note."""
+    return {
+        "of": c.of,
+        "of_name": entities[c.of].name if c.of in entities else c.of,
+        "holder": c.holder,
+        "holder_name": None
+        if c.holder is None
+        else (entities[c.holder].name if c.holder in entities else c.holder),
+        "year": c.year,
+        "amount": c.amount,
+        "amount_max": c.amount_max,
+        "unit": c.unit,
+        "period": c.period,
+        "estimated": bool(p and p.estimated),
+        "confidence": None if p is None else p.confidence,
+        "as_of": None if p is None else p.as_of,
+        "source": None if p is None else p.source,
+        "note": c.note,
+    }
+
+
+def capacity_table(slug: str, rows: list[dict[str, Any]], year: int | None) -> Table:
+    """The table of `capacities`, titled with the year asked for."""
+    title = f"capacities of {slug}" + ("" if year is None else f" in {year}")
+    summary = {
+        "item": slug,
+        "records": len(rows),
+        "years": sorted({r["year"] for r in rows if r["year"]}),
+    }
+    return Table(title, rows, columns=CAPACITY_COLUMNS, summary=summary, kind="capacities")
 
 
 class KnowledgeGraph:
@@ -469,6 +527,22 @@ class KnowledgeGraph:
             if s.input == slug
         ]
         return Table(f"sources of {slug}", rows)
+
+    def capacities(self, ref: str, *, year: int | None = None) -> Table:
+        """Sourced capacity figures of an item, or held by an organisation or facility.
+
+        One row per Capacity record, by year then holder: `amount` (to `amount_max` for a
+        range) `unit` per `period`, with its source. Sources that disagree stay separate rows.
+        """
+        slug = self.resolve(ref)
+        snap = self.snapshot()
+        rows = [
+            capacity_row(c, snap.entities, snap.provenance.get(c.iri))
+            for c in snap.capacities
+            if slug in (c.of, c.holder) and (year is None or c.year == year)
+        ]
+        rows.sort(key=lambda r: (r["year"] or 0, r["of"], r["holder"] or "", r["source"] or ""))
+        return capacity_table(slug, rows, year)
 
     # ------------------------------------------------------------------ analyses
 

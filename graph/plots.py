@@ -16,6 +16,7 @@ fixed palette (`LAYER_COLOURS`), shortage status by `STATUS_COLOURS`.
 from __future__ import annotations
 
 import textwrap
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -46,6 +47,7 @@ __all__ = [
     "LAYERS",
     "LAYER_COLOURS",
     "STATUS_COLOURS",
+    "capacity_by_year",
     "chokepoint_bars",
     "critical_path_gantt",
     "dependency_tree",
@@ -348,11 +350,95 @@ def impact_by_layer(table: Table) -> Figure:
     return fig
 
 
+def capacity_by_year(
+    source: Graph | Table,
+    ref: str | None = None,
+    *,
+    unit: str | None = None,
+    period: str | None = None,
+) -> Figure:
+    """Sourced capacity of one item by year: one line per holder, every source a point.
+
+    Figures in one unit per one period are drawn (the most common pair unless `unit` and
+    `period` say which); the note under the chart counts the figures left out. A range is a
+    vertical bar from `amount` to `amount_max`; an estimate is a hollow marker. Two sources for
+    the same holder and year are two points, so a disagreement shows.
+
+    Args:
+        source: the knowledge graph (with `ref`) or a `capacities` Table.
+        ref: id, name or alias of the item, when `source` is a graph.
+        unit: e.g. "wafers"; period: e.g. "month".
+
+    Raises:
+        ValueError: a Table of another analysis, or a graph without `ref`.
+
+    Examples:
+        >>> capacity_by_year(kg, "CoWoS", unit="wafers", period="month")  # doctest: +SKIP
+    """
+    if isinstance(source, Table):
+        table = source
+    elif ref is None:
+        raise ValueError("capacity_by_year needs `ref` (the item) when given a graph")
+    else:
+        table = source.capacities(ref)
+    if table.kind != "capacities":
+        raise ValueError(f"capacity_by_year draws a capacities table, not {table.title!r}")
+    dated = [r for r in table.rows if r["year"] is not None]
+    pairs = Counter((r["unit"], r["period"]) for r in dated)
+    if not pairs:
+        return message_figure(table.title, "No capacity figure with a year.")
+    chosen = (
+        unit if unit is not None else pairs.most_common(1)[0][0][0],
+        period if period is not None else pairs.most_common(1)[0][0][1],
+    )
+    rows = [r for r in dated if (r["unit"], r["period"]) == chosen]
+    if not rows:
+        return message_figure(table.title, f"No figure in {chosen[0]} per {chosen[1]}.")
+    fig = new_figure(8.0, 4.6)
+    ax = fig.add_subplot()
+    holders = sorted({r["holder_name"] or "whole market" for r in rows})
+    for k, holder in enumerate(holders):
+        mine = sorted(
+            (r for r in rows if (r["holder_name"] or "whole market") == holder),
+            key=lambda r: (r["year"], r["amount"]),
+        )
+        colour = f"C{k % 10}"
+        marker = _MARKERS[k % len(_MARKERS)]
+        ax.plot([r["year"] for r in mine], [r["amount"] for r in mine], color=colour, alpha=0.5)
+        for r in mine:
+            ax.plot(
+                r["year"],
+                r["amount"],
+                marker=marker,
+                color=colour,
+                markerfacecolor="white" if r["estimated"] else colour,
+                markersize=7,
+                linestyle="none",
+            )
+            if r["amount_max"] is not None:
+                ax.vlines(r["year"], r["amount"], r["amount_max"], color=colour, linewidth=2)
+        ax.plot([], [], marker=marker, color=colour, label=shorten(holder, 30))
+    ax.set_xticks(sorted({r["year"] for r in rows}))
+    ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
+    ax.set_ylabel(f"{chosen[0]} per {chosen[1]}")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left")
+    ax.set_title(f"Capacity of {rows[0]['of_name']} by year ({chosen[0]} per {chosen[1]})")
+    left = len(table.rows) - len(rows)
+    note(
+        fig,
+        "hollow: estimate; bar: a range; each point one source"
+        + (f"; {left} figure(s) in other units or without a year not drawn" if left else ""),
+    )
+    return fig
+
+
 def plot(table: Table, **options: Any) -> Figure:
     """The usual picture of an analysis Table: the stand-in for a `Table.plot()` method.
 
     `critical_path` → `critical_path_gantt`, `chokepoints` → `chokepoint_bars`, `impact` →
-    `impact_by_layer`.
+    `impact_by_layer`, `capacities` → `capacity_by_year`.
 
     Raises:
         ValueError: a Table without a standard picture (say which function to use instead).
@@ -366,6 +452,8 @@ def plot(table: Table, **options: Any) -> Figure:
         return impact_by_layer(table, **options)
     if table.kind == "chokepoints":
         return chokepoint_bars(table, **options)
+    if table.kind == "capacities":
+        return capacity_by_year(table, **options)
     raise ValueError(
         f"no standard picture for {table.title!r}; use dependency_tree or what_if with the graph"
     )

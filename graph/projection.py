@@ -29,7 +29,15 @@ from graph.analysis import DependencyGraph, DependencyGraphBuilder
 from graph.namespace import META_GRAPH, SG, slug_of
 from graph.store import Store, Value
 
-__all__ = ["EntityInfo", "Provenance", "Snapshot", "SupplyInfo", "build_snapshot", "graph_version"]
+__all__ = [
+    "CapacityInfo",
+    "EntityInfo",
+    "Provenance",
+    "Snapshot",
+    "SupplyInfo",
+    "build_snapshot",
+    "graph_version",
+]
 
 _PREFIXES = (
     "PREFIX sg: <https://w3id.org/stackgraph/ns#>\n"
@@ -90,6 +98,22 @@ class SupplyInfo:
     lead_time_days: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class CapacityInfo:
+    """A Capacity record: `amount` (to `amount_max` for a range) `unit` per `period` of `of`,
+    held by `holder` (None: the whole market), for `year`."""
+
+    iri: str
+    of: str
+    holder: str | None
+    amount: float
+    amount_max: float | None
+    unit: str
+    period: str
+    year: int | None
+    note: str | None
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """One version of the graph, projected: the dependency graph plus lookup tables."""
@@ -101,6 +125,7 @@ class Snapshot:
     supplies: tuple[SupplyInfo, ...]
     names: dict[str, str] = field(repr=False)
     """Normalised name or alias -> slug."""
+    capacities: tuple[CapacityInfo, ...] = ()
 
 
 def _prov(row: tuple[Value, ...]) -> Provenance:
@@ -161,6 +186,34 @@ def graph_version(store: Store) -> str:
 def normalise(name: str) -> str:
     """Names compared case-folded, without spaces and punctuation ("SK Hynix" == "SK hynix")."""
     return "".join(ch for ch in name.casefold() if ch.isalnum())
+
+
+def _capacities(store: Store, provenance: dict[str, Provenance]) -> tuple[CapacityInfo, ...]:
+    """Every Capacity record, by what it is of, then year, holder and record."""
+    out: list[CapacityInfo] = []
+    for x, of, holder, amount, top, unit, period, year, note, *prov in store.select(
+        _PREFIXES + f"SELECT ?x ?of ?h ?a ?top ?u ?per ?y ?note {_PROV_VARS} WHERE {{ GRAPH ?g {{"
+        " ?x a sg:Capacity ; sg:of ?of ; sg:amount ?a ; sg:unit ?u ; sg:period ?per ."
+        " OPTIONAL { ?x sg:holder ?h } OPTIONAL { ?x sg:amountMax ?top }"
+        " OPTIONAL { ?x sg:year ?y } OPTIONAL { ?x sg:note ?note }"
+        f" {_PROV_PATTERN} }} {_NOT_META} }} ORDER BY ?x"
+    ):
+        provenance[str(x)] = _prov(tuple(prov))
+        out.append(
+            CapacityInfo(
+                iri=str(x),
+                of=slug_of(str(of)),
+                holder=None if holder is None else slug_of(str(holder)),
+                amount=float(str(amount)),
+                amount_max=None if top is None else float(str(top)),
+                unit=str(unit),
+                period=str(period),
+                year=None if year is None else int(str(year)),
+                note=None if note is None else str(note),
+            )
+        )
+    out.sort(key=lambda c: (c.of, c.year or 0, c.holder or "", c.iri))
+    return tuple(out)
 
 
 def build_snapshot(store: Store, version: str | None = None) -> Snapshot:
@@ -230,6 +283,7 @@ def build_snapshot(store: Store, version: str | None = None) -> Snapshot:
                 lead_time_days=None if lead is None else int(lead),
             )
         )
+    capacities = _capacities(store, provenance)
     qualified: dict[tuple[str, str | None], list[SupplyInfo]] = defaultdict(list)
     for s in supplies:
         if s.qualification == "qualified":
@@ -292,4 +346,5 @@ def build_snapshot(store: Store, version: str | None = None) -> Snapshot:
         provenance=provenance,
         supplies=tuple(supplies),
         names=names,
+        capacities=capacities,
     )

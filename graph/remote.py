@@ -19,6 +19,7 @@ from graph import vocabulary
 from graph.errors import StackgraphError, StoreUnavailableError, UnknownEntityError
 from graph.knowledge import (
     IMPACT_COLUMNS,
+    capacity_table,
     closure_table,
     impact_title,
     name_list,
@@ -265,6 +266,38 @@ class RemoteKnowledgeGraph:
                 for s in data["sources"]
             ],
         }
+
+    def capacities(self, ref: str, *, year: int | None = None) -> Table:
+        """Sourced capacity figures of an item or held by it, as `KnowledgeGraph.capacities`."""
+        data = self._query(
+            "query($id: ID!, $y: Int) { entity(id: $id) { id capacities(year: $y) {"
+            " of { id name } holder { id name } amount amountMax unit period year note"
+            f" provenance {{ {_PROV} }} }} }} }}",
+            {"id": ref, "y": year},
+        )["entity"]
+        rows = []
+        for c in data["capacities"]:
+            p = _prov(c["provenance"]) or {}
+            rows.append(
+                {
+                    "of": c["of"]["id"],
+                    "of_name": c["of"]["name"],
+                    "holder": None if c["holder"] is None else c["holder"]["id"],
+                    "holder_name": None if c["holder"] is None else c["holder"]["name"],
+                    "year": c["year"],
+                    "amount": c["amount"],
+                    "amount_max": c["amountMax"],
+                    "unit": c["unit"],
+                    "period": c["period"],
+                    "estimated": bool(p.get("estimated")),
+                    "confidence": p.get("confidence"),
+                    "as_of": p.get("as_of"),
+                    "source": p.get("source"),
+                    "note": c["note"],
+                }
+            )
+        rows.sort(key=lambda r: (r["year"] or 0, r["of"], r["holder"] or "", r["source"] or ""))
+        return capacity_table(data["id"], rows, year)
 
     # ------------------------------------------------------------------ analyses
 

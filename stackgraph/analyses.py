@@ -1,4 +1,5 @@
-"""CLI commands for the analyses: impact, critical-path, spof, chokepoints, deps, show, search."""
+"""CLI commands for the analyses: impact, critical-path, spof, chokepoints, deps, capacity, show,
+search."""
 
 from __future__ import annotations
 
@@ -97,6 +98,13 @@ def _closure(args: argparse.Namespace) -> int:
     return _emit(args, table, ["id", "label", "layer", "depth", "path"])
 
 
+def _capacity(args: argparse.Namespace) -> int:
+    with _open(args) as kg:
+        table = kg.capacities(args.id, year=args.year)
+    columns = ["of", "holder", "year", "amount", "amount_max", "unit", "period", "confidence"]
+    return _emit(args, table, columns)
+
+
 def _search(args: argparse.Namespace) -> int:
     with _open(args) as kg:
         table = kg.search(args.text, layer=args.layer, limit=args.limit)
@@ -169,6 +177,12 @@ def register(sub: Any) -> None:
         )
         _common(p)
         p.set_defaults(func=_closure)
+
+    p = sub.add_parser("capacity", help="sourced capacity figures of an item, or held by one")
+    p.add_argument("id")
+    p.add_argument("--year", type=int, default=None, help="only figures for this year")
+    _common(p)
+    p.set_defaults(func=_capacity)
 
     p = sub.add_parser("search", help="find entities by name or alias")
     p.add_argument("text", nargs="?", default="")

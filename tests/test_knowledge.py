@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,6 +56,41 @@ def test_closures_filter_by_category_and_layer(kg: KnowledgeGraph) -> None:
         kg.search("x", layer="memroy")
     with pytest.raises(ValueError, match="unknown category"):
         kg.chokepoints(3, categories="acelerator")
+
+
+def test_capacities_of_an_item_and_of_a_holder(kg: KnowledgeGraph) -> None:
+    table = kg.capacities("Example CoWoS-L")
+    assert table.kind == "capacities" and table.summary == {
+        "item": "ex-cowos",
+        "records": 1,
+        "years": [2025],
+    }
+    row = table[0]
+    assert (row["of"], row["holder"], row["amount"], row["amount_max"]) == (
+        "ex-cowos",
+        "ex-foundry",
+        75000.0,
+        80000.0,
+    )
+    assert (row["unit"], row["period"], row["year"], row["estimated"]) == (
+        "wafers",
+        "month",
+        2025,
+        True,
+    )
+    assert row["source"] == "https://example.org/cowos-capacity"
+    assert [r["of"] for r in kg.capacities("ex-foundry")] == ["ex-cowos"]  # as holder
+    assert len(kg.capacities("ex-cowos", year=2024)) == 0
+    assert "75,000" in table.to_text()
+
+
+def test_capacity_command(dataset: Path, store_spec: str) -> None:
+    assert run_cli("ingest", str(dataset), "--store", store_spec).code == 0
+    text = run_cli("capacity", "Example CoWoS-L", "--store", store_spec)
+    assert text.code == 0 and "75,000" in text.stdout and "wafers" in text.stdout
+    as_json = run_cli("capacity", "ex-foundry", "--year", "2025", "--json", "--store", store_spec)
+    rows = json.loads(as_json.stdout)["rows"]
+    assert [(r["of"], r["amount_max"]) for r in rows] == [("ex-cowos", 80000.0)]
 
 
 def test_search_ranks_exact_then_prefix_then_substring(kg: KnowledgeGraph) -> None:

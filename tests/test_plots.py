@@ -80,6 +80,7 @@ def test_public_surface() -> None:
         "LAYERS",
         "LAYER_COLOURS",
         "STATUS_COLOURS",
+        "capacity_by_year",
         "chokepoint_bars",
         "critical_path_gantt",
         "dependency_tree",
@@ -280,9 +281,11 @@ def test_chokepoint_bars_from_a_table_and_when_empty(kg: KnowledgeGraph) -> None
     fig = plots.chokepoint_bars(kg.chokepoints(4))
     assert len([p for p in fig.axes[0].patches if isinstance(p, Rectangle)]) == 4
     plt.close(fig)
-    empty = plots.chokepoint_bars(kg, categories=["no-such-category"])
+    empty = plots.chokepoint_bars(kg, categories=["substation"])  # no end product is one
     assert any("No chokepoints" in t.get_text() for t in texts(empty))
     plt.close(empty)
+    with pytest.raises(ValueError, match="unknown category"):
+        plots.chokepoint_bars(kg, categories=["no-such-category"])
     with pytest.raises(ValueError, match="top"):
         plots.chokepoint_bars(kg, top=0)
     with pytest.raises(ValueError, match="chokepoints"):
@@ -370,6 +373,40 @@ def test_impact_by_layer_when_nothing_is_affected(kg: KnowledgeGraph) -> None:
     fig = plots.impact_by_layer(kg.impact({"cowos-l": 1.0}))
     assert any("Nothing is blocked" in t.get_text() for t in texts(fig))
     plt.close(fig)
+
+
+def test_capacity_by_year_a_point_per_source_and_a_bar_per_range(
+    kg: KnowledgeGraph, tmp_path: Path
+) -> None:
+    table = kg.capacities("CoWoS")
+    wanted = [r for r in table if (r["unit"], r["period"]) == ("wafers", "month") and r["year"]]
+    fig = plots.capacity_by_year(kg, "CoWoS", unit="wafers", period="month")
+    ax = fig.axes[0]
+    points = [
+        line for line in ax.get_lines() if line.get_linestyle() == "None" and len(line.get_xdata())
+    ]
+    assert sorted((float(p.get_xdata()[0]), float(p.get_ydata()[0])) for p in points) == sorted(
+        (float(r["year"]), r["amount"]) for r in wanted
+    )
+    hollow = [p for p in points if p.get_markerfacecolor() == "white"]
+    assert len(hollow) == sum(r["estimated"] for r in wanted)
+    ranges = sum(len(c.get_segments()) for c in ax.collections)
+    assert ranges == sum(r["amount_max"] is not None for r in wanted)
+    assert ax.get_ylabel() == "wafers per month"
+    saves_png(fig, tmp_path / "capacity.png")
+
+
+def test_capacity_by_year_from_a_table_and_when_nothing_fits(kg: KnowledgeGraph) -> None:
+    fig = plots.plot(kg.capacities("CoWoS"))
+    assert fig.axes[0].get_title().startswith("Capacity of")
+    plt.close(fig)
+    none = plots.capacity_by_year(kg, "CoWoS", unit="parsecs", period="month")
+    assert any("No figure in parsecs" in t.get_text() for t in texts(none))
+    plt.close(none)
+    with pytest.raises(ValueError, match="needs `ref`"):
+        plots.capacity_by_year(kg)
+    with pytest.raises(ValueError, match="capacities"):
+        plots.capacity_by_year(kg.critical_path("b200"))
 
 
 def test_plot_picks_the_picture_of_each_analysis(kg: KnowledgeGraph) -> None:

@@ -175,6 +175,36 @@ def test_closures_filtered_by_category_and_layer(server: Server) -> None:
     assert all(e["node"]["id"] != "ex-datacenter" for e in memory["edges"])
 
 
+def test_capacities_with_provenance(server: Server) -> None:
+    document = """
+    query ($id: ID!, $y: Int) {
+      entity(id: $id) {
+        capacities(year: $y) {
+          of { id } holder { id } amount amountMax unit period year
+          provenance { sourceUrl estimated confidence }
+        }
+      }
+    }"""
+    found = server.query(document, id="ex-cowos")["entity"]["capacities"]
+    assert found == [
+        {
+            "of": {"id": "ex-cowos"},
+            "holder": {"id": "ex-foundry"},
+            "amount": 75000.0,
+            "amountMax": 80000.0,
+            "unit": "wafers",
+            "period": "month",
+            "year": 2025,
+            "provenance": {
+                "sourceUrl": "https://example.org/cowos-capacity",
+                "estimated": True,
+                "confidence": "medium",
+            },
+        }
+    ]
+    assert server.query(document, id="ex-foundry", y=2024)["entity"]["capacities"] == []
+
+
 IMPACT = """
 query ($s: [ShortageInput!]!, $sub: Boolean, $first: Int, $after: String, $order: ImpactOrder) {
   impact(shortages: $s, substitution: $sub, first: $first, after: $after, orderBy: $order) {

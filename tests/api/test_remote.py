@@ -65,6 +65,8 @@ def test_lookups_match(both: tuple[KnowledgeGraph, RemoteKnowledgeGraph]) -> Non
     assert remote.resolve("Example X-1") == "ex-accelerator"
     assert [r["id"] for r in local.search("example")] == [r["id"] for r in remote.search("example")]
     assert len(local.search("", limit=0)) == len(remote.search("", limit=0)) == 18
+    a, b = local.capacities("ex-foundry"), remote.capacities("ex-foundry")
+    assert (a.title, a.summary, a.to_dicts()) == (b.title, b.summary, b.to_dicts())
     e = remote.entity("ex-accelerator")
     assert e["provenance"]["source"] == "https://example.org/x1"
     assert {c["value"] for c in e["claims"]} == {"180", "192"}

@@ -221,6 +221,22 @@ def test_cowos_l_outage_blocks_blackwell(kg: KnowledgeGraph) -> None:
     assert chain[0]["facts"] and chain[0]["facts"][0]["source"].startswith("http")
 
 
+@pytest.mark.parametrize(
+    ("family", "reached"),
+    [
+        ("CoWoS", {"b200", "b300", "rubin", "h100", "mi300x"}),  # -L and -S products
+        ("HBM", {"h100", "b200", "rubin"}),  # HBM3, HBM3E and HBM4 products
+    ],
+)
+def test_a_shortage_of_a_family_reaches_every_variant(
+    kg: KnowledgeGraph, family: str, reached: set[str]
+) -> None:
+    """What breaks if CoWoS or HBM runs short: the family's capacity is each variant's."""
+    table = kg.impact({family: 0.0})
+    blocked = {r["id"] for r in table if r["status"] == "BLOCKED"}
+    assert reached <= blocked, reached - blocked
+
+
 def test_one_hbm_vendor_out_constrains_dual_sourced_products(kg: KnowledgeGraph) -> None:
     table = kg.impact({"micron-hbm3e": 0.0})
     status = {r["id"]: r["status"] for r in table}

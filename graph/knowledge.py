@@ -177,7 +177,9 @@ def closure_table(
 
 CAPACITY_COLUMNS = (
     "of",
+    "of_name",
     "holder",
+    "holder_name",
     "year",
     "amount",
     "amount_max",
@@ -187,6 +189,7 @@ CAPACITY_COLUMNS = (
     "confidence",
     "as_of",
     "source",
+    "note",
 )
 
 

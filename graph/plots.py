@@ -383,29 +383,44 @@ def capacity_by_year(
         table = source.capacities(ref)
     if table.kind != "capacities":
         raise ValueError(f"capacity_by_year draws a capacities table, not {table.title!r}")
-    dated = [r for r in table.rows if r["year"] is not None]
+    dated = [
+        r
+        for r in table.rows
+        if r["year"] is not None
+        and (unit is None or r["unit"] == unit)
+        and (period is None or r["period"] == period)
+    ]
     pairs = Counter((r["unit"], r["period"]) for r in dated)
     if not pairs:
-        return message_figure(table.title, "No capacity figure with a year.")
-    chosen = (
-        unit if unit is not None else pairs.most_common(1)[0][0][0],
-        period if period is not None else pairs.most_common(1)[0][0][1],
-    )
+        asked = f" in {unit or 'any unit'} per {period or 'any period'}" if unit or period else ""
+        return message_figure(table.title, f"No figure with a year{asked}.")
+    chosen = pairs.most_common(1)[0][0]
     rows = [r for r in dated if (r["unit"], r["period"]) == chosen]
-    if not rows:
-        return message_figure(table.title, f"No figure in {chosen[0]} per {chosen[1]}.")
     fig = new_figure(8.0, 4.6)
     ax = fig.add_subplot()
-    holders = sorted({r["holder_name"] or "whole market" for r in rows})
-    for k, holder in enumerate(holders):
+    several = len({r["of"] for r in rows}) > 1  # a holder's table: one line per item it makes
+
+    def line_of(r: Mapping[str, Any]) -> str:
+        holder = r["holder_name"] or "whole market"
+        return f"{r['of_name']} ({holder})" if several else holder
+
+    for k, name in enumerate(sorted({line_of(r) for r in rows})):
         mine = sorted(
-            (r for r in rows if (r["holder_name"] or "whole market") == holder),
-            key=lambda r: (r["year"], r["amount"]),
+            (r for r in rows if line_of(r) == name), key=lambda r: (r["year"], r["amount"])
         )
         colour = f"C{k % 10}"
         marker = _MARKERS[k % len(_MARKERS)]
-        ax.plot([r["year"] for r in mine], [r["amount"] for r in mine], color=colour, alpha=0.5)
+        years = sorted({r["year"] for r in mine})
+        # the line joins each year's mean, so sources that disagree do not zig-zag it
+        means = [
+            sum(r["amount"] for r in mine if r["year"] == y)
+            / sum(1 for r in mine if r["year"] == y)
+            for y in years
+        ]
+        ax.plot(years, means, color=colour, alpha=0.5, zorder=1)
         for r in mine:
+            if r["amount_max"] is not None:
+                ax.vlines(r["year"], r["amount"], r["amount_max"], color=colour, lw=2, zorder=2)
             ax.plot(
                 r["year"],
                 r["amount"],
@@ -414,17 +429,24 @@ def capacity_by_year(
                 markerfacecolor="white" if r["estimated"] else colour,
                 markersize=7,
                 linestyle="none",
+                zorder=3,
             )
-            if r["amount_max"] is not None:
-                ax.vlines(r["year"], r["amount"], r["amount_max"], color=colour, linewidth=2)
-        ax.plot([], [], marker=marker, color=colour, label=shorten(holder, 30))
+        ax.plot([], [], marker=marker, color=colour, label=shorten(name, 40))
     ax.set_xticks(sorted({r["year"] for r in rows}))
     ax.set_ylim(bottom=0)
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
     ax.set_ylabel(f"{chosen[0]} per {chosen[1]}")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper left")
-    ax.set_title(f"Capacity of {rows[0]['of_name']} by year ({chosen[0]} per {chosen[1]})")
+    holders = {r["holder_name"] for r in rows}
+    subject = (
+        rows[0]["of_name"]
+        if not several
+        else (holders.pop() or "the market")
+        if len(holders) == 1
+        else table.summary.get("item", "")
+    )
+    ax.set_title(f"Capacity of {subject} by year ({chosen[0]} per {chosen[1]})")
     left = len(table.rows) - len(rows)
     note(
         fig,

@@ -275,6 +275,8 @@ class RemoteKnowledgeGraph:
             f" provenance {{ {_PROV} }} }} }} }}",
             {"id": ref, "y": year},
         )["entity"]
+        if data is None:
+            raise UnknownEntityError(ref, [])
         rows = []
         for c in data["capacities"]:
             p = _prov(c["provenance"]) or {}

@@ -13,7 +13,7 @@ __all__ = ["Table"]
 def _cell(value: Any) -> str:
     if isinstance(value, float):
         # counts and capacities in full ("120,000 wafers"); fractions and small figures short
-        return f"{value:,.0f}" if abs(value) >= 1000 and value.is_integer() else f"{value:.3g}"
+        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
     if isinstance(value, (list, tuple)):
         return (
             " → ".join(str(v) for v in value)

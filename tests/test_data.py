@@ -225,7 +225,7 @@ def test_cowos_l_outage_blocks_blackwell(kg: KnowledgeGraph) -> None:
     ("family", "reached"),
     [
         ("CoWoS", {"b200", "b300", "rubin", "h100", "mi300x"}),  # -L and -S products
-        ("HBM", {"h100", "b200", "rubin"}),  # HBM3, HBM3E and HBM4 products
+        ("HBM", {"tpu-v5e", "h100", "b200", "rubin"}),  # HBM2, HBM3, HBM3E, HBM4 products
     ],
 )
 def test_a_shortage_of_a_family_reaches_every_variant(

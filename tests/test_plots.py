@@ -401,8 +401,16 @@ def test_capacity_by_year_from_a_table_and_when_nothing_fits(kg: KnowledgeGraph)
     assert fig.axes[0].get_title().startswith("Capacity of")
     plt.close(fig)
     none = plots.capacity_by_year(kg, "CoWoS", unit="parsecs", period="month")
-    assert any("No figure in parsecs" in t.get_text() for t in texts(none))
+    assert any("No figure with a year in parsecs per month" in t.get_text() for t in texts(none))
     plt.close(none)
+    units_only = plots.capacity_by_year(kg, "CoWoS", unit="units")  # its period is "year"
+    assert units_only.axes[0].get_ylabel() == "units per year"
+    plt.close(units_only)
+    holder = plots.capacity_by_year(kg, "tsmc", unit="wafers", period="month")
+    labels = [t.get_text() for t in holder.axes[0].get_legend().get_texts()]
+    made = {r["of_name"] for r in kg.capacities("tsmc") if r["unit"] == "wafers" and r["year"]}
+    assert len(labels) >= len(made) > 1 and all("(" in label for label in labels)
+    plt.close(holder)
     with pytest.raises(ValueError, match="needs `ref`"):
         plots.capacity_by_year(kg)
     with pytest.raises(ValueError, match="capacities"):

@@ -275,7 +275,7 @@ def main() -> None:
     p.add_argument(
         "--trace-max", type=int, default=100_000, help="largest size to tracemalloc networkx"
     )
-    p.add_argument("--choke-max", type=int, default=100_000, help="largest size for chokepoints")
+    p.add_argument("--choke-max", type=int, default=1_000_000, help="largest size for chokepoints")
     p.add_argument("--sparql-max", type=int, default=1_000_000, help="largest size for pyoxigraph")
     p.add_argument("--rdflib-max", type=int, default=100_000, help="largest size for rdflib")
     args = p.parse_args()

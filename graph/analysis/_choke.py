@@ -12,10 +12,18 @@ structure of ``_kernels.availability``), so a batch costs O(edges) in numpy.
 
 Pruning: if ``v`` is essential to ``u`` then every item ``u`` blocks, ``v`` blocks too, so
 ``score(u) <= score(v)``; in particular ``score(u) <= score(input(r))`` for every requirement
-``r`` of ``u`` (inputs are always essential). Items without requirements get an exact sweep;
-the others are swept, level by level, only while that bound reaches the current ``top``-th best
-exact score. Scores of nonnegative weights summed in the same order are monotone under
-inclusion in floating point too, so the bound is safe for weighted scores.
+``r`` of ``u`` (inputs are always essential). Scores of nonnegative weights summed in the same
+order are monotone under inclusion in floating point too, so the bound is safe for weighted
+scores.
+
+A second bound holds for every item, leaves included: the weight of the end products ``x``
+blocks is at most the weight of its paths to them along *usable* edges, summed top-down in one
+pass. Follow what ``x`` blocks from an end product down: each blocked requirement ``r`` is
+blocked through its input, or through all its sources, which are then ``x`` itself or items
+that depend on ``x`` and so sit above level 0. So the input edge is always usable, and a source
+edge ``(s, r)`` is usable when no other source of ``r`` is on level 0 (if ``x`` is one, the
+edge ``(x, r)`` is the usable one). Items are swept, most promising first, only while the
+smaller bound reaches the current ``top``-th best exact score.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from graph.analysis._layout import F64, I64, Layout
+from graph.analysis._layout import F64, I32, I64, Layout, segment_owner
 
 U64 = npt.NDArray[np.uint64]
 BATCH = 64
@@ -125,6 +133,59 @@ class Sweeper:
         return counts, scores
 
 
+def _usable_sources(src_req: I32, src_level: I64, n_req: int) -> npt.NDArray[np.bool_]:
+    """Per source entry: whether no other source of its requirement is on level 0."""
+    # Per requirement, the lowest level of its sources other than each one: a source edge is
+    # usable when none of the others is on level 0 (see the module docstring).
+    by_req = np.lexsort((src_level, src_req))
+    first = np.flatnonzero(np.r_[True, src_req[by_req][1:] != src_req[by_req][:-1]])
+    sizes = np.diff(np.r_[first, len(by_req)])
+    never = np.iinfo(np.int64).max
+    low1 = np.full(n_req, never)
+    low2 = np.full(n_req, never)
+    low1[src_req[by_req[first]]] = src_level[by_req[first]]
+    two = first[sizes >= 2]
+    low2[src_req[by_req[two]]] = src_level[by_req[two + 1]]
+    lowest = np.full(n_req, -1)
+    lowest[src_req[by_req[first]]] = by_req[first]
+    others = np.where(np.arange(len(src_req)) == lowest[src_req], low2[src_req], low1[src_req])
+    usable: npt.NDArray[np.bool_] = others > 0
+    return usable
+
+
+def path_bounds(lay: Layout, ends: I64, weights: F64, n: int) -> tuple[F64, I64]:
+    """Per item below ``n``: the weight and the number of its paths along usable edges to
+    ``ends`` (upper bounds on the score and the count of what it alone blocks), each capped at
+    the total over all end products."""
+    rp, sp = lay.item_req_ptr, lay.req_src_ptr
+    level = np.repeat(np.arange(len(lay.level_ptr) - 1), np.diff(lay.level_ptr))
+    req_item = segment_owner(rp)
+    src_req = segment_owner(sp)
+    src_level = level[lay.src_item]
+    blocks = np.zeros(len(src_req), dtype=bool)
+    if len(src_req):
+        blocks = _usable_sources(src_req, src_level, len(lay.req_input))
+    paths = np.zeros((lay.n_items, 2))
+    paths[ends, 0] = weights[ends]
+    paths[ends, 1] = 1.0
+    cap = np.array([weights[ends].sum(), len(ends)])
+    for lvl in range(len(lay.level_ptr) - 2, -1, -1):
+        i0, i1 = int(lay.level_ptr[lvl]), int(lay.level_ptr[lvl + 1])
+        if i0 >= n:
+            continue
+        r0, r1 = int(rp[i0]), int(rp[i1])
+        if r1 > r0:
+            np.add.at(paths, lay.req_input[r0:r1], paths[req_item[r0:r1]])
+            s0, s1 = int(sp[r0]), int(sp[r1])
+            e = np.arange(s0, s1)[blocks[s0:s1]]
+            np.add.at(paths, lay.src_item[e], paths[req_item[src_req[e]]])
+            np.minimum(paths[:i1], cap, out=paths[:i1])  # path counts can grow exponentially
+    # A little slack: the exact score sums the same weights in another order.
+    score: F64 = paths[:n, 0] * (1 + 1e-9)
+    count: I64 = paths[:n, 1].astype(np.int64)
+    return score, count
+
+
 def rank(
     lay: Layout, roots: I64, weights: F64, reach: npt.NDArray[np.bool_], top: int
 ) -> tuple[list[int], Sweeper]:
@@ -138,8 +199,8 @@ def rank(
     n = sweeper.n_used
     cand = reach[:n].copy()
     cand[ends] = False  # nothing requires an end product: it blocks nothing but itself
-    score = np.full(n, np.inf)  # exact score once swept, else an upper bound
-    count = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)  # likewise for the count
+    # exact score and count once swept, else upper bounds
+    score, count = path_bounds(lay, ends, weights, n)
     swept = np.zeros(n, dtype=bool)
     best: list[float] = []  # min-heap of the best ``top`` exact scores (count >= 1)
     users = np.diff(np.asarray(_users_ptr(lay, n)))
@@ -159,8 +220,8 @@ def rank(
             starts = seg[:-1][has] - seg[0]
             inp = lay.req_input[r0:r1]
             sl = np.arange(i0, i1)[has]
-            score[sl] = np.minimum.reduceat(score[inp], starts)
-            count[sl] = np.minimum.reduceat(count[inp], starts)
+            score[sl] = np.minimum(score[sl], np.minimum.reduceat(score[inp], starts))
+            count[sl] = np.minimum(count[sl], np.minimum.reduceat(count[inp], starts))
         items = np.flatnonzero(cand[i0:i1]) + i0
         items = items[(count[items] > 0) & (score[items] >= threshold())]
         # Most promising first (highest bound, then most users) so the threshold rises early.

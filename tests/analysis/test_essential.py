@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -8,10 +9,12 @@ from graph.analysis import (
     CycleError,
     DependencyGraph,
     DependencyGraphBuilder,
+    _choke,
     chokepoints,
     single_points_of_failure,
     to_records,
 )
+from graph.analysis._traverse import bfs
 from graph.analysis.essential import _chokepoints_sets
 
 from . import _reference as ref
@@ -155,3 +158,20 @@ def test_chokepoints_many_candidates_batches() -> None:
         assert chokepoints(g, top=top) == _chokepoints_sets(g, top=top)
     w = {f"top-{k}": 0.1 * k for k in range(7)}
     assert chokepoints(g, top=30, weights=w) == _chokepoints_sets(g, top=30, weights=w)
+
+
+@SETTINGS
+@given(and_or_graphs(max_items=14), st.booleans())
+def test_path_bounds_never_undercut_what_an_item_blocks(g: DependencyGraph, weighted: bool) -> None:
+    """The pruning bound of the chokepoint sweep is an upper bound on every item's score."""
+    lay = g._lay
+    ends = np.sort(np.array([g.index(e) for e in g.end_products()], dtype=np.int64))
+    if ends.size == 0 or bfs(lay, ends, None).dist[lay.cyclic].max(initial=-1) >= 0:
+        return  # nothing to block, or a cycle below an end product: chokepoints refuse it
+    want = ref.chokepoint_scores(g.to_networkx())
+    weights = np.arange(1.0, lay.n_items + 1) / 7 if weighted else np.ones(lay.n_items)
+    score, count = _choke.path_bounds(lay, ends, weights, lay.n_items)
+    for item, blocked in want.items():
+        i = g.index(item)
+        assert count[i] >= len(blocked)
+        assert score[i] >= sum(weights[g.index(e)] for e in blocked)

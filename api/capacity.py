@@ -72,10 +72,5 @@ class Capacity:
 
 def capacities_of(info: Info, slug: str, year: int | None) -> list[Capacity]:
     """The capacity records of `slug` (as what they are of, or as holder), by year then holder."""
-    found = [
-        c
-        for c in info.context.view.snapshot().capacities
-        if slug in (c.of, c.holder) and (year is None or c.year == year)
-    ]
-    found.sort(key=lambda c: (c.year or 0, c.of, c.holder or "", c.iri))
+    found = info.context.view.snapshot().capacities_of(slug, year)
     return [Capacity(record=c) for c in found]

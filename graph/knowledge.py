@@ -541,10 +541,8 @@ class KnowledgeGraph:
         snap = self.snapshot()
         rows = [
             capacity_row(c, snap.entities, snap.provenance.get(c.iri))
-            for c in snap.capacities
-            if slug in (c.of, c.holder) and (year is None or c.year == year)
+            for c in snap.capacities_of(slug, year)
         ]
-        rows.sort(key=lambda r: (r["year"] or 0, r["of"], r["holder"] or "", r["source"] or ""))
         return capacity_table(slug, rows, year)
 
     # ------------------------------------------------------------------ analyses

@@ -127,6 +127,17 @@ class Snapshot:
     """Normalised name or alias -> slug."""
     capacities: tuple[CapacityInfo, ...] = ()
 
+    def capacities_of(self, slug: str, year: int | None = None) -> list[CapacityInfo]:
+        """The capacity records of `slug`, as what they are of or as holder (of `year` only,
+        when given), by year, then item, holder and record."""
+        found = [
+            c
+            for c in self.capacities
+            if slug in (c.of, c.holder) and (year is None or c.year == year)
+        ]
+        found.sort(key=lambda c: (c.year or 0, c.of, c.holder or "", c.iri))
+        return found
+
 
 def _prov(row: tuple[Value, ...]) -> Provenance:
     src, asof, conf, est, g = row

@@ -298,8 +298,7 @@ class RemoteKnowledgeGraph:
                     "note": c["note"],
                 }
             )
-        rows.sort(key=lambda r: (r["year"] or 0, r["of"], r["holder"] or "", r["source"] or ""))
-        return capacity_table(data["id"], rows, year)
+        return capacity_table(data["id"], rows, year)  # in the server's order, as local
 
     # ------------------------------------------------------------------ analyses
 

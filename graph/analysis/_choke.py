@@ -22,8 +22,17 @@ pass. Follow what ``x`` blocks from an end product down: each blocked requiremen
 blocked through its input, or through all its sources, which are then ``x`` itself or items
 that depend on ``x`` and so sit above level 0. So the input edge is always usable, and a source
 edge ``(s, r)`` is usable when no other source of ``r`` is on level 0 (if ``x`` is one, the
-edge ``(x, r)`` is the usable one). Items are swept, most promising first, only while the
-smaller bound reaches the current ``top``-th best exact score.
+edge ``(x, r)`` is the usable one).
+
+A third bound divides instead of filtering: along every edge, a source edge of a requirement
+with ``k`` sources is worth ``1/k`` of the weight above it. Whatever ``x`` blocks has a blocking
+tree whose root-to-``x`` paths are distinct graph paths; at a requirement blocked through its
+sources the tree takes all ``k`` of them, so its paths' worths sum to 1 per end product and the
+sum over all paths is at least the blocked weight. (This pass is not capped per level, which
+would break that sum; an infinite sum is still a bound.)
+
+Items are swept, most promising first, only while the smallest bound reaches the current
+``top``-th best exact score.
 """
 
 from __future__ import annotations
@@ -165,24 +174,33 @@ def path_bounds(lay: Layout, ends: I64, weights: F64, n: int) -> tuple[F64, I64]
     blocks = np.zeros(len(src_req), dtype=bool)
     if len(src_req):
         blocks = _usable_sources(src_req, src_level, len(lay.req_input))
-    paths = np.zeros((lay.n_items, 2))
-    paths[ends, 0] = weights[ends]
-    paths[ends, 1] = 1.0
+    # Two passes, each an upper bound (see the module docstring): paths along usable edges, and
+    # paths along every edge with each source edge of a requirement of k sources worth 1/k.
+    share = 1.0 / np.diff(sp).astype(np.float64)[src_req] if len(src_req) else np.zeros(0)
+    usable = np.where(blocks, 1.0, 0.0)
     cap = np.array([weights[ends].sum(), len(ends)])
-    for lvl in range(len(lay.level_ptr) - 2, -1, -1):
-        i0, i1 = int(lay.level_ptr[lvl]), int(lay.level_ptr[lvl + 1])
-        if i0 >= n:
-            continue
-        r0, r1 = int(rp[i0]), int(rp[i1])
-        if r1 > r0:
-            np.add.at(paths, lay.req_input[r0:r1], paths[req_item[r0:r1]])
-            s0, s1 = int(sp[r0]), int(sp[r1])
-            e = np.arange(s0, s1)[blocks[s0:s1]]
-            np.add.at(paths, lay.src_item[e], paths[req_item[src_req[e]]])
-            np.minimum(paths[:i1], cap, out=paths[:i1])  # path counts can grow exponentially
+    bounds = []
+    for factor, capped in ((usable, True), (share, False)):
+        paths = np.zeros((lay.n_items, 2))
+        paths[ends, 0] = weights[ends]
+        paths[ends, 1] = 1.0
+        for lvl in range(len(lay.level_ptr) - 2, -1, -1):
+            i0, i1 = int(lay.level_ptr[lvl]), int(lay.level_ptr[lvl + 1])
+            if i0 >= n:
+                continue
+            r0, r1 = int(rp[i0]), int(rp[i1])
+            if r1 > r0:
+                np.add.at(paths, lay.req_input[r0:r1], paths[req_item[r0:r1]])
+                s0, s1 = int(sp[r0]), int(sp[r1])
+                up = paths[req_item[src_req[s0:s1]]] * factor[s0:s1, None]
+                np.add.at(paths, lay.src_item[s0:s1], up)
+                if capped:  # exact for unit factors: min(cap, paths); counts grow exponentially
+                    np.minimum(paths[:i1], cap, out=paths[:i1])
+        bounds.append(paths[:n])
+    best = np.minimum(np.minimum(bounds[0], bounds[1]), cap)
     # A little slack: the exact score sums the same weights in another order.
-    score: F64 = paths[:n, 0] * (1 + 1e-9)
-    count: I64 = paths[:n, 1].astype(np.int64)
+    score: F64 = best[:, 0] * (1 + 1e-9)
+    count: I64 = np.floor(best[:, 1] * (1 + 1e-9)).astype(np.int64)
     return score, count
 
 

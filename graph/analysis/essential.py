@@ -244,10 +244,10 @@ def chokepoints(
     Notes:
         Bitset sweeps, 64 candidate blockers at a time, bottom-up over the topological levels
         of the closure (vectorised with ``reduceat``; O(edges) per batch, O(items) memory).
-        An item is swept only while two upper bounds on its score reach the current ``top``-th
+        An item is swept only while upper bounds on its score reach the current ``top``-th
         best score: the score of each of its inputs (whatever it blocks, its inputs block too),
-        and the weight of its paths to the end products along edges that can carry a blockage
-        (one top-down pass; see ``_choke``). Then O(n log top) to rank.
+        and two weights of its paths to the end products (two top-down passes; see
+        ``_choke``). Then O(n log top) to rank.
     """
     lay = graph._lay
     roots, w = _ends_and_weights(graph, top, weights, categories)

@@ -378,8 +378,8 @@ class KnowledgeGraph:
         limit: int | None = 50,
     ) -> Table:
         """Entities whose id, name or alias matches `text` (all when empty), best first."""
-        vocabulary.check("layer", None if layer is None else [layer])
-        vocabulary.check("category", None if category is None else [category])
+        vocabulary.check("layer", name_list(layer))
+        vocabulary.check("category", name_list(category))
         snap = self.snapshot()
         key = normalise(text)
         named = snap.names.get(key)  # also a maker-qualified name such as "TSMC CoWoS-L"

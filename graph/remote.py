@@ -173,8 +173,8 @@ class RemoteKnowledgeGraph:
         limit: int | None = 50,
     ) -> Table:
         """Entities whose id, name or alias matches `text`, best first."""
-        vocabulary.check("layer", None if layer is None else [layer])
-        vocabulary.check("category", None if category is None else [category])
+        vocabulary.check("layer", name_list(layer))
+        vocabulary.check("category", name_list(category))
         answers = self._pages(
             "query($t: String!, $ty: [String!], $l: String, $c: String, $f: Int, $a: String) {"
             " search(text: $t, types: $ty, layer: $l, category: $c, first: $f, after: $a) {"

@@ -8,14 +8,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.namespace import ID, META_GRAPH, slug_of
+from graph.namespace import ID, META_GRAPH, PREFIXES, slug_of
 from graph.store import Store, Value
 
 __all__ = ["Details", "read_details", "text"]
 
-_PREFIXES = (
-    "PREFIX sg: <https://w3id.org/stackgraph/ns#>\nPREFIX prov: <http://www.w3.org/ns/prov#>\n"
-)
+_PREFIXES = PREFIXES
 # Shown elsewhere in the schema (name, aliases, types, provenance).
 _HIDDEN = frozenset(
     {"type", "prefLabel", "altLabel", "wasDerivedFrom", "asOf", "confidence", "estimated"}

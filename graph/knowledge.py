@@ -22,7 +22,7 @@ import networkx as nx
 
 from graph import analysis, vocabulary
 from graph.errors import UnknownEntityError
-from graph.namespace import ID, META_GRAPH, slug_of
+from graph.namespace import ID, META_GRAPH, PREFIXES, normalise, slug_of
 from graph.projection import (
     CapacityInfo,
     EntityInfo,
@@ -30,7 +30,6 @@ from graph.projection import (
     Snapshot,
     build_snapshot,
     graph_version,
-    normalise,
 )
 from graph.results import Table
 from graph.store import OxigraphStore, Store, Value, open_store
@@ -41,11 +40,7 @@ if TYPE_CHECKING:
 __all__ = ["KnowledgeGraph", "parse_shortages"]
 
 _STATUS_ORDER = {"BLOCKED": 0, "CONSTRAINED": 1, "OK": 2}
-_PREFIXES = (
-    "PREFIX sg: <https://w3id.org/stackgraph/ns#>\n"
-    "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
-    "PREFIX prov: <http://www.w3.org/ns/prov#>\n"
-)
+_PREFIXES = PREFIXES
 
 
 IMPACT_COLUMNS = (

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.analysis import DependencyGraph, DependencyGraphBuilder
-from graph.namespace import META_GRAPH, SG, slug_of
+from graph.namespace import META_GRAPH, PREFIXES, SG, normalise, slug_of
 from graph.store import Store, Value
 
 __all__ = [
@@ -39,11 +39,7 @@ __all__ = [
     "graph_version",
 ]
 
-_PREFIXES = (
-    "PREFIX sg: <https://w3id.org/stackgraph/ns#>\n"
-    "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
-    "PREFIX prov: <http://www.w3.org/ns/prov#>\n"
-)
+_PREFIXES = PREFIXES
 _PROV_VARS = "?src ?asof ?conf ?est ?g"
 _PROV_PATTERN = (
     "OPTIONAL { ?x prov:wasDerivedFrom ?src } OPTIONAL { ?x sg:asOf ?asof } "
@@ -192,11 +188,6 @@ def graph_version(store: Store) -> str:
     )
     text = "\n".join(sorted(f"{g} {h}" for g, h in rows))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def normalise(name: str) -> str:
-    """Names compared case-folded, without spaces and punctuation ("SK Hynix" == "SK hynix")."""
-    return "".join(ch for ch in name.casefold() if ch.isalnum())
 
 
 def _capacities(store: Store, provenance: dict[str, Provenance]) -> tuple[CapacityInfo, ...]:

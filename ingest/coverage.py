@@ -11,7 +11,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from graph.namespace import META_GRAPH
+from graph.namespace import META_GRAPH, PREFIXES
 from graph.store import Store, open_store
 from ingest.run import IngestOptions, ingest
 from schema._spec import load
@@ -19,7 +19,7 @@ from schema._spec import load
 __all__ = ["coverage", "main"]
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-_P = "PREFIX sg: <https://w3id.org/stackgraph/ns#>\nPREFIX prov: <http://www.w3.org/ns/prov#>\n"
+_P = PREFIXES
 _NOT_META = f"FILTER(?g != <{META_GRAPH}>)"
 
 

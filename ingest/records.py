@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,23 +12,17 @@ from pydantic import BaseModel, ValidationError
 from rdflib import RDF, XSD, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
-from graph.namespace import ID, LAYER, SG, entity_iri, slug_of
+from graph.namespace import ID, LAYER, SG, entity_iri, normalise, slug_of
 from ingest.problems import Problem
 from ingest.readers import CSV_LIST_SEPARATOR, RawRecord, SourceFile
 from schema import models
 from schema._spec import Class, Slot, load
 from schema._types import date_precision
 
-__all__ = ["EntityIndex", "ValidRecord", "normalise", "to_graph", "validate_records"]
+__all__ = ["EntityIndex", "ValidRecord", "to_graph", "validate_records"]
 
 _schema = load()
 _MULTI_SOURCE = {"Capacity", "Claim"}  # disagreeing sources are kept side by side
-_NON_WORD = re.compile(r"[^0-9a-z]+")
-
-
-def normalise(name: str) -> str:
-    """The form names and aliases are compared in: case-folded, punctuation and spaces dropped."""
-    return _NON_WORD.sub("", name.casefold())
 
 
 @dataclass

@@ -14,14 +14,14 @@ from pyshacl import validate
 from rdflib import Graph
 
 from graph import KnowledgeGraph
+from graph.namespace import PREFIXES, normalise
 from graph.store import open_store
 from ingest.coverage import coverage
 from ingest.gate import shapes
-from ingest.records import normalise
 from tests.conftest import ROOT, run_cli
 
 DATA = ROOT / "data"
-P = "PREFIX sg: <https://w3id.org/stackgraph/ns#>\nPREFIX prov: <http://www.w3.org/ns/prov#>\n"
+P = PREFIXES
 NOT_META = "FILTER(?g != <https://w3id.org/stackgraph/graph/meta>)"
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import subprocess
 import sys
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -62,3 +65,121 @@ def test_graph_imports_neither_api_nor_ingest() -> None:
         text = path.read_text(encoding="utf-8")
         for banned in ("from api", "import api", "from ingest", "import ingest"):
             assert banned not in text, f"{path.relative_to(ROOT)} imports {banned.split()[-1]}"
+
+
+_PACKAGES = ("graph", "api", "ingest", "schema", "stackgraph")
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _imports_that_run(tree: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
+    """Every import statement outside an `if TYPE_CHECKING:` block, in functions too."""
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.If) and _is_type_checking(node.test):
+            stack.extend(node.orelse)
+            continue
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            yield node
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Module -> the modules of ours it imports by code that runs (type-only imports excluded).
+
+    `from pkg import name` is an edge to `pkg.name` when that is a module, else to `pkg`.
+    """
+    modules = {
+        _module_name(p): p
+        for package in _PACKAGES
+        for p in (ROOT / package).rglob("*.py")
+        if "__pycache__" not in p.parts
+    }
+    edges: dict[str, set[str]] = {m: set() for m in modules}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in _imports_that_run(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            else:
+                base = node.module or ""
+                if node.level:
+                    anchor = package.split(".")
+                    anchor = anchor[: len(anchor) - node.level + 1]
+                    base = ".".join([*anchor, base] if base else anchor)
+                targets = [
+                    f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base
+                    for a in node.names
+                ]
+            edges[name].update(t for t in targets if t in modules and t != name)
+    return edges
+
+
+def import_cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    found: list[list[str]] = []
+    for root in sorted(edges):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(edges[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(edges[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def test_no_import_cycle_runs_code() -> None:
+    cycles = import_cycles(import_graph())
+    assert cycles == [], (
+        "import cycles (move the shared code down, or import for types only):\n"
+        + "\n".join(" <-> ".join(c) for c in cycles)
+    )
+
+
+def test_modules_stay_small() -> None:
+    big = {
+        str(p.relative_to(ROOT)): n
+        for package in (*_PACKAGES, "tests", "bench")
+        for p in (ROOT / package).rglob("*.py")
+        if p.name != "models.py" and (n := len(p.read_text(encoding="utf-8").splitlines())) > 450
+    }
+    assert big == {}, f"modules over 450 lines (split them by noun): {big}"

@@ -36,8 +36,19 @@ class Status(StrEnum):
     CONSTRAINED = "CONSTRAINED"
     BLOCKED = "BLOCKED"
 
+    @property
+    def rank(self) -> int:
+        """The order in which tables list statuses: worst first.
+
+        Examples:
+            >>> sorted(["OK", "BLOCKED", "CONSTRAINED"], key=lambda s: Status(s).rank)
+            ['BLOCKED', 'CONSTRAINED', 'OK']
+        """
+        return _RANK[self]
+
 
 _STATUS = (Status.OK, Status.CONSTRAINED, Status.BLOCKED)
+_RANK = {Status.BLOCKED: 0, Status.CONSTRAINED: 1, Status.OK: 2}
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ class Layout:
 
     ids: tuple[str, ...]
     strings: list[str]
-    item_label: I32
+    item_name: I32
     item_layer: I32
     item_category: I32
     item_fact: I32
@@ -127,6 +127,13 @@ def _check_lead(name: str, arr: I32) -> None:
         raise ValueError(f"{name} holds a negative lead time {int(arr.min())}; use None if unknown")
 
 
+def _check_quantity(arr: F32) -> None:
+    known = arr[~np.isnan(arr)]
+    if known.size and not (bool(np.isfinite(known).all()) and float(known.min()) >= 0.0):
+        bad = known[~np.isfinite(known) | (known < 0)][0]
+        raise ValueError(f"requirement quantity {float(bad)!r} is not finite and >= 0")
+
+
 def _levels(n: int, parents: I64, children: I64) -> tuple[I32, BoolA, I32]:
     """Strongly connected components, their cyclicity and condensation height per item."""
     graph = csr_matrix((np.ones(len(parents), dtype=np.int8), (parents, children)), shape=(n, n))
@@ -162,7 +169,7 @@ def _levels(n: int, parents: I64, children: I64) -> tuple[I32, BoolA, I32]:
 def assemble(
     ids: list[str],
     strings: list[str],
-    item_label: I32,
+    item_name: I32,
     item_layer: I32,
     item_category: I32,
     item_fact: I32,
@@ -187,6 +194,7 @@ def assemble(
     _check_index("source items", src_item, n)
     for name, lead in (("items", item_lead), ("requirements", req_lead), ("sources", src_lead)):
         _check_lead(name, lead)
+    _check_quantity(req_quantity)
     known = src_share[~np.isnan(src_share)]
     if known.size and (float(known.min()) < 0.0 or float(known.max()) > 1.0):
         bad = known[(known < 0) | (known > 1)][0]
@@ -220,7 +228,7 @@ def assemble(
     return Layout(
         ids=tuple(ids[i] for i in perm.tolist()),
         strings=strings,
-        item_label=item_label[perm],
+        item_name=item_name[perm],
         item_layer=item_layer[perm],
         item_category=item_category[perm],
         item_fact=item_fact[perm],

@@ -30,7 +30,7 @@ class DependencyGraphBuilder:
 
     Examples:
         >>> b = DependencyGraphBuilder()
-        >>> b.add_item("b200", label="NVIDIA B200", layer="compute", category="accelerator")
+        >>> b.add_item("b200", name="NVIDIA B200", layer="compute", category="accelerator")
         0
         >>> r = b.add_requirement("b200", "cowos-l", quantity=1.0)
         >>> b.add_source(r, "tsmc")
@@ -44,7 +44,7 @@ class DependencyGraphBuilder:
         self._index: dict[str, int] = {}
         self._strings: list[str] = []
         self._string_index: dict[str, int] = {}
-        self._item_attrs: list[list[int]] = []  # label, layer, category, fact, lead
+        self._item_attrs: list[list[int]] = []  # name, layer, category, fact, lead
         self._req_item: list[int] = []
         self._req_input: list[int] = []
         self._req_quantity: list[float] = []
@@ -80,23 +80,38 @@ class DependencyGraphBuilder:
         self,
         item: str,
         *,
-        label: str | None = None,
+        name: str | None = None,
         layer: str | None = None,
         category: str | None = None,
         lead_time_days: int | None = None,
         fact: str | None = None,
+        label: str | None = None,
     ) -> int:
         """Add ``item`` or update the attributes given (not None) of an existing one.
+
+        Args:
+            item: The item's id.
+            name: Its display name.
+            layer: Its layer of the stack.
+            category: Its category.
+            lead_time_days: Its own lead time.
+            fact: IRI of the record it comes from.
+            label: Deprecated: use ``name``.
 
         Returns:
             The item's builder index.
 
         Raises:
             ValueError: Empty id or negative lead time.
+            TypeError: Both ``name`` and ``label`` are given.
         """
+        if label is not None:
+            if name is not None:
+                raise TypeError(f"item {item!r}: give name={name!r} only (label is deprecated)")
+            name = label
         k = self._item(item)
         attrs = self._item_attrs[k]
-        for pos, value in enumerate((label, layer, category, fact)):
+        for pos, value in enumerate((name, layer, category, fact)):
             if value is not None:
                 attrs[pos] = self._s(value)
         if lead_time_days is not None:
@@ -195,7 +210,7 @@ class DependencyGraphBuilder:
             src_lead=self._src_lead,
             req_quantity=np.array(self._req_quantity, dtype=np.float32),
             strings=self._strings,
-            item_label=attrs[:, 0],
+            item_name=attrs[:, 0],
             item_layer=attrs[:, 1],
             item_category=attrs[:, 2],
             item_fact=attrs[:, 3],

@@ -37,12 +37,17 @@ class Reached:
     """An item reached by a closure, at ``depth`` item hops, with one shortest path."""
 
     id: str
-    label: str | None
+    name: str | None
     layer: str | None
     category: str | None
     depth: int
     path: tuple[str, ...]
     hops: tuple[Hop, ...]
+
+    @property
+    def label(self) -> str | None:
+        """Deprecated: use `name`."""
+        return self.name
 
     @property
     def via_facts(self) -> tuple[str, ...]:
@@ -74,11 +79,11 @@ class Closure:
     truncated: bool
 
     def to_records(self) -> list[dict[str, Any]]:
-        """One dict per reached item (id, label, layer, category, depth, path, via_facts)."""
+        """One dict per reached item (id, name, layer, category, depth, path, via_facts)."""
         return [
             {
                 "id": r.id,
-                "label": r.label,
+                "name": r.name,
                 "layer": r.layer,
                 "category": r.category,
                 "depth": r.depth,
@@ -172,7 +177,7 @@ def _reached(graph: DependencyGraph, search: Search, i: int, down: bool) -> Reac
     path.reverse()
     return Reached(
         id=lay.ids[i],
-        label=graph._str(int(lay.item_label[i])),
+        name=graph._str(int(lay.item_name[i])),
         layer=graph._str(int(lay.item_layer[i])),
         category=graph._str(int(lay.item_category[i])),
         depth=int(search.dist[i]),

@@ -41,10 +41,15 @@ class SinglePointOfFailure:
     """
 
     id: str
-    label: str | None
+    name: str | None
     layer: str | None
     category: str | None
     chain: tuple[Hop, ...]
+
+    @property
+    def label(self) -> str | None:
+        """Deprecated: use `name`."""
+        return self.name
 
     def to_record(self) -> dict[str, Any]:
         """A flat dict: attributes, ``path`` (item ids, target first) and ``via_facts``."""
@@ -52,7 +57,7 @@ class SinglePointOfFailure:
         path = [h.from_item for h in self.chain] + [self.id]
         return {
             "id": self.id,
-            "label": self.label,
+            "name": self.name,
             "layer": self.layer,
             "category": self.category,
             "path": path,
@@ -65,18 +70,23 @@ class Chokepoint:
     """An item that alone can block ``count`` end products (``score`` when weighted)."""
 
     id: str
-    label: str | None
+    name: str | None
     layer: str | None
     category: str | None
     count: int
     score: float
     end_products: tuple[str, ...]
 
+    @property
+    def label(self) -> str | None:
+        """Deprecated: use `name`."""
+        return self.name
+
     def to_record(self) -> dict[str, Any]:
         """A flat dict of the attributes (``end_products`` as a list)."""
         return {
             "id": self.id,
-            "label": self.label,
+            "name": self.name,
             "layer": self.layer,
             "category": self.category,
             "count": self.count,
@@ -164,7 +174,7 @@ def single_points_of_failure(
     out = [
         SinglePointOfFailure(
             id=lay.ids[v],
-            label=graph._str(int(lay.item_label[v])),
+            name=graph._str(int(lay.item_name[v])),
             layer=graph._str(int(lay.item_layer[v])),
             category=graph._str(int(lay.item_category[v])),
             chain=chains[v],
@@ -269,7 +279,7 @@ def chokepoints(
             out.append(
                 Chokepoint(
                     id=lay.ids[v],
-                    label=graph._str(int(lay.item_label[v])),
+                    name=graph._str(int(lay.item_name[v])),
                     layer=graph._str(int(lay.item_layer[v])),
                     category=graph._str(int(lay.item_category[v])),
                     count=len(blocked),
@@ -341,7 +351,7 @@ def _chokepoints_sets(
     return [
         Chokepoint(
             id=lay.ids[v],
-            label=graph._str(int(lay.item_label[v])),
+            name=graph._str(int(lay.item_name[v])),
             layer=graph._str(int(lay.item_layer[v])),
             category=graph._str(int(lay.item_category[v])),
             count=len(blocks[v]),

@@ -75,13 +75,18 @@ class AffectedItem:
     """An item whose availability is below 1, with the chain that explains it."""
 
     id: str
-    label: str | None
+    name: str | None
     layer: str | None
     category: str | None
     status: Status
     availability: float
     binding_requirement: str | None
     explanation: tuple[ExplanationStep, ...]
+
+    @property
+    def label(self) -> str | None:
+        """Deprecated: use `name`."""
+        return self.name
 
     @property
     def root_cause(self) -> str | None:
@@ -195,7 +200,7 @@ class ImpactResult:
         return tuple(
             AffectedItem(
                 id=lay.ids[i],
-                label=g._str(int(lay.item_label[i])),
+                name=g._str(int(lay.item_name[i])),
                 layer=g._str(int(lay.item_layer[i])),
                 category=g._str(int(lay.item_category[i])),
                 status=_status(float(av[i])),
@@ -209,7 +214,7 @@ class ImpactResult:
         )
 
     def to_records(self) -> list[dict[str, Any]]:
-        """One dict per affected item (id, label, layer, category, status, availability,
+        """One dict per affected item (id, name, layer, category, status, availability,
         binding_requirement, cause, root_cause, chain_length), for ``pandas.DataFrame``."""
         out = []
         for a in self.affected:
@@ -217,7 +222,7 @@ class ImpactResult:
             out.append(
                 {
                     "id": a.id,
-                    "label": a.label,
+                    "name": a.name,
                     "layer": a.layer,
                     "category": a.category,
                     "status": str(a.status),

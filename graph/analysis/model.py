@@ -42,11 +42,16 @@ class Item:
     """An item (AND node): a product, facility, organisation or material."""
 
     id: str
-    label: str | None
+    name: str | None
     layer: str | None
     category: str | None
     lead_time_days: int | None
     fact: str | None
+
+    @property
+    def label(self) -> str | None:
+        """Deprecated: use `name`."""
+        return self.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +117,7 @@ class DependencyGraph:
         src_lead: npt.ArrayLike | None = None,
         req_quantity: npt.ArrayLike | None = None,
         strings: Sequence[str] = (),
-        item_label: npt.ArrayLike | None = None,
+        item_name: npt.ArrayLike | None = None,
         item_layer: npt.ArrayLike | None = None,
         item_category: npt.ArrayLike | None = None,
         item_fact: npt.ArrayLike | None = None,
@@ -132,8 +137,8 @@ class DependencyGraph:
             item_lead: Lead time (days) per item, -1 when unknown; likewise
                 ``req_lead`` and ``src_lead``.
             req_quantity: Quantity per requirement, NaN when unknown.
-            strings: String table for labels, layers, categories and facts.
-            item_label: Index into ``strings`` per item, -1 for none; likewise ``item_layer``,
+            strings: String table for names, layers, categories and facts.
+            item_name: Index into ``strings`` per item, -1 for none; likewise ``item_layer``,
                 ``item_category``, ``item_fact``, ``req_fact``, ``src_fact``.
             req_names: Explicit requirement ids by requirement index; the others are named
                 ``"<item>/<input>"`` (``"#2"``, ``"#3"``... appended to repeats).
@@ -142,8 +147,8 @@ class DependencyGraph:
             The immutable graph.
 
         Raises:
-            ValueError: An index is out of range, a share is outside [0, 1], a lead time is
-                negative, or an id is repeated.
+            ValueError: An index is out of range, a share is outside [0, 1], a lead time or a
+                quantity is negative, or an id is repeated.
         """
         n = len(ids)
         if len(set(ids)) != n:
@@ -180,7 +185,7 @@ class DependencyGraph:
         lay = assemble(
             ids=list(ids),
             strings=list(strings),
-            item_label=col(item_label, n, np.int32, NO_STRING),
+            item_name=col(item_name, n, np.int32, NO_STRING),
             item_layer=col(item_layer, n, np.int32, NO_STRING),
             item_category=col(item_category, n, np.int32, NO_STRING),
             item_fact=col(item_fact, n, np.int32, NO_STRING),
@@ -293,7 +298,7 @@ class DependencyGraph:
         lay = self._lay
         return Item(
             id=item,
-            label=self._str(int(lay.item_label[i])),
+            name=self._str(int(lay.item_name[i])),
             layer=self._str(int(lay.item_layer[i])),
             category=self._str(int(lay.item_category[i])),
             lead_time_days=_opt_int(int(lay.item_lead[i])),
@@ -386,7 +391,7 @@ class DependencyGraph:
         """A labelled ``nx.DiGraph`` of items and requirements.
 
         Item nodes are keyed by item id, requirement nodes by requirement id; every node has
-        ``kind`` (``"item"`` or ``"requirement"``), ``id``, ``label``, ``layer``, ``category``,
+        ``kind`` (``"item"`` or ``"requirement"``), ``id``, ``name``, ``layer``, ``category``,
         ``lead_time_days`` and ``fact``; requirement nodes also ``item``, ``input`` and
         ``quantity``. Edges: item -> requirement ``kind="requires"``, requirement -> input
         ``kind="input"``, requirement -> supplier ``kind="source"`` with ``share``,
@@ -418,9 +423,10 @@ class DependencyGraph:
         """Build a graph from the format written by :meth:`to_networkx`.
 
         Raises:
-            ValueError: A node lacks ``kind`` or a requirement lacks ``item``/``input``.
+            ValueError: A node lacks ``kind`` or a requirement lacks ``item``/``input``, or a
+                value is out of range (as in :meth:`from_arrays`).
         """
-        return _convert.from_networkx(g)
+        return cls(_convert.from_networkx(g))
 
     def subgraph(self, items: Iterable[str], depth: int | None = None) -> DependencyGraph:
         """The dependency closure of ``items``, cut ``depth`` item hops below them.
@@ -431,4 +437,4 @@ class DependencyGraph:
             UnknownNodeError: One of ``items`` is not in the graph.
             ValueError: ``depth`` is negative.
         """
-        return _convert.subgraph(self, items, depth)
+        return DependencyGraph(_convert.subgraph(self, items, depth))

@@ -12,6 +12,10 @@ from graph.analysis import (
     DependencyGraph,
     DependencyGraphBuilder,
     UnknownNodeError,
+    chokepoints,
+    dependencies,
+    impact,
+    single_points_of_failure,
 )
 
 from ._strategies import and_or_graphs
@@ -20,7 +24,7 @@ from ._strategies import and_or_graphs
 @pytest.fixture
 def small() -> DependencyGraph:
     b = DependencyGraphBuilder()
-    assert b.add_item("b200", label="NVIDIA B200", layer="compute", category="accelerator") == 0
+    assert b.add_item("b200", name="NVIDIA B200", layer="compute", category="accelerator") == 0
     assert b.add_item("b200", fact="urn:b200") == 0  # updates, same index
     r = b.add_requirement("b200", "cowos-l", quantity=1.0, lead_time_days=30, fact="urn:r")
     b.add_source(r, "tsmc", share=None, lead_time_days=5, fact="urn:s")
@@ -30,7 +34,7 @@ def small() -> DependencyGraph:
 
 
 def test_builder_records_attributes(small: DependencyGraph) -> None:
-    assert small.item("b200").label == "NVIDIA B200"
+    assert small.item("b200").name == "NVIDIA B200"
     assert small.item("b200").fact == "urn:b200"
     reqs = small.requirements("b200")
     assert [r.id for r in reqs] == ["b200/cowos-l", "b200-second-cowos", "b200/cowos-l#3"]
@@ -40,8 +44,32 @@ def test_builder_records_attributes(small: DependencyGraph) -> None:
     assert small.nbytes > 0 and "tsmc" in small
 
 
+def test_the_deprecated_label_still_reads_and_writes_the_name() -> None:
+    b = DependencyGraphBuilder()
+    b.add_item("b200", label="NVIDIA B200")
+    b.add_requirement("b200", "hbm")
+    g = b.build()
+    assert g.item("b200").name == g.item("b200").label == "NVIDIA B200"
+    with pytest.raises(TypeError, match="label is deprecated"):
+        b.add_item("b200", name="B200", label="NVIDIA B200")
+    spof = single_points_of_failure(g, "b200")[0]
+    choke = chokepoints(g)[0]
+    reached = dependencies(g, "b200").reached[0]
+    hit = impact(g, {"b200": 0.0}).affected[0]
+    for result in (spof, choke, reached, hit):
+        assert result.label == result.name, result
+    records = [
+        spof.to_record(),
+        choke.to_record(),
+        *dependencies(g, "b200").to_records(),
+        *impact(g, {"b200": 0.0}).to_records(),
+    ]
+    assert all("name" in r and "label" not in r for r in records)
+
+
 def test_networkx_round_trip(small: DependencyGraph) -> None:
     g = small.to_networkx()
+    assert g.nodes["b200"]["name"] == "NVIDIA B200" and "label" not in g.nodes["b200"]
     assert g.nodes["b200/cowos-l"]["kind"] == "requirement"
     assert g.edges["b200/cowos-l", "tsmc"]["kind"] == "source"
     back = DependencyGraph.from_networkx(g)
@@ -87,6 +115,8 @@ def test_from_arrays_validates() -> None:
         DependencyGraph.from_arrays(["a", "a"], [], [], [], [])
     with pytest.raises(ValueError, match="outside"):
         DependencyGraph.from_arrays(["a"], [0], [3], [], [])
+    with pytest.raises(ValueError, match="quantity"):
+        DependencyGraph.from_arrays(["a", "b"], [0], [1], [], [], req_quantity=[-1.0])
     g = DependencyGraph.from_arrays(["a", "b"], [0], [1], [0], [1], src_share=np.array([0.5]))
     assert g.requirements("a")[0].sources[0].share == 0.5
 

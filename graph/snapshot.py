@@ -1,0 +1,121 @@
+"""The snapshot: one version of the graph, projected, and the records it keeps.
+
+A `Snapshot` holds the AND/OR dependency graph the analyses read and the lookup tables beside
+it: entities, supplies, capacities, the names index and the provenance of every fact. It is
+built by `graph.projection.build_snapshot` and never changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.analysis import DependencyGraph
+
+__all__ = ["CapacityInfo", "EntityInfo", "Provenance", "Snapshot", "SupplyInfo"]
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where a fact comes from."""
+
+    source: str | None
+    as_of: str | None
+    confidence: str | None
+    estimated: bool
+    graph: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as a dict: source, as_of, confidence, estimated, graph."""
+        return {
+            "source": self.source,
+            "as_of": self.as_of,
+            "confidence": self.confidence,
+            "estimated": self.estimated,
+            "graph": self.graph,
+        }
+
+    def record(self, iri: str) -> dict[str, Any]:
+        """The provenance of the fact `iri` as the Python API and the tables show it.
+
+        Args:
+            iri: The IRI of the fact (a record) this provenance belongs to.
+
+        Returns:
+            ``{"iri", "source", "as_of", "confidence", "estimated", "graph"}``, in that order.
+
+        Examples:
+            >>> p = Provenance("https://example.org/x1", "2025-03", "high", False, "urn:g")
+            >>> list(p.record("urn:fact"))
+            ['iri', 'source', 'as_of', 'confidence', 'estimated', 'graph']
+            >>> p.record("urn:fact")["iri"], p.record("urn:fact")["source"]
+            ('urn:fact', 'https://example.org/x1')
+        """
+        return {"iri": iri, **self.to_dict()}
+
+
+@dataclass(frozen=True, slots=True)
+class EntityInfo:
+    """What the projection keeps of an entity for lookups and display."""
+
+    id: str
+    iri: str
+    name: str
+    types: tuple[str, ...]
+    layer: str | None
+    category: str | None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SupplyInfo:
+    """A Supply record, qualified or not."""
+
+    iri: str
+    input: str
+    supplier: str
+    consumer: str | None
+    share: float | None
+    qualification: str
+    lead_time_days: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class CapacityInfo:
+    """A Capacity record: `amount` (to `amount_max` for a range) `unit` per `period` of `of`,
+    held by `holder` (None: the whole market), for `year`."""
+
+    iri: str
+    of: str
+    holder: str | None
+    amount: float
+    amount_max: float | None
+    unit: str
+    period: str
+    year: int | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One version of the graph, projected: the dependency graph plus lookup tables."""
+
+    version: str
+    graph: DependencyGraph
+    entities: dict[str, EntityInfo]
+    provenance: dict[str, Provenance]
+    supplies: tuple[SupplyInfo, ...]
+    names: dict[str, str] = field(repr=False)
+    """Normalised name or alias -> slug."""
+    capacities: tuple[CapacityInfo, ...] = ()
+
+    def capacities_of(self, slug: str, year: int | None = None) -> list[CapacityInfo]:
+        """The capacity records of `slug`, as what they are of or as holder (of `year` only,
+        when given), by year, then item, holder and record."""
+        found = [
+            c
+            for c in self.capacities
+            if slug in (c.of, c.holder) and (year is None or c.year == year)
+        ]
+        found.sort(key=lambda c: (c.year or 0, c.of, c.holder or "", c.iri))
+        return found

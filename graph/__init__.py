@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+from graph.arguments import parse_shortages
+from graph.client import Client
 from graph.errors import (
     StackgraphError,
     StoreBusyError,
@@ -15,11 +17,12 @@ from graph.errors import (
     StoreUnavailableError,
     UnknownEntityError,
 )
-from graph.knowledge import KnowledgeGraph, parse_shortages
+from graph.knowledge import KnowledgeGraph
 from graph.results import Table
 from graph.store import Store, open_store
 
 __all__ = [
+    "Client",
     "KnowledgeGraph",
     "StackgraphError",
     "Store",

@@ -18,12 +18,13 @@ from __future__ import annotations
 import textwrap
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from matplotlib.figure import Figure
 
-from graph.knowledge import KnowledgeGraph, parse_shortages
+from graph.arguments import parse_shortages
 from graph.plotting._gantt import critical_path_gantt
+from graph.plotting._source import Graph, is_graph
 from graph.plotting._style import (
     LAYER_COLOURS,
     LAYERS,
@@ -37,11 +38,9 @@ from graph.plotting._style import (
     shorten,
 )
 from graph.plotting._tree import build_view, draw_view, place
-from graph.remote import RemoteKnowledgeGraph
-from graph.results import Table
 
-Graph = KnowledgeGraph | RemoteKnowledgeGraph
-"""A local store or a running server: the plots take either."""
+if TYPE_CHECKING:
+    from graph.results import Table
 
 __all__ = [
     "LAYERS",
@@ -62,7 +61,7 @@ _LINESTYLES = ("-", "--", "-.", ":")
 
 def dependency_tree(
     kg: Graph,
-    system: str,
+    ref: str,
     depth: int | None = None,
     shortages: Mapping[str, float] | Sequence[str] | None = None,
     *,
@@ -79,7 +78,7 @@ def dependency_tree(
 
     Args:
         kg: the knowledge graph.
-        system: id, name or alias of the item at the top of the tree.
+        ref: id, name or alias of the item at the top of the tree.
         depth: how many item hops to follow down (all when None).
         shortages: id -> availability in [0, 1], or `ID[=AVAILABILITY]` strings, as for
             `KnowledgeGraph.impact`.
@@ -92,7 +91,7 @@ def dependency_tree(
         A new figure; nothing is shown.
 
     Raises:
-        UnknownEntityError: `system` or a shortage id names no entity.
+        UnknownEntityError: `ref` or a shortage id names no entity.
         ValueError: `depth` is negative or `max_nodes` is not positive.
 
     Examples:
@@ -105,7 +104,7 @@ def dependency_tree(
     if depth is not None and depth < 0:
         raise ValueError(f"depth must be 0 or more (or None for all), got {depth!r}")
     positive("max_nodes", max_nodes)
-    root = kg.resolve(system)
+    root = kg.resolve(ref)
     status: dict[str, tuple[str, float]] = {}
     wanted: dict[str, float] = {}
     if shortages is not None:
@@ -148,7 +147,7 @@ def dependency_tree(
 
 
 def _chokepoint_table(source: Graph | Table, top: int, categories: Sequence[str] | None) -> Table:
-    if not isinstance(source, Table):
+    if is_graph(source):
         return source.chokepoints(top, categories=categories)
     if source.kind != "chokepoints":
         raise ValueError(f"expected the Table of KnowledgeGraph.chokepoints, got {source.title!r}")
@@ -207,7 +206,7 @@ def chokepoint_bars(
 
 def what_if(
     kg: Graph,
-    shortage_id: str,
+    ref: str,
     products: Sequence[str],
     steps: int = 11,
     *,
@@ -219,7 +218,7 @@ def what_if(
 
     Args:
         kg: the knowledge graph.
-        shortage_id: id, name or alias of the item that runs short.
+        ref: id, name or alias of the item that runs short.
         products: ids, names or aliases of the products to follow.
         steps: how many availability levels from 100% to 0% (at least 2).
         substitution: passed to `KnowledgeGraph.impact`.
@@ -243,7 +242,7 @@ def what_if(
         raise ValueError("what_if needs at least one product to follow")
     if steps < 2:
         raise ValueError(f"steps must be 2 or more (100% and 0% at least), got {steps!r}")
-    short = kg.resolve(shortage_id)
+    short = kg.resolve(ref)
     ids = list(dict.fromkeys(kg.resolve(p) for p in products))
     levels = [1.0 - i / (steps - 1) for i in range(steps)]
     curves: dict[str, list[float]] = {p: [] for p in ids}
@@ -375,7 +374,7 @@ def capacity_by_year(
     Examples:
         >>> capacity_by_year(kg, "CoWoS", unit="wafers", period="month")  # doctest: +SKIP
     """
-    if isinstance(source, Table):
+    if not is_graph(source):
         table = source
     elif ref is None:
         raise ValueError("capacity_by_year needs `ref` (the item) when given a graph")

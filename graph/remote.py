@@ -9,57 +9,51 @@ the server (and are cached there per graph version). Pages are fetched until com
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import httpx
 import networkx as nx
 
-from graph import vocabulary
-from graph.errors import StackgraphError, StoreUnavailableError, UnknownEntityError
-from graph.knowledge import (
-    IMPACT_COLUMNS,
-    capacity_table,
-    closure_table,
-    impact_title,
-    name_list,
-    parse_shortages,
-)
-from graph.projection import EntityInfo
-from graph.results import Table
+from graph import rows
+from graph.analysis import DependencyGraphBuilder
+from graph.client import Client, ClosureAnswer, Details, ImpactAnswer, PathAnswer, entity_row
+from graph.errors import UnknownEntityError
+from graph.snapshot import EntityInfo, Provenance
+from graph.transport import PAGE_SIZE, RemoteError, Transport
 
 __all__ = ["RemoteError", "RemoteKnowledgeGraph"]
 
 _PROV = "iri sourceUrl asOf confidence estimated graph"
 _ENTITY = "id iri name aliases types layer category"
-_PAGE = 100
 _BATCH = 20  # entities per request: under the server's alias limit
-_RESTARTS = 5  # listings restarted when the graph changes between pages
 
 
-class RemoteError(StackgraphError):
-    """The server answered with an error; `code` is its `extensions.code`."""
-
-    def __init__(self, message: str, code: str | None = None) -> None:
-        self.code = code
-        super().__init__(message)
-
-
-def _prov(p: Mapping[str, Any] | None) -> dict[str, Any] | None:
+def _fact(p: Mapping[str, Any] | None) -> rows.Fact | None:
     if p is None:
         return None
-    return {
-        "iri": p.get("iri"),
-        "source": p.get("sourceUrl"),
-        "as_of": p.get("asOf"),
-        "confidence": p.get("confidence"),
-        "estimated": bool(p.get("estimated")),
-        "graph": p.get("graph"),
-    }
+    return Provenance(
+        p["sourceUrl"], p["asOf"], p["confidence"], bool(p["estimated"]), p["graph"]
+    ).record(p["iri"])
 
 
-class RemoteKnowledgeGraph:
-    """A client of the GraphQL API with the Python API's calls."""
+def _facts(found: Sequence[Mapping[str, Any]]) -> list[rows.Fact]:
+    return [f for f in map(_fact, found) if f is not None]
+
+
+def _info(e: Mapping[str, Any]) -> EntityInfo:
+    return EntityInfo(
+        id=e["id"],
+        iri=e["iri"],
+        name=e["name"],
+        types=tuple(e["types"]),
+        layer=e["layer"],
+        category=e["category"],
+        aliases=tuple(e["aliases"]),
+    )
+
+
+class RemoteKnowledgeGraph(Client):
+    """A client of the GraphQL API with the Python API's calls (those of `Client`)."""
 
     def __init__(
         self,
@@ -67,18 +61,20 @@ class RemoteKnowledgeGraph:
         *,
         timeout: float = 30.0,
         headers: Mapping[str, str] | None = None,
-        page_size: int = _PAGE,
+        page_size: int = PAGE_SIZE,
     ) -> None:
         """A client of the server at `url`; long listings are fetched `page_size` rows a request
         (at most the server's `MAX_PAGE_SIZE`)."""
-        if page_size < 1:
-            raise ValueError(f"page_size must be at least 1, got {page_size}")
         self.url = url
-        self.page_size = page_size
-        self._client = httpx.Client(timeout=timeout, headers=dict(headers or {}))
+        self._transport = Transport(url, timeout=timeout, headers=headers, page_size=page_size)
+
+    @property
+    def page_size(self) -> int:
+        """Rows asked for per request when a listing is paged."""
+        return self._transport.page_size
 
     def close(self) -> None:
-        self._client.close()
+        self._transport.close()
 
     def __enter__(self) -> RemoteKnowledgeGraph:
         return self
@@ -87,26 +83,7 @@ class RemoteKnowledgeGraph:
         self.close()
 
     def _query(self, query: str, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        try:
-            response = self._client.post(
-                self.url, json={"query": query, "variables": dict(variables or {})}
-            )
-        except httpx.TransportError as exc:
-            raise StoreUnavailableError(f"cannot reach {self.url}: {exc}") from exc
-        if response.status_code >= 500:
-            raise StoreUnavailableError(f"{self.url} answered {response.status_code}")
-        body = response.json()
-        for error in body.get("errors") or []:
-            ext = error.get("extensions") or {}
-            if ext.get("code") == "NOT_FOUND":
-                raise UnknownEntityError(
-                    str(ext.get("id") or variables or ""), list(ext.get("suggestions") or [])
-                )
-            if ext.get("code") == "BAD_USER_INPUT":
-                raise ValueError(error.get("message"))
-            raise RemoteError(error.get("message", "error"), ext.get("code"))
-        data: dict[str, Any] = body["data"]
-        return data
+        return self._transport.query(query, variables)
 
     def _pages(
         self,
@@ -115,66 +92,32 @@ class RemoteKnowledgeGraph:
         connection: Callable[[dict[str, Any]], dict[str, Any]],
         limit: int | None = None,
     ) -> list[dict[str, Any]]:
-        """Every answer of a paged query (`$a` is the cursor) until the last page or `limit` edges.
-
-        A cursor belongs to one graph version; when an ingest lands between two pages the
-        server refuses the next cursor (`STALE_CURSOR`) and the listing starts again, so the
-        pages always come from one version.
-        """
-        for _ in range(_RESTARTS):
-            answers: list[dict[str, Any]] = []
-            after, seen = None, 0
-            try:
-                while True:
-                    data = self._query(query, {**variables, "f": self.page_size, "a": after})
-                    answers.append(data)
-                    page = connection(data)
-                    seen += len(page["edges"])
-                    done = not page["pageInfo"]["hasNextPage"] or not page["edges"]
-                    if done or (limit is not None and seen >= limit):
-                        return answers
-                    after = page["pageInfo"]["endCursor"]
-            except RemoteError as exc:
-                if exc.code != "STALE_CURSOR":
-                    raise
-        raise RemoteError(
-            f"the graph changed {_RESTARTS} times while paging; try again later", "STALE_CURSOR"
-        )
+        return self._transport.pages(query, variables, connection, limit)
 
     # ------------------------------------------------------------------ lookup
 
     def resolve(self, ref: str) -> str:
-        """The slug of an entity named by slug, IRI, name or alias."""
+        """The id of an entity named by id, IRI, name, alias or maker-prefixed name."""
         return self.info(ref).id
 
     def info(self, ref: str) -> EntityInfo:
-        """Name, types, layer and category of an entity."""
-        data = self._query(f"query($id: ID!) {{ entity(id: $id) {{ {_ENTITY} }} }}", {"id": ref})
-        e = data["entity"]
-        if e is None:
-            raise UnknownEntityError(ref, [])
-        return EntityInfo(
-            id=e["id"],
-            iri=e["iri"],
-            name=e["name"],
-            types=tuple(e["types"]),
-            layer=e["layer"],
-            category=e["category"],
-            aliases=tuple(e["aliases"]),
-        )
+        """Name, types, layer, category and aliases of an entity."""
+        return _info(self._entity(ref, "")[1])
 
-    def search(
-        self,
-        text: str = "",
-        *,
-        types: Sequence[str] = (),
-        layer: str | None = None,
-        category: str | None = None,
-        limit: int | None = 50,
-    ) -> Table:
-        """Entities whose id, name or alias matches `text`, best first."""
-        vocabulary.check("layer", name_list(layer))
-        vocabulary.check("category", name_list(category))
+    def _entity(self, ref: str, fields: str, **args: Any) -> tuple[str, dict[str, Any]]:
+        """The entity `ref` with `fields` beside its own, and its id."""
+        params = "".join(f", ${k}: {t}" for k, (t, _) in args.items())
+        data = self._query(
+            f"query($id: ID!{params}) {{ entity(id: $id) {{ {_ENTITY} {fields} }} }}",
+            {"id": ref, **{k: v for k, (_, v) in args.items()}},
+        )["entity"]
+        if data is None:
+            raise UnknownEntityError(ref, [])
+        return data["id"], data
+
+    def _search(
+        self, text: str, types: Sequence[str], layer: str | None, category: str | None, limit: int
+    ) -> tuple[list[rows.Entity], int]:
         answers = self._pages(
             "query($t: String!, $ty: [String!], $l: String, $c: String, $f: Int, $a: String) {"
             " search(text: $t, types: $ty, layer: $l, category: $c, first: $f, after: $a) {"
@@ -183,131 +126,113 @@ class RemoteKnowledgeGraph:
             lambda data: data["search"],
             limit or None,
         )
-        total = answers[-1]["search"]["totalCount"]
-        rows = [
-            {
-                "id": n["id"],
-                "name": n["name"],
-                "types": n["types"],
-                "layer": n["layer"],
-                "category": n["category"],
-                "aliases": n["aliases"],
-            }
-            for data in answers
-            for n in (e["node"] for e in data["search"]["edges"])
-        ]
-        return Table(
-            f"search {text!r}", rows[: limit or None], summary={"total": total}, kind="search"
-        )
+        found = [entity_row(_info(e["node"])) for data in answers for e in data["search"]["edges"]]
+        return found[: limit or None], answers[-1]["search"]["totalCount"]
 
-    def entity(self, ref: str) -> dict[str, Any]:
-        """Everything known about one entity: attributes, claims, relations, provenance."""
-        data = self._query(
-            f"query($id: ID!) {{ entity(id: $id) {{ {_ENTITY} provenance {{ {_PROV} }}"
-            f" attributes {{ name value }} claims {{ property value unit provenance {{ {_PROV} }} }}"
-            f" requirements {{ id input {{ id }} quantity leadTimeDays provenance {{ {_PROV} }}"
-            f"   sources {{ supplier {{ id }} share qualification leadTimeDays provenance {{ {_PROV} }} }} }}"
-            f" sources {{ supplier {{ id }} consumer {{ id }} share qualification leadTimeDays provenance {{ {_PROV} }} }} }} }}",
-            {"id": ref},
-        )["entity"]
-        if data is None:
-            raise UnknownEntityError(ref, [])
-        attributes: dict[str, Any] = {}
-        for a in data["attributes"]:
+    def _details(self, ref: str) -> Details:
+        _, e = self._entity(
+            ref,
+            f"provenance {{ {_PROV} }} attributes {{ name value }}"
+            f" claims {{ property value unit provenance {{ {_PROV} }} }}",
+        )
+        attributes: dict[str, list[Any]] = {}
+        for a in e["attributes"]:
             attributes.setdefault(a["name"], []).append(a["value"])
-        return {
-            "id": data["id"],
-            "name": data["name"],
-            "types": data["types"],
-            "layer": data["layer"],
-            "category": data["category"],
-            "aliases": data["aliases"],
-            "iri": data["iri"],
-            "attributes": {k: v[0] if len(v) == 1 else v for k, v in attributes.items()},
-            "provenance": _prov(data["provenance"]),
-            "claims": [
+        return Details(
+            info=_info(e),
+            attributes={k: v[0] if len(v) == 1 else v for k, v in sorted(attributes.items())},
+            provenance=_fact(e["provenance"]),
+            claims=[
                 {
                     "property": c["property"],
                     "value": c["value"],
                     "unit": c["unit"],
-                    "provenance": _prov(c["provenance"]),
+                    "provenance": _fact(c["provenance"]),
                 }
-                for c in data["claims"]
+                for c in e["claims"]
             ],
-            "requirements": [
-                {
-                    "id": r["id"],
-                    "input": r["input"]["id"],
-                    "quantity": r["quantity"],
-                    "lead_time_days": r["leadTimeDays"],
-                    "provenance": _prov(r["provenance"]),
-                    "sources": [
-                        {
-                            "supplier": s["supplier"]["id"],
-                            "share": s["share"],
-                            "qualification": s["qualification"],
-                            "lead_time_days": s["leadTimeDays"],
-                            "provenance": _prov(s["provenance"]),
-                        }
-                        for s in r["sources"]
-                    ],
-                }
-                for r in data["requirements"]
-            ],
-            "sources": [
-                {
-                    "supplier": s["supplier"]["id"],
-                    "consumer": (s["consumer"] or {}).get("id"),
-                    "share": s["share"],
-                    "qualification": s["qualification"],
-                    "lead_time_days": s["leadTimeDays"],
-                    "provenance": _prov(s["provenance"]),
-                }
-                for s in data["sources"]
-            ],
-        }
+        )
 
-    def capacities(self, ref: str, *, year: int | None = None) -> Table:
-        """Sourced capacity figures of an item or held by it, as `KnowledgeGraph.capacities`."""
-        data = self._query(
-            "query($id: ID!, $y: Int) { entity(id: $id) { id capacities(year: $y) {"
-            " of { id name } holder { id name } amount amountMax unit period year note"
-            f" provenance {{ {_PROV} }} }} }} }}",
-            {"id": ref, "y": year},
-        )["entity"]
-        if data is None:
-            raise UnknownEntityError(ref, [])
-        rows = []
-        for c in data["capacities"]:
-            p = _prov(c["provenance"]) or {}
-            rows.append(
-                {
-                    "of": c["of"]["id"],
-                    "of_name": c["of"]["name"],
-                    "holder": None if c["holder"] is None else c["holder"]["id"],
-                    "holder_name": None if c["holder"] is None else c["holder"]["name"],
-                    "year": c["year"],
-                    "amount": c["amount"],
-                    "amount_max": c["amountMax"],
-                    "unit": c["unit"],
-                    "period": c["period"],
-                    "estimated": bool(p.get("estimated")),
-                    "confidence": p.get("confidence"),
-                    "as_of": p.get("as_of"),
-                    "source": p.get("source"),
-                    "note": c["note"],
-                }
+    def _requirements(self, ref: str) -> tuple[str, list[rows.Requirement]]:
+        slug, e = self._entity(
+            ref,
+            f"requirements {{ id input {{ id }} quantity leadTimeDays provenance {{ {_PROV} }}"
+            " sources { supplier { id } share qualification leadTimeDays"
+            f" provenance {{ {_PROV} }} }} }}",
+        )
+        return slug, [
+            rows.Requirement(
+                id=r["id"],
+                input=r["input"]["id"],
+                quantity=r["quantity"],
+                lead_time_days=r["leadTimeDays"],
+                sources=[
+                    rows.Source(
+                        supplier=s["supplier"]["id"],
+                        share=s["share"],
+                        qualification=s["qualification"],
+                        lead_time_days=s["leadTimeDays"],
+                        provenance=_fact(s["provenance"]),
+                    )
+                    for s in r["sources"]
+                ],
+                provenance=_fact(r["provenance"]),
             )
-        return capacity_table(data["id"], rows, year)  # in the server's order, as local
+            for r in e["requirements"]
+        ]
+
+    def _sources(self, ref: str) -> tuple[str, list[rows.Supply]]:
+        slug, e = self._entity(
+            ref,
+            "sources { supplier { id } consumer { id } share qualification leadTimeDays"
+            f" provenance {{ {_PROV} }} }}",
+        )
+        return slug, [
+            rows.Supply(
+                supplier=s["supplier"]["id"],
+                consumer=(s["consumer"] or {}).get("id"),
+                share=s["share"],
+                qualification=s["qualification"],
+                lead_time_days=s["leadTimeDays"],
+                provenance=_fact(s["provenance"]),
+            )
+            for s in e["sources"]
+        ]
+
+    def _capacities(self, ref: str, year: int | None) -> tuple[str, list[rows.Capacity]]:
+        slug, e = self._entity(
+            ref,
+            "capacities(year: $y) { of { id name } holder { id name } amount amountMax unit"
+            f" period year note provenance {{ {_PROV} }} }}",
+            y=("Int", year),
+        )
+        found = []
+        for c in e["capacities"]:  # in the server's order, which is the local one
+            p = _fact(c["provenance"]) or {}
+            found.append(
+                rows.Capacity(
+                    of=c["of"]["id"],
+                    of_name=c["of"]["name"],
+                    holder=None if c["holder"] is None else c["holder"]["id"],
+                    holder_name=None if c["holder"] is None else c["holder"]["name"],
+                    year=c["year"],
+                    amount=c["amount"],
+                    amount_max=c["amountMax"],
+                    unit=c["unit"],
+                    period=c["period"],
+                    estimated=bool(p.get("estimated")),
+                    confidence=p.get("confidence"),
+                    as_of=p.get("as_of"),
+                    source=p.get("source"),
+                    note=c["note"],
+                )
+            )
+        return slug, found
 
     # ------------------------------------------------------------------ analyses
 
-    def impact(
-        self, shortages: Mapping[str, float] | Iterable[str], *, substitution: bool = False
-    ) -> Table:
-        """Items blocked or constrained by shortages, with the chain of facts that explains each."""
-        wanted = [{"id": k, "availability": v} for k, v in parse_shortages(shortages).items()]
-        rows: list[dict[str, Any]] = []
+    def _impact(self, shortages: dict[str, float], substitution: bool) -> ImpactAnswer:
+        wanted = [{"id": k, "availability": v} for k, v in shortages.items()]
         answers = self._pages(
             "query($s: [ShortageInput!]!, $sub: Boolean!, $f: Int, $a: String) {"
             " impact(shortages: $s, substitution: $sub, first: $f, after: $a) {"
@@ -319,210 +244,152 @@ class RemoteKnowledgeGraph:
             {"s": wanted, "sub": substitution},
             lambda data: data["impact"],
         )
-        head = answers[0]["impact"]
-        for data in answers:
-            for edge in data["impact"]["edges"]:
-                n = edge["node"]
-                rows.append(
+        found = [
+            rows.Affected(
+                id=n["entity"]["id"],
+                name=n["entity"]["name"],
+                layer=n["layer"],
+                category=n["entity"]["category"],
+                status=n["status"],
+                availability=n["availability"],
+                binding_requirement=(n["bindingRequirement"] or {}).get("id"),
+                root_cause=(n["rootCause"] or {}).get("id"),
+                chain=n["chain"],
+                explanation=[
                     {
-                        "id": n["entity"]["id"],
-                        "name": n["entity"]["name"],
-                        "layer": n["layer"],
-                        "category": n["entity"]["category"],
-                        "status": n["status"],
-                        "availability": n["availability"],
-                        "binding_requirement": (n["bindingRequirement"] or {}).get("id"),
-                        "root_cause": (n["rootCause"] or {}).get("id"),
-                        "chain": n["chain"],
-                        "explanation": [
-                            {
-                                "item": s["entity"]["id"],
-                                "availability": s["availability"],
-                                "requirement": s["requirement"],
-                                "via": s["via"],
-                                "cause": s["cause"],
-                                "facts": [_prov(f) for f in s["facts"]],
-                            }
-                            for s in n["explanation"]
-                        ],
+                        "item": s["entity"]["id"],
+                        "availability": s["availability"],
+                        "requirement": s["requirement"],
+                        "via": s["via"],
+                        "cause": s["cause"],
+                        "facts": _facts(s["facts"]),
                     }
-                )
-        order = {"BLOCKED": 0, "CONSTRAINED": 1, "OK": 2}
-        rows.sort(key=lambda r: (order[r["status"]], r["availability"], r["id"]))
-        resolved = {s["entity"]["id"]: s["availability"] for s in head["shortages"]}
-        summary = {
-            "shortages": resolved,
-            "substitution": substitution,
-            "counts": {
-                "BLOCKED": head["summary"]["blocked"],
-                "CONSTRAINED": head["summary"]["constrained"],
-                "OK": head["summary"]["ok"],
-            },
-            "counts_by_layer": {
-                str(b["layer"]): {
-                    "BLOCKED": b["blocked"],
-                    "CONSTRAINED": b["constrained"],
-                    "OK": b["ok"],
-                }
-                for b in head["summary"]["byLayer"]
-            },
-            "cycles": head["cycles"],
-            "version": head["version"],
-        }
-        return Table(
-            impact_title(resolved),
-            rows,
-            columns=IMPACT_COLUMNS,
-            summary=summary,
-            kind="impact",
+                    for s in n["explanation"]
+                ],
+            )
+            for data in answers
+            for n in (edge["node"] for edge in data["impact"]["edges"])
+        ]
+        head = answers[0]["impact"]
+        return ImpactAnswer(
+            shortages={s["entity"]["id"]: s["availability"] for s in head["shortages"]},
+            rows=found,
+            counts=_counts(head["summary"]),
+            counts_by_layer={b["layer"]: _counts(b) for b in head["summary"]["byLayer"]},
+            cycles=head["cycles"],
+            version=head["version"],
         )
 
-    def critical_path(self, ref: str) -> Table:
-        """The lead-time path that decides how long an item takes, step by step in days."""
+    def _critical_path(self, ref: str) -> PathAnswer:
         data = self._query(
             "query($id: ID!) { criticalPath(id: $id) { entity { id } totalDays missingInClosureCount"
             " missingLeadTimes { node } steps { kind node entity { name } requirement days cumulative"
             f" leadTimeKnown provenance {{ {_PROV} }} }} }} }}",
             {"id": ref},
         )["criticalPath"]
-        rows = [
-            {
-                "node": s["node"],
-                "name": (s["entity"] or {}).get("name") or s["node"],
-                "kind": s["kind"],
-                "requirement": s["requirement"],
-                "days": s["days"],
-                "cumulative": s["cumulative"],
-                "lead_time_known": s["leadTimeKnown"],
-                "provenance": _prov(s["provenance"]),
-            }
-            for s in data["steps"]
-        ]
-        slug = data["entity"]["id"]
-        summary = {
-            "item": slug,
-            "total_days": data["totalDays"],
-            "missing_on_path": [m["node"] for m in data["missingLeadTimes"]],
-            "missing_in_closure_count": data["missingInClosureCount"],
-        }
-        return Table(
-            f"critical path of {slug}: {data['totalDays']} days",
-            rows,
-            summary=summary,
-            kind="critical_path",
+        return PathAnswer(
+            item=data["entity"]["id"],
+            total_days=data["totalDays"],
+            steps=[
+                rows.PathStep(
+                    node=s["node"],
+                    name=(s["entity"] or {}).get("name") or s["node"],
+                    kind=s["kind"],
+                    requirement=s["requirement"],
+                    days=s["days"],
+                    cumulative=s["cumulative"],
+                    lead_time_known=s["leadTimeKnown"],
+                    provenance=_fact(s["provenance"]),
+                )
+                for s in data["steps"]
+            ],
+            missing_on_path=[m["node"] for m in data["missingLeadTimes"]],
+            missing_in_closure_count=data["missingInClosureCount"],
         )
 
-    def single_points_of_failure(self, ref: str) -> Table:
-        """Items whose loss alone blocks `ref`."""
+    def _single_points_of_failure(self, ref: str) -> tuple[str, list[rows.SinglePoint]]:
+        slug, _ = self._entity(ref, "")
         found = self._query(
-            "query($id: ID!) { singlePointsOfFailure(id: $id) { entity { id name layer category } path"
-            f" facts {{ {_PROV} }} }} }}",
-            {"id": ref},
+            "query($id: ID!) { singlePointsOfFailure(id: $id) {"
+            f" entity {{ id name layer category }} path facts {{ {_PROV} }} }} }}",
+            {"id": slug},
         )["singlePointsOfFailure"]
-        rows = [
-            {
-                "id": s["entity"]["id"],
-                "name": s["entity"]["name"],
-                "layer": s["entity"]["layer"],
-                "category": s["entity"]["category"],
-                "path": s["path"],
-                "facts": [_prov(f) for f in s["facts"]],
-            }
+        return slug, [
+            rows.SinglePoint(
+                id=s["entity"]["id"],
+                name=s["entity"]["name"],
+                layer=s["entity"]["layer"],
+                category=s["entity"]["category"],
+                path=s["path"],
+                facts=_facts(s["facts"]),
+            )
             for s in found
         ]
-        return Table(f"single points of failure of {ref}", rows, summary={"item": ref}, kind="spof")
 
-    def chokepoints(self, top: int = 10, *, categories: str | Sequence[str] | None = None) -> Table:
-        """Items ranked by how many end products they alone can block."""
-        categories = vocabulary.check("category", name_list(categories))
+    def _chokepoints(self, top: int, categories: list[str] | None) -> list[rows.Chokepoint]:
         found = self._query(
             "query($f: Int, $c: [String!]) { chokepoints(first: $f, categories: $c) {"
             " entity { id name layer category } endProductsBlocked endProducts { id } } }",
-            {"f": top, "c": list(categories) if categories else None},
+            {"f": top, "c": categories},
         )["chokepoints"]
-        rows = [
-            {
-                "id": c["entity"]["id"],
-                "name": c["entity"]["name"],
-                "layer": c["entity"]["layer"],
-                "category": c["entity"]["category"],
-                "end_products_blocked": c["endProductsBlocked"],
-                "end_products": [e["id"] for e in c["endProducts"]],
-            }
+        return [
+            rows.Chokepoint(
+                id=c["entity"]["id"],
+                name=c["entity"]["name"],
+                layer=c["entity"]["layer"],
+                category=c["entity"]["category"],
+                end_products_blocked=c["endProductsBlocked"],
+                end_products=[e["id"] for e in c["endProducts"]],
+            )
             for c in found
         ]
-        return Table(f"top {top} chokepoints", rows, kind="chokepoints")
 
     def _closure(
         self,
         ref: str,
+        direction: str,
         depth: int | None,
         limit: int,
-        field: str,
-        layers: str | Sequence[str] | None,
-        categories: str | Sequence[str] | None,
-    ) -> Table:
-        wanted = {
-            "layers": vocabulary.check("layer", name_list(layers)),
-            "categories": vocabulary.check("category", name_list(categories)),
-        }
+        layers: list[str] | None,
+        categories: list[str] | None,
+    ) -> ClosureAnswer:
         answers = self._pages(
             "query($id: ID!, $d: Int, $f: Int, $a: String, $l: [String!], $c: [String!])"
-            f" {{ entity(id: $id) {{ id {field}(depth: $d, first: $f, after: $a,"
+            f" {{ entity(id: $id) {{ id {direction}(depth: $d, first: $f, after: $a,"
             " layers: $l, categories: $c) { totalCount pageInfo { hasNextPage endCursor }"
-            " edges { depth path node { id name layer category } } } } }",
-            {"id": ref, "d": depth, "l": wanted["layers"], "c": wanted["categories"]},
-            lambda data: data["entity"][field],
+            " edges { depth path via { iri } node { id name layer category } } } } }",
+            {"id": ref, "d": depth, "l": layers, "c": categories},
+            lambda data: data["entity"][direction],
             limit,
         )
-        slug = answers[0]["entity"]["id"]
-        total = answers[-1]["entity"][field]["totalCount"]
-        rows = [
-            {
-                "id": e["node"]["id"],
-                "label": e["node"]["name"],
-                "layer": e["node"]["layer"],
-                "category": e["node"]["category"],
-                "depth": e["depth"],
-                "path": e["path"],
-            }
+        reached = [
+            rows.Reached(
+                id=e["node"]["id"],
+                name=e["node"]["name"],
+                layer=e["node"]["layer"],
+                category=e["node"]["category"],
+                depth=e["depth"],
+                path=e["path"],
+                via_facts=[f["iri"] for f in e["via"]],
+            )
             for data in answers
-            for e in data["entity"][field]["edges"]
+            for e in data["entity"][direction]["edges"]
         ]
-        return closure_table(field, slug, rows[:limit], total, depth, wanted)
+        return ClosureAnswer(
+            item=answers[0]["entity"]["id"],
+            reached=reached[:limit],
+            total=answers[-1]["entity"][direction]["totalCount"],
+        )
 
-    def dependencies(
-        self,
-        ref: str,
-        depth: int | None = None,
-        limit: int = 10_000,
-        *,
-        layers: str | Sequence[str] | None = None,
-        categories: str | Sequence[str] | None = None,
-    ) -> Table:
-        """Everything an item needs, transitively, with a path to each (filters as local)."""
-        return self._closure(ref, depth, limit, "dependencies", layers, categories)
-
-    def dependents(
-        self,
-        ref: str,
-        depth: int | None = None,
-        limit: int = 10_000,
-        *,
-        layers: str | Sequence[str] | None = None,
-        categories: str | Sequence[str] | None = None,
-    ) -> Table:
-        """Everything that needs an item, transitively, with a path to each (filters as local)."""
-        return self._closure(ref, depth, limit, "dependents", layers, categories)
+    # ------------------------------------------------------------------ graphs
 
     def subgraph(self, refs: str | Sequence[str], depth: int | None = None) -> nx.DiGraph:
-        """The labelled networkx graph of the dependencies of `refs`, as `KnowledgeGraph.subgraph`.
+        """The labelled networkx graph of the dependencies of `refs`, as the local one.
 
-        Items and requirements are nodes (`kind` item or requirement); edges are `requires`
-        (item to requirement), `input` and `source` (requirement to item). Fetched level by
-        level, a batch of items per request.
+        Fetched level by level, a batch of items per request, into the same dependency graph
+        the local client projects, so both draw the same networkx graph.
         """
-        g = nx.DiGraph()
+        builder = DependencyGraphBuilder()
         frontier = [self.resolve(r) for r in ([refs] if isinstance(refs, str) else list(refs))]
         seen: set[str] = set()
         level = 0
@@ -532,54 +399,32 @@ class RemoteKnowledgeGraph:
             frontier = []
             for start in range(0, len(batch), _BATCH):
                 for e in self._requirements_of(batch[start : start + _BATCH]):
-                    self._add_item(g, e)
+                    _add_item(builder, e)
                     if depth is not None and level >= depth:
                         continue
                     for r in e["requirements"]:
-                        self._add_item(g, r["input"])
-                        g.add_node(
-                            r["id"],
-                            kind="requirement",
-                            id=r["id"],
-                            label=None,
-                            layer=None,
-                            category=None,
-                            item=e["id"],
-                            input=r["input"]["id"],
+                        _add_item(builder, r["input"])
+                        k = builder.add_requirement(
+                            e["id"],
+                            r["input"]["id"],
                             quantity=r["quantity"],
                             lead_time_days=r["leadTimeDays"],
                             fact=(r["provenance"] or {}).get("iri"),
+                            id=r["id"],
                         )
-                        g.add_edge(e["id"], r["id"], kind="requires")
-                        g.add_edge(r["id"], r["input"]["id"], kind="input")
                         frontier.append(r["input"]["id"])
                         for src in r["sources"]:
-                            self._add_item(g, src["supplier"])
-                            g.add_edge(
-                                r["id"],
+                            _add_item(builder, src["supplier"])
+                            builder.add_source(
+                                k,
                                 src["supplier"]["id"],
-                                kind="source",
                                 share=src["share"],
                                 lead_time_days=src["leadTimeDays"],
                                 fact=(src["provenance"] or {}).get("iri"),
                             )
                             frontier.append(src["supplier"]["id"])
             level += 1
-        return g
-
-    @staticmethod
-    def _add_item(g: nx.DiGraph, e: Mapping[str, Any]) -> None:
-        if e["id"] not in g:
-            g.add_node(
-                e["id"],
-                kind="item",
-                id=e["id"],
-                label=e["name"],
-                layer=e["layer"],
-                category=e["category"],
-                lead_time_days=None,
-                fact=e.get("iri"),
-            )
+        return builder.build().to_networkx()
 
     def _requirements_of(self, ids: Sequence[str]) -> list[dict[str, Any]]:
         """Each item with its requirements and their qualified sources, in one request."""
@@ -627,3 +472,11 @@ class RemoteKnowledgeGraph:
             " or query its SPARQL endpoint directly",
             "UNSUPPORTED",
         )
+
+
+def _add_item(builder: DependencyGraphBuilder, e: Mapping[str, Any]) -> None:
+    builder.add_item(e["id"], name=e["name"], layer=e["layer"], category=e["category"])
+
+
+def _counts(c: Mapping[str, Any]) -> dict[str, int]:
+    return {"BLOCKED": c["blocked"], "CONSTRAINED": c["constrained"], "OK": c["ok"]}

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import html
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Table"]
+__all__ = ["Table", "plain"]
+
+
+def plain(value: Any) -> Any:
+    """`value` with every row, mapping and tuple inside it as plain dicts and lists (for JSON)."""
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
 
 
 def _cell(value: Any) -> str:
@@ -25,18 +35,24 @@ def _cell(value: Any) -> str:
 
 @dataclass(frozen=True)
 class Table:
-    """Rows of plain dicts with a title; `to_frame()` gives a pandas DataFrame.
+    """Typed rows with a title and a summary; `to_frame()` gives a pandas DataFrame.
 
-    `raw` holds the analysis result the rows came from, for callers that want every detail.
+    Each row is a record of `graph.rows` (read it as `row.name` or `row["name"]`); the local and
+    the remote client build the same records, so their tables compare equal.
     """
 
     title: str
     rows: Sequence[Mapping[str, Any]]
     columns: Sequence[str] = ()
-    raw: Any = field(default=None, repr=False, compare=False)
     summary: dict[str, Any] = field(default_factory=dict)
     kind: str = ""
-    """The analysis the rows come from: impact, critical_path, chokepoints, ... (for plots)."""
+    """The call the rows come from: impact, critical_path, chokepoints, ... (for plots)."""
+
+    @property
+    def raw(self) -> Sequence[Mapping[str, Any]]:
+        """Deprecated: the rows are typed records now; use `rows`."""
+        warnings.warn("Table.raw is deprecated; use Table.rows", DeprecationWarning, stacklevel=2)
+        return self.rows
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -59,7 +75,7 @@ class Table:
         """The rows as a pandas DataFrame (columns in a stable order)."""
         import pandas as pd
 
-        return pd.DataFrame([dict(r) for r in self.rows], columns=self._columns())
+        return pd.DataFrame([plain(r) for r in self.rows], columns=self._columns())
 
     def plot(self, **options: Any) -> Any:
         """The chart that suits this table (impact by layer, Gantt, bars), as a Figure."""
@@ -68,7 +84,8 @@ class Table:
         return plot(self, **options)
 
     def to_dicts(self) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.rows]
+        """The rows as plain dicts and lists, ready for JSON."""
+        return [plain(r) for r in self.rows]
 
     def to_text(self, columns: Sequence[str] | None = None, limit: int = 50) -> str:
         """A plain-text table for terminals."""

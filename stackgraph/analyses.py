@@ -1,10 +1,12 @@
-"""CLI commands for the analyses: impact, critical-path, spof, chokepoints, deps, capacity, show,
-search."""
+"""CLI commands for lookups and analyses, one word each as in Python and GraphQL: impact,
+critical-path, single-points-of-failure, chokepoints, dependencies, dependents, capacities,
+entity, search."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from graph import KnowledgeGraph, Table
@@ -79,7 +81,13 @@ def _critical_path(args: argparse.Namespace) -> int:
     return _emit(args, table, ["node", "kind", "days", "cumulative", "lead_time_known"], footer)
 
 
-def _spof(args: argparse.Namespace) -> int:
+def _deprecated(args: argparse.Namespace, old: str, new: str) -> None:
+    if args.command == old:
+        print(f"stackgraph {old} is deprecated; use stackgraph {new}", file=sys.stderr)
+
+
+def _single_points_of_failure(args: argparse.Namespace) -> int:
+    _deprecated(args, "spof", "single-points-of-failure")
     with _open(args) as kg:
         table = kg.single_points_of_failure(args.id)
     return _emit(args, table, ["id", "name", "layer", "path"])
@@ -95,10 +103,11 @@ def _closure(args: argparse.Namespace) -> int:
     with _open(args) as kg:
         fn = kg.dependents if args.command == "dependents" else kg.dependencies
         table = fn(args.id, depth=args.depth, layers=args.layer, categories=args.category)
-    return _emit(args, table, ["id", "label", "layer", "depth", "path"])
+    return _emit(args, table, ["id", "name", "layer", "depth", "path"])
 
 
-def _capacity(args: argparse.Namespace) -> int:
+def _capacities(args: argparse.Namespace) -> int:
+    _deprecated(args, "capacity", "capacities")
     with _open(args) as kg:
         table = kg.capacities(args.id, year=args.year)
     columns = ["of", "holder", "year", "amount", "amount_max", "unit", "period", "confidence"]
@@ -111,7 +120,7 @@ def _search(args: argparse.Namespace) -> int:
     return _emit(args, table, ["id", "name", "types", "layer", "category"])
 
 
-def _show(args: argparse.Namespace) -> int:
+def _entity(args: argparse.Namespace) -> int:
     with _open(args) as kg:
         entity: dict[str, Any] = kg.entity(args.id)
     print(json.dumps(entity, indent=2, default=str, sort_keys=True))
@@ -149,10 +158,14 @@ def register(sub: Any) -> None:
     _common(p)
     p.set_defaults(func=_critical_path)
 
-    p = sub.add_parser("spof", help="single points of failure of an item")
+    p = sub.add_parser(
+        "single-points-of-failure",
+        aliases=["spof"],
+        help="items whose loss alone blocks an item (spof: the old name)",
+    )
     p.add_argument("id")
     _common(p)
-    p.set_defaults(func=_spof)
+    p.set_defaults(func=_single_points_of_failure)
 
     p = sub.add_parser("chokepoints", help="items that alone block the most end products")
     p.add_argument("--top", type=int, default=15)
@@ -178,11 +191,15 @@ def register(sub: Any) -> None:
         _common(p)
         p.set_defaults(func=_closure)
 
-    p = sub.add_parser("capacity", help="sourced capacity figures of an item, or held by one")
+    p = sub.add_parser(
+        "capacities",
+        aliases=["capacity"],
+        help="sourced capacity figures of an item, or held by one (capacity: the old name)",
+    )
     p.add_argument("id")
     p.add_argument("--year", type=int, default=None, help="only figures for this year")
     _common(p)
-    p.set_defaults(func=_capacity)
+    p.set_defaults(func=_capacities)
 
     p = sub.add_parser("search", help="find entities by name or alias")
     p.add_argument("text", nargs="?", default="")
@@ -190,7 +207,9 @@ def register(sub: Any) -> None:
     _common(p)
     p.set_defaults(func=_search)
 
-    p = sub.add_parser("show", help="everything known about one entity, as JSON")
+    p = sub.add_parser(
+        "entity", aliases=["show"], help="everything known about one entity, as JSON"
+    )
     p.add_argument("id")
     p.add_argument("--store", metavar="SPEC", default=None)
-    p.set_defaults(func=_show)
+    p.set_defaults(func=_entity)

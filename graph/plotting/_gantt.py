@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from graph.knowledge import KnowledgeGraph
+from graph.plotting._source import Graph, is_graph
 from graph.plotting._style import (
     layer_colour,
     layer_handles,
@@ -18,8 +18,9 @@ from graph.plotting._style import (
     note,
     shorten,
 )
-from graph.remote import RemoteKnowledgeGraph
-from graph.results import Table
+
+if TYPE_CHECKING:
+    from graph.results import Table
 
 __all__ = ["critical_path_gantt"]
 
@@ -32,10 +33,10 @@ def _to_days(years: Any) -> Any:
     return np.asarray(years, dtype=float) * 365.0
 
 
-def _gantt_table(source: KnowledgeGraph | RemoteKnowledgeGraph | Table, item: str | None) -> Table:
-    if not isinstance(source, Table):
+def _gantt_table(source: Graph | Table, item: str | None) -> Table:
+    if is_graph(source):
         if item is None:
-            raise ValueError("critical_path_gantt(kg, item) needs the id of an item")
+            raise ValueError("critical_path_gantt(kg, ref) needs the id of an item")
         return source.critical_path(item)
     if source.kind != "critical_path":
         raise ValueError(
@@ -44,9 +45,7 @@ def _gantt_table(source: KnowledgeGraph | RemoteKnowledgeGraph | Table, item: st
     return source
 
 
-def critical_path_gantt(
-    source: KnowledgeGraph | RemoteKnowledgeGraph | Table, item: str | None = None
-) -> Figure:
+def critical_path_gantt(source: Graph | Table, ref: str | None = None) -> Figure:
     """The critical path of an item as a Gantt chart in days, first order at the top.
 
     Each step of the path (an item, or a requirement: the lead time to get an input) is a bar
@@ -54,14 +53,14 @@ def critical_path_gantt(
     without a known lead time are grey diamonds marked "?": the total is then a lower bound.
 
     Args:
-        source: the knowledge graph (then `item` is required) or a `critical_path` Table.
-        item: id, name or alias of the item.
+        source: the knowledge graph (then `ref` is required) or a `critical_path` Table.
+        ref: id, name or alias of the item.
 
     Returns:
         A new figure; nothing is shown.
 
     Raises:
-        UnknownEntityError: `item` names no entity.
+        UnknownEntityError: `ref` names no entity.
         ValueError: no item given with a graph, or a Table of another analysis.
 
     Examples:
@@ -71,8 +70,8 @@ def critical_path_gantt(
     Notes:
         O(steps); one entity lookup per step when given the graph.
     """
-    table = _gantt_table(source, item)
-    kg = None if isinstance(source, Table) else source
+    table = _gantt_table(source, ref)
+    kg = None if not is_graph(source) else source
     total = int(table.summary.get("total_days") or 0)
     steps = list(table.rows)[::-1]
     if not steps:

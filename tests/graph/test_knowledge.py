@@ -86,9 +86,9 @@ def test_capacities_of_an_item_and_of_a_holder(kg: KnowledgeGraph) -> None:
 
 def test_capacity_command(dataset: Path, store_spec: str) -> None:
     assert run_cli("ingest", str(dataset), "--store", store_spec).code == 0
-    text = run_cli("capacity", "Example CoWoS-L", "--store", store_spec)
+    text = run_cli("capacities", "Example CoWoS-L", "--store", store_spec)
     assert text.code == 0 and "75,000" in text.stdout and "wafers" in text.stdout
-    as_json = run_cli("capacity", "ex-foundry", "--year", "2025", "--json", "--store", store_spec)
+    as_json = run_cli("capacities", "ex-foundry", "--year", "2025", "--json", "--store", store_spec)
     rows = json.loads(as_json.stdout)["rows"]
     assert [(r["of"], r["amount_max"]) for r in rows] == [("ex-cowos", 80000.0)]
 
@@ -172,7 +172,7 @@ def test_spof_chokepoints_and_closures(kg: KnowledgeGraph) -> None:
 def test_subgraph_is_labelled_networkx(kg: KnowledgeGraph) -> None:
     g = kg.subgraph("ex-rack")
     assert isinstance(g, nx.DiGraph)
-    labels = {d["id"]: d.get("label") for _, d in g.nodes(data=True)}
+    labels = {d["id"]: d.get("name") for _, d in g.nodes(data=True)}
     assert labels["ex-accelerator"] == "Example Accelerator X1"
 
 

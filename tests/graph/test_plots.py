@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import asdict
 from pathlib import Path
 
 import matplotlib
@@ -20,7 +19,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
 from graph import KnowledgeGraph, Table, UnknownEntityError, plots
-from graph.analysis import CriticalPath, PathStep
+from graph.rows import PathStep
 from tests.conftest import ROOT, run_cli
 
 
@@ -212,19 +211,24 @@ def test_gantt_has_a_row_per_step_and_a_bar_per_known_lead_time(
 
 def synthetic_path(known: bool) -> Table:
     """A three-step critical path: a rack waits 40 days for a chip, which takes 20 itself."""
-    steps = (
-        PathStep("rack", "item", None, 0, 0, False, None),
-        PathStep("rack/chip", "requirement", "rack/chip", 40 if known else 0, 40, known, None),
-        PathStep("chip", "item", None, 20 if known else 0, 60, known, None),
-    )
+    steps = [
+        PathStep("rack", "Rack", "item", None, 0, 0, False, None),
+        PathStep(
+            "rack/chip",
+            "rack/chip",
+            "requirement",
+            "rack/chip",
+            40 if known else 0,
+            40,
+            known,
+            None,
+        ),
+        PathStep("chip", "Chip", "item", None, 20 if known else 0, 60, known, None),
+    ]
     total = 60 if known else 0
-    raw = CriticalPath("rack", total, steps, (), (), 0)
-    names = {"rack": "Rack", "rack/chip": "rack/chip", "chip": "Chip"}
-    rows = [{**asdict(s), "name": names[s.node]} for s in steps]
     return Table(
         f"critical path of rack: {total} days",
-        rows,
-        raw=raw,
+        steps,
         summary={"total_days": total},
         kind="critical_path",
     )

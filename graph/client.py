@@ -1,0 +1,364 @@
+"""`Client`: the calls of the Python API, written once for the embedded store and for a server.
+
+Each public call checks its arguments and builds its `Table` here; a client answers a small set
+of typed questions (`_impact`, `_critical_path`, ...), from the store and the analyses
+(`KnowledgeGraph`) or from a running server's GraphQL API (`RemoteKnowledgeGraph`). So the
+two return the same tables, row for row, and the plots take either.
+"""
+
+from __future__ import annotations
+
+import abc
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+
+from graph import rows, vocabulary
+from graph.analysis import Status
+from graph.arguments import name_list, parse_shortages
+from graph.results import Table
+from graph.snapshot import EntityInfo
+
+__all__ = [
+    "Client",
+    "ClosureAnswer",
+    "Details",
+    "ImpactAnswer",
+    "PathAnswer",
+    "entity_row",
+]
+
+
+@dataclass(frozen=True)
+class ImpactAnswer:
+    """A scenario's affected items with its counts, as either client reads them."""
+
+    shortages: dict[str, float]
+    rows: list[rows.Affected]
+    counts: dict[str, int]
+    counts_by_layer: dict[str | None, dict[str, int]]
+    cycles: list[list[str]]
+    version: str
+
+
+@dataclass(frozen=True)
+class PathAnswer:
+    """A critical path: its steps and what is missing on and under it."""
+
+    item: str
+    total_days: int
+    steps: list[rows.PathStep]
+    missing_on_path: list[str]
+    missing_in_closure_count: int
+
+
+@dataclass(frozen=True)
+class ClosureAnswer:
+    """The items a walk reached (at most the limit asked for) and how many there are."""
+
+    item: str
+    reached: list[rows.Reached]
+    total: int
+
+
+@dataclass(frozen=True)
+class Details:
+    """What an entity page shows beside its requirements and sources."""
+
+    info: EntityInfo
+    attributes: dict[str, Any]
+    provenance: rows.Fact | None
+    claims: list[dict[str, Any]]
+
+
+class Client(abc.ABC):
+    """The knowledge graph's calls; subclasses say where the answers come from."""
+
+    # ------------------------------------------------------------------ what a client answers
+
+    @abc.abstractmethod
+    def resolve(self, ref: str) -> str:
+        """The id of an entity named by id, IRI, name, alias or maker-prefixed name.
+
+        Raises:
+            UnknownEntityError: nothing matches; the message lists the closest matches.
+        """
+
+    @abc.abstractmethod
+    def info(self, ref: str) -> EntityInfo:
+        """Name, types, layer, category and aliases of an entity."""
+
+    @abc.abstractmethod
+    def subgraph(self, refs: str | Sequence[str], depth: int | None = None) -> nx.DiGraph:
+        """The labelled networkx graph of the dependencies of `refs` (every item when empty).
+
+        Items and requirements are nodes (`kind` item or requirement); edges are `requires`
+        (item to requirement), `input` and `source` (requirement to item).
+        """
+
+    @abc.abstractmethod
+    def graph_info(self) -> dict[str, Any]:
+        """Version, counts and sources with their last ingest run."""
+
+    @abc.abstractmethod
+    def _search(
+        self, text: str, types: Sequence[str], layer: str | None, category: str | None, limit: int
+    ) -> tuple[list[rows.Entity], int]: ...
+
+    @abc.abstractmethod
+    def _details(self, ref: str) -> Details: ...
+
+    @abc.abstractmethod
+    def _requirements(self, ref: str) -> tuple[str, list[rows.Requirement]]: ...
+
+    @abc.abstractmethod
+    def _sources(self, ref: str) -> tuple[str, list[rows.Supply]]: ...
+
+    @abc.abstractmethod
+    def _capacities(self, ref: str, year: int | None) -> tuple[str, list[rows.Capacity]]: ...
+
+    @abc.abstractmethod
+    def _impact(self, shortages: dict[str, float], substitution: bool) -> ImpactAnswer: ...
+
+    @abc.abstractmethod
+    def _critical_path(self, ref: str) -> PathAnswer: ...
+
+    @abc.abstractmethod
+    def _single_points_of_failure(self, ref: str) -> tuple[str, list[rows.SinglePoint]]: ...
+
+    @abc.abstractmethod
+    def _chokepoints(self, top: int, categories: list[str] | None) -> list[rows.Chokepoint]: ...
+
+    @abc.abstractmethod
+    def _closure(
+        self,
+        ref: str,
+        direction: str,
+        depth: int | None,
+        limit: int,
+        layers: list[str] | None,
+        categories: list[str] | None,
+    ) -> ClosureAnswer: ...
+
+    # ------------------------------------------------------------------ lookup
+
+    def search(
+        self,
+        text: str = "",
+        *,
+        types: Sequence[str] = (),
+        layer: str | None = None,
+        category: str | None = None,
+        limit: int | None = 50,
+    ) -> Table:
+        """Entities whose id, name or alias matches `text` (all when empty), best first.
+
+        >>> kg.search("hbm3e", layer="memory").to_frame()["id"].tolist()[:2]
+        ['hbm3e', 'sk-hynix-hbm3e']
+        """
+        vocabulary.check("layer", name_list(layer))
+        vocabulary.check("category", name_list(category))
+        found, total = self._search(text, tuple(types), layer, category, limit or 0)
+        return Table(
+            f"search {text!r}",
+            found,
+            columns=rows.Entity.fields(),
+            summary={"total": total},
+            kind="search",
+        )
+
+    def entity(self, ref: str) -> dict[str, Any]:
+        """Everything known about one entity: attributes, claims, relations, provenance.
+
+        >>> sorted(kg.entity("SK hynix HBM3E"))[:4]
+        ['aliases', 'attributes', 'category', 'claims']
+        """
+        d = self._details(ref)
+        return {
+            **dict(entity_row(d.info)),
+            "iri": d.info.iri,
+            "attributes": d.attributes,
+            "provenance": d.provenance,
+            "claims": d.claims,
+            "requirements": self.requirements(d.info.id).to_dicts(),
+            "sources": self.sources(d.info.id).to_dicts(),
+        }
+
+    def requirements(self, ref: str) -> Table:
+        """What an item needs (AND), each with its qualified sources (OR) and provenance.
+
+        >>> kg.requirements("b200").to_frame()[["input", "quantity"]].head(2)  # doctest: +SKIP
+        """
+        slug, found = self._requirements(ref)
+        return Table(
+            f"requirements of {slug}", found, columns=rows.Requirement.fields(), kind="requirements"
+        )
+
+    def sources(self, ref: str) -> Table:
+        """Every Supply record of an input (qualified or not), with provenance."""
+        slug, found = self._sources(ref)
+        return Table(f"sources of {slug}", found, columns=rows.Supply.fields(), kind="sources")
+
+    def capacities(self, ref: str, *, year: int | None = None) -> Table:
+        """Sourced capacity figures of an item, or held by an organisation or facility.
+
+        One row per Capacity record, by year then holder: `amount` (to `amount_max` for a
+        range) `unit` per `period`, with its source. Sources that disagree stay separate rows.
+        """
+        slug, found = self._capacities(ref, year)
+        summary = {
+            "item": slug,
+            "records": len(found),
+            "years": sorted({r.year for r in found if r.year}),
+        }
+        title = f"capacities of {slug}" + ("" if year is None else f" in {year}")
+        return Table(
+            title, found, columns=rows.Capacity.fields(), summary=summary, kind="capacities"
+        )
+
+    # ------------------------------------------------------------------ analyses
+
+    def impact(
+        self, shortages: Mapping[str, float] | Iterable[str], *, substitution: bool = False
+    ) -> Table:
+        """Items blocked or constrained by shortages, each with the chain of facts that explains it.
+
+        Args:
+            shortages: id or name -> availability in [0, 1], or `ID[=AVAILABILITY]` strings.
+            substitution: whether any one qualified source can replace the others.
+
+        >>> t = kg.impact({"hbm": 0.5})
+        >>> t.summary["counts"]["CONSTRAINED"] > 0, t[0]["status"]
+        (True, 'CONSTRAINED')
+        """
+        a = self._impact(parse_shortages(shortages), substitution)
+        found = sorted(a.rows, key=lambda r: (_rank(r["status"]), r["availability"], r["id"]))
+        summary = {
+            "shortages": a.shortages,
+            "substitution": substitution,
+            "counts": a.counts,
+            "counts_by_layer": {str(k): v for k, v in a.counts_by_layer.items()},
+            "cycles": a.cycles,
+            "version": a.version,
+        }
+        title = "impact of " + ", ".join(f"{k}={v:g}" for k, v in a.shortages.items())
+        return Table(title, found, columns=rows.Affected.fields(), summary=summary, kind="impact")
+
+    def critical_path(self, ref: str) -> Table:
+        """The lead-time path that decides how long an item takes, step by step in days."""
+        a = self._critical_path(ref)
+        summary = {
+            "item": a.item,
+            "total_days": a.total_days,
+            "missing_on_path": a.missing_on_path,
+            "missing_in_closure_count": a.missing_in_closure_count,
+        }
+        title = f"critical path of {a.item}: {a.total_days} days"
+        return Table(
+            title, a.steps, columns=rows.PathStep.fields(), summary=summary, kind="critical_path"
+        )
+
+    def single_points_of_failure(self, ref: str) -> Table:
+        """Items whose loss alone blocks `ref`, each with the chain that shows why."""
+        slug, found = self._single_points_of_failure(ref)
+        return Table(
+            f"single points of failure of {slug}",
+            found,
+            columns=rows.SinglePoint.fields(),
+            summary={"item": slug},
+            kind="single_points_of_failure",
+        )
+
+    def spof(self, ref: str) -> Table:
+        """Deprecated: use `single_points_of_failure`."""
+        warnings.warn(
+            "spof() is deprecated; use single_points_of_failure()", DeprecationWarning, stacklevel=2
+        )
+        return self.single_points_of_failure(ref)
+
+    def chokepoints(self, top: int = 10, *, categories: str | Sequence[str] | None = None) -> Table:
+        """Items ranked by how many end products (of `categories`, if given) they alone can block."""
+        wanted = vocabulary.check("category", name_list(categories))
+        found = self._chokepoints(top, wanted)
+        return Table(
+            f"top {top} chokepoints", found, columns=rows.Chokepoint.fields(), kind="chokepoints"
+        )
+
+    def dependencies(
+        self,
+        ref: str,
+        depth: int | None = None,
+        limit: int = 10_000,
+        *,
+        layers: str | Sequence[str] | None = None,
+        categories: str | Sequence[str] | None = None,
+    ) -> Table:
+        """Everything an item needs, transitively (depth in item hops), with a path to each.
+
+        `layers` and `categories` list only items of those layers or categories (for example
+        ``categories=["accelerator", "inference-accelerator"]``); the walk still crosses the rest.
+        """
+        return self._closure_table("dependencies", ref, depth, limit, layers, categories)
+
+    def dependents(
+        self,
+        ref: str,
+        depth: int | None = None,
+        limit: int = 10_000,
+        *,
+        layers: str | Sequence[str] | None = None,
+        categories: str | Sequence[str] | None = None,
+    ) -> Table:
+        """Everything that needs an item, transitively, with a path to each.
+
+        "Which accelerators depend on CoWoS-L?" is
+        ``kg.dependents("TSMC CoWoS-L", categories=["accelerator", "inference-accelerator"])``.
+        """
+        return self._closure_table("dependents", ref, depth, limit, layers, categories)
+
+    def _closure_table(
+        self,
+        direction: str,
+        ref: str,
+        depth: int | None,
+        limit: int,
+        layers: str | Sequence[str] | None,
+        categories: str | Sequence[str] | None,
+    ) -> Table:
+        wanted = {
+            "layers": vocabulary.check("layer", name_list(layers)),
+            "categories": vocabulary.check("category", name_list(categories)),
+        }
+        a = self._closure(ref, direction, depth, limit, wanted["layers"], wanted["categories"])
+        only = [", ".join(v) or "none" for v in wanted.values() if v is not None]
+        return Table(
+            f"{direction} of {a.item}" + (f" ({'; '.join(only)})" if only else ""),
+            a.reached,
+            columns=rows.Reached.fields(),
+            summary={"item": a.item, "total": a.total, "depth": depth}
+            | {k: v for k, v in wanted.items() if v is not None},
+            kind=direction,
+        )
+
+
+def _rank(status: str) -> int:
+    return Status(status).rank
+
+
+def _entity_fields(e: EntityInfo) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "name": e.name,
+        "types": list(e.types),
+        "layer": e.layer,
+        "category": e.category,
+        "aliases": list(e.aliases),
+    }
+
+
+def entity_row(e: EntityInfo) -> rows.Entity:
+    """The search row of an entity."""
+    return rows.Entity(**_entity_fields(e))

@@ -1,0 +1,46 @@
+"""What the plots draw from: a graph that answers the Python API's calls, or one of its tables.
+
+The plots depend on this protocol, not on the client classes, so the local store and a running
+server are drawn alike and the plots import neither client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from graph.results import Table
+    from graph.snapshot import EntityInfo
+
+__all__ = ["Graph", "is_graph"]
+
+
+@runtime_checkable
+class Graph(Protocol):
+    """A knowledge graph, local or remote: the calls the plots make."""
+
+    def resolve(self, ref: str) -> str: ...
+
+    def info(self, ref: str) -> EntityInfo: ...
+
+    def subgraph(self, refs: str | Sequence[str], depth: int | None = None) -> nx.DiGraph: ...
+
+    def impact(
+        self, shortages: Mapping[str, float] | Iterable[str], *, substitution: bool = False
+    ) -> Table: ...
+
+    def critical_path(self, ref: str) -> Table: ...
+
+    def chokepoints(
+        self, top: int = 10, *, categories: str | Sequence[str] | None = None
+    ) -> Table: ...
+
+    def capacities(self, ref: str, *, year: int | None = None) -> Table: ...
+
+
+def is_graph(source: Any) -> bool:
+    """Whether `source` is a graph to ask (else it is a Table already answered)."""
+    return isinstance(source, Graph)

@@ -1,0 +1,291 @@
+"""The rows of the Python API's tables: one typed record per kind of row, for every client.
+
+A row is a frozen dataclass that reads like a mapping (``row["name"]`` and ``row.name``), so a
+table becomes a DataFrame or JSON as it is, and code can rely on its fields. The local client
+builds rows from the analyses, the remote client from the server's answers; both build the same
+records, so a table from either compares equal.
+
+    >>> row = Chokepoint("cowos", "CoWoS", "packaging", "packaging", 3, ["b200", "mi355x", "tpu"])
+    >>> row["name"], row.end_products_blocked, list(row)[:3]
+    ('CoWoS', 3, ['id', 'name', 'layer'])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from graph import analysis
+
+    Facts = Callable[..., list["Fact"]]
+    """Provenance of fact IRIs (None and unknown IRIs skipped)."""
+
+__all__ = [
+    "Affected",
+    "Capacity",
+    "Chokepoint",
+    "Entity",
+    "Fact",
+    "PathStep",
+    "Reached",
+    "Requirement",
+    "Row",
+    "SinglePoint",
+    "Source",
+    "Supply",
+]
+
+Fact = dict[str, Any]
+"""The provenance of one fact: iri, source (URL), as_of, confidence, estimated, graph."""
+
+
+class Row(Mapping[str, Any]):
+    """A typed row that also reads as a mapping of its fields, in the table's column order."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self.fields():
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.fields())
+
+    def __len__(self) -> int:
+        return len(self.fields())
+
+    @classmethod
+    def fields(cls) -> tuple[str, ...]:
+        """The field names, which are the table's columns."""
+        found = cls.__dict__.get("_fields")
+        if found is None:
+            found = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+            cls._fields = found  # type: ignore[attr-defined]
+        return found  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True, eq=True)
+class Entity(Row):
+    """An entity as a search lists it."""
+
+    id: str
+    name: str
+    types: list[str]
+    layer: str | None
+    category: str | None
+    aliases: list[str]
+
+
+class Affected(Row):
+    """An item that a scenario blocks or constrains, with the chain of facts that explains it.
+
+    The chain (`root_cause`, `chain`, `explanation`) may be given, or computed by `explain` when
+    first read: ranking and paging a scenario that reaches half a large graph then costs the
+    chains of the rows someone reads, not of all of them.
+    """
+
+    __slots__ = ("_explain", "_values")
+
+    _cheap = (
+        "id",
+        "name",
+        "layer",
+        "status",
+        "availability",
+        "binding_requirement",
+    )
+    _chain = ("root_cause", "chain", "explanation")
+    _all = (*_cheap, *_chain, "category")
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        name: str,
+        layer: str | None,
+        category: str | None,
+        status: str,
+        availability: float,
+        binding_requirement: str | None,
+        root_cause: str | None = None,
+        chain: list[str] | None = None,
+        explanation: list[dict[str, Any]] | None = None,
+        explain: Callable[[], tuple[str | None, list[str], list[dict[str, Any]]]] | None = None,
+    ) -> None:
+        if explain is None and (chain is None or explanation is None):
+            raise ValueError("give the chain and its explanation, or a way to explain them")
+        self._values: dict[str, Any] = {
+            "id": id,
+            "name": name,
+            "layer": layer,
+            "status": status,
+            "availability": availability,
+            "binding_requirement": binding_requirement,
+            "category": category,
+        }
+        if explain is None:
+            self._values.update(root_cause=root_cause, chain=chain, explanation=explanation)
+        self._explain = explain
+
+    @classmethod
+    def fields(cls) -> tuple[str, ...]:
+        return cls._all
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self._chain and key not in self._values:
+            assert self._explain is not None
+            root, chain, explanation = self._explain()
+            self._values.update(root_cause=root, chain=chain, explanation=explanation)
+        if key not in self._all:
+            raise KeyError(key)
+        return self._values[key]
+
+    def __getattr__(self, key: str) -> Any:
+        if key.startswith("_"):
+            raise AttributeError(key)
+        try:
+            return self[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Affected):
+            return NotImplemented
+        return dict(self) == dict(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        cheap = ", ".join(f"{k}={self._values[k]!r}" for k in ("id", "status", "availability"))
+        return f"Affected({cheap})"
+
+
+@dataclass(frozen=True, eq=True)
+class PathStep(Row):
+    """One step of a critical path, target first, in days."""
+
+    node: str
+    name: str
+    kind: str
+    requirement: str | None
+    days: int
+    cumulative: int
+    lead_time_known: bool
+    provenance: Fact | None
+
+
+@dataclass(frozen=True, eq=True)
+class SinglePoint(Row):
+    """An item whose loss alone blocks the target; `path` from the target down to it."""
+
+    id: str
+    name: str | None
+    layer: str | None
+    category: str | None
+    path: list[str]
+    facts: list[Fact]
+
+    @classmethod
+    def of(cls, s: analysis.SinglePointOfFailure, facts: Facts) -> SinglePoint:
+        """The row of an analysis result; `facts` gives the provenance of fact IRIs."""
+        return cls(
+            id=s.id,
+            name=s.name,
+            layer=s.layer,
+            category=s.category,
+            path=[h.from_item for h in s.chain] + [s.id],
+            facts=facts(*[f for h in s.chain for f in (h.requirement_fact, h.source_fact)]),
+        )
+
+
+@dataclass(frozen=True, eq=True)
+class Chokepoint(Row):
+    """An item that alone can block `end_products_blocked` end products."""
+
+    id: str
+    name: str | None
+    layer: str | None
+    category: str | None
+    end_products_blocked: int
+    end_products: list[str]
+
+    @classmethod
+    def of(cls, c: analysis.Chokepoint) -> Chokepoint:
+        """The row of an analysis result."""
+        return cls(c.id, c.name, c.layer, c.category, c.count, list(c.end_products))
+
+
+@dataclass(frozen=True, eq=True)
+class Reached(Row):
+    """An item reached by a dependency or dependent walk, with one shortest path to it."""
+
+    id: str
+    name: str | None
+    layer: str | None
+    category: str | None
+    depth: int
+    path: list[str]
+    via_facts: list[str]
+
+    @classmethod
+    def of(cls, r: analysis.Reached) -> Reached:
+        """The row of an analysis result."""
+        return cls(r.id, r.name, r.layer, r.category, r.depth, list(r.path), list(r.via_facts))
+
+
+@dataclass(frozen=True, eq=True)
+class Capacity(Row):
+    """A sourced capacity figure: `amount` (to `amount_max`) `unit` per `period`."""
+
+    of: str
+    of_name: str
+    holder: str | None
+    holder_name: str | None
+    year: int | None
+    amount: float
+    amount_max: float | None
+    unit: str
+    period: str
+    estimated: bool
+    confidence: str | None
+    as_of: str | None
+    source: str | None
+    note: str | None
+
+
+@dataclass(frozen=True, eq=True)
+class Supply(Row):
+    """A source of an input: who supplies it, to whom (None: everyone), at which share."""
+
+    supplier: str
+    consumer: str | None
+    share: float | None
+    qualification: str
+    lead_time_days: int | None
+    provenance: Fact | None
+
+
+@dataclass(frozen=True, eq=True)
+class Source(Row):
+    """A qualified source of a requirement: who supplies the input, at which share."""
+
+    supplier: str
+    share: float | None
+    qualification: str
+    lead_time_days: int | None
+    provenance: Fact | None
+
+
+@dataclass(frozen=True, eq=True)
+class Requirement(Row):
+    """What an item needs (AND), with the qualified sources that can meet it (OR)."""
+
+    id: str
+    input: str
+    quantity: float | None
+    lead_time_days: int | None
+    sources: list[Source]
+    provenance: Fact | None

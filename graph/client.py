@@ -156,8 +156,8 @@ class Client(abc.ABC):
     ) -> Table:
         """Entities whose id, name or alias matches `text` (all when empty), best first.
 
-        >>> kg.search("hbm3e", layer="memory").to_frame()["id"].tolist()[:2]
-        ['hbm3e', 'sk-hynix-hbm3e']
+        >>> kg.search("hbm", layer="memory").to_frame()["id"].tolist()
+        ['ex-hbm', 'ex-hbm-a', 'ex-hbm-b']
         """
         vocabulary.check("layer", name_list(layer))
         vocabulary.check("category", name_list(category))
@@ -173,8 +173,9 @@ class Client(abc.ABC):
     def entity(self, ref: str) -> dict[str, Any]:
         """Everything known about one entity: attributes, claims, relations, provenance.
 
-        >>> sorted(kg.entity("SK hynix HBM3E"))[:4]
-        ['aliases', 'attributes', 'category', 'claims']
+        >>> e = kg.entity("Example X-1")
+        >>> e["name"], sorted({c["value"] for c in e["claims"]}), e["provenance"]["confidence"]
+        ('Example Accelerator X1', ['180', '192'], 'high')
         """
         d = self._details(ref)
         return {
@@ -190,7 +191,8 @@ class Client(abc.ABC):
     def requirements(self, ref: str) -> Table:
         """What an item needs (AND), each with its qualified sources (OR) and provenance.
 
-        >>> kg.requirements("b200").to_frame()[["input", "quantity"]].head(2)  # doctest: +SKIP
+        >>> [(r.input, r.quantity, len(r.sources)) for r in kg.requirements("ex-rack")]
+        [('ex-accelerator', 72.0, 0)]
         """
         slug, found = self._requirements(ref)
         return Table(
@@ -198,7 +200,11 @@ class Client(abc.ABC):
         )
 
     def sources(self, ref: str) -> Table:
-        """Every Supply record of an input (qualified or not), with provenance."""
+        """Every Supply record of an input (qualified or not), with provenance.
+
+        >>> [(s.supplier, s.consumer, s.share) for s in kg.sources("Example HBM3E")]
+        [('ex-hbm-a', 'ex-accelerator', 0.7), ('ex-hbm-b', 'ex-accelerator', 0.3)]
+        """
         slug, found = self._sources(ref)
         return Table(f"sources of {slug}", found, columns=rows.Supply.fields(), kind="sources")
 
@@ -207,6 +213,10 @@ class Client(abc.ABC):
 
         One row per Capacity record, by year then holder: `amount` (to `amount_max` for a
         range) `unit` per `period`, with its source. Sources that disagree stay separate rows.
+
+        >>> c = kg.capacities("ex-cowos")[0]
+        >>> c.holder, c.amount, c.amount_max, c.unit, c.period, c.estimated
+        ('ex-foundry', 75000.0, 80000.0, 'wafers', 'month', True)
         """
         slug, found = self._capacities(ref, year)
         summary = {
@@ -230,11 +240,19 @@ class Client(abc.ABC):
             shortages: id or name -> availability in [0, 1], or `ID[=AVAILABILITY]` strings.
             substitution: whether any one qualified source can replace the others.
 
-        >>> t = kg.impact({"hbm": 0.5})
-        >>> t.summary["counts"]["CONSTRAINED"] > 0, t[0]["status"]
-        (True, 'CONSTRAINED')
+        >>> t = kg.impact({"Vendor A HBM3E": 0})
+        >>> [(r.id, r.status, r.availability) for r in t][:3]
+        [('ex-hbm-a', 'BLOCKED', 0.0), ('ex-accelerator', 'CONSTRAINED', 0.3), ('ex-datacenter', 'CONSTRAINED', 0.3)]
+        >>> t[1].chain
+        ['ex-accelerator', 'ex-hbm-a']
         """
-        a = self._impact(parse_shortages(shortages), substitution)
+        wanted = parse_shortages(shortages)
+        for ref, value in wanted.items():
+            if not 0.0 <= value <= 1.0:  # NaN fails too
+                raise ValueError(
+                    f"availability of {ref!r} must be in [0, 1] (0 = out, 1 = normal), got {value}"
+                )
+        a = self._impact(wanted, substitution)
         found = sorted(a.rows, key=lambda r: (_rank(r["status"]), r["availability"], r["id"]))
         summary = {
             "shortages": a.shortages,
@@ -248,7 +266,12 @@ class Client(abc.ABC):
         return Table(title, found, columns=rows.Affected.fields(), summary=summary, kind="impact")
 
     def critical_path(self, ref: str) -> Table:
-        """The lead-time path that decides how long an item takes, step by step in days."""
+        """The lead-time path that decides how long an item takes, step by step in days.
+
+        >>> t = kg.critical_path("ex-datacenter")
+        >>> t.summary["total_days"], [s.node for s in t if s.days][:2]
+        (330, ['ex-rack', 'ex-accelerator'])
+        """
         a = self._critical_path(ref)
         summary = {
             "item": a.item,
@@ -262,7 +285,11 @@ class Client(abc.ABC):
         )
 
     def single_points_of_failure(self, ref: str) -> Table:
-        """Items whose loss alone blocks `ref`, each with the chain that shows why."""
+        """Items whose loss alone blocks `ref`, each with the chain that shows why.
+
+        >>> [(s.id, s.path) for s in kg.single_points_of_failure("ex-rack")][:2]
+        [('ex-accelerator', ['ex-rack', 'ex-accelerator']), ('ex-abf-substrate', ['ex-rack', 'ex-accelerator', 'ex-abf-substrate'])]
+        """
         slug, found = self._single_points_of_failure(ref)
         return Table(
             f"single points of failure of {slug}",
@@ -280,7 +307,11 @@ class Client(abc.ABC):
         return self.single_points_of_failure(ref)
 
     def chokepoints(self, top: int = 10, *, categories: str | Sequence[str] | None = None) -> Table:
-        """Items ranked by how many end products (of `categories`, if given) they alone can block."""
+        """Items ranked by how many end products (of `categories`, if given) they alone can block.
+
+        >>> [(c.id, c.end_products_blocked) for c in kg.chokepoints(2)]
+        [('ex-abf-substrate', 2), ('ex-accelerator', 2)]
+        """
         wanted = vocabulary.check("category", name_list(categories))
         found = self._chokepoints(top, wanted)
         return Table(
@@ -300,6 +331,9 @@ class Client(abc.ABC):
 
         `layers` and `categories` list only items of those layers or categories (for example
         ``categories=["accelerator", "inference-accelerator"]``); the walk still crosses the rest.
+
+        >>> [(r.id, r.depth) for r in kg.dependencies("ex-rack", depth=2, layers="memory")]
+        [('ex-hbm', 2), ('ex-hbm-a', 2), ('ex-hbm-b', 2)]
         """
         return self._closure_table("dependencies", ref, depth, limit, layers, categories)
 
@@ -316,6 +350,9 @@ class Client(abc.ABC):
 
         "Which accelerators depend on CoWoS-L?" is
         ``kg.dependents("TSMC CoWoS-L", categories=["accelerator", "inference-accelerator"])``.
+
+        >>> [(r.id, r.path) for r in kg.dependents("Example CoWoS-L", categories="accelerator")]
+        [('ex-accelerator', ['ex-cowos', 'ex-accelerator'])]
         """
         return self._closure_table("dependents", ref, depth, limit, layers, categories)
 

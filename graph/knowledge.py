@@ -1,8 +1,13 @@
 """`KnowledgeGraph`: the Python API over a store, for notebooks, the CLI and the GraphQL API.
 
-    >>> kg = KnowledgeGraph.open()                       # doctest: +SKIP
-    >>> kg.impact({"cowos-l": 0.0}).to_frame()           # doctest: +SKIP
-    >>> kg.critical_path("gb200-nvl72").to_frame()       # doctest: +SKIP
+    kg = KnowledgeGraph.open()                       # the embedded store (or a spec)
+    kg.impact({"cowos-l": 0.0}).to_frame()           # what a CoWoS-L outage blocks, and why
+    kg.critical_path("gb200-nvl72").to_frame()       # its lead-time path, step by step
+
+On the small example data of the tests:
+
+    >>> kg.impact({"Example CoWoS-L": 0}).summary["counts"]
+    {'OK': 13, 'CONSTRAINED': 0, 'BLOCKED': 5}
 
 Reads go to an immutable `Snapshot` of the current graph version. A store on disk is opened
 read-only, so an ingest can run beside it; when that ingest commits, the next call (at most
@@ -100,8 +105,8 @@ class KnowledgeGraph(Client):
         Raises:
             UnknownEntityError: nothing matches; the message lists the closest matches.
 
-        >>> kg.resolve("SK Hynix HBM3E"), kg.resolve("https://w3id.org/stackgraph/id/hbm")
-        ('sk-hynix-hbm3e', 'hbm')
+        >>> kg.resolve("Example X-1"), kg.resolve("https://w3id.org/stackgraph/id/ex-hbm")
+        ('ex-accelerator', 'ex-hbm')
         """
         snap = self.snapshot()
         if ref in snap.entities:
@@ -400,9 +405,9 @@ class KnowledgeGraph(Client):
     def subgraph(self, refs: str | Sequence[str], depth: int | None = None) -> nx.DiGraph:
         """The labelled networkx graph of the dependencies of `refs` (every item when empty).
 
-        >>> g = kg.subgraph("b200", depth=1)
-        >>> g.nodes["b200"]["name"], g.nodes["b200"]["kind"]
-        ('B200', 'item')
+        >>> g = kg.subgraph("ex-rack", depth=1)
+        >>> g.nodes["ex-rack"]["name"], sorted(g.successors("ex-rack"))
+        ('Example Rack NVL72', ['ex-rack/ex-accelerator'])
         """
         ids = [refs] if isinstance(refs, str) else list(refs)
         g = self.snapshot().graph

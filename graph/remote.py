@@ -1,7 +1,9 @@
 """`RemoteKnowledgeGraph`: the same calls as `KnowledgeGraph`, answered by a running API server.
 
-    >>> kg = KnowledgeGraph.connect("http://127.0.0.1:8000/graphql")   # doctest: +SKIP
-    >>> kg.impact({"cowos-l": 0.0}).to_frame()                         # doctest: +SKIP
+    >>> remote = KnowledgeGraph.connect(url)        # e.g. "http://127.0.0.1:8000/graphql"
+    >>> remote.impact({"ex-cowos": 0.0}) == kg.impact({"ex-cowos": 0.0})
+    True
+    >>> remote.close()
 
 Results are the same `Table`s, with the same columns, as the local API's; the analyses run on
 the server (and are cached there per graph version). Pages are fetched until complete.

@@ -9,7 +9,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from graph import KnowledgeGraph, UnknownEntityError, parse_shortages
+from graph import KnowledgeGraph, UnknownEntityError
 from graph.errors import StoreError
 from tests.conftest import run_cli
 
@@ -199,18 +199,7 @@ def test_new_version_is_seen_without_reopening(
     assert kg.info("ex-datacenter").name == "Example Campus II"
 
 
-@pytest.mark.parametrize(
-    ("given", "expected"),
-    [(["a"], {"a": 0.0}), (["a=0.5", "b=1"], {"a": 0.5, "b": 1.0}), ({"a": 0.2}, {"a": 0.2})],
-    ids=["bare", "pairs", "mapping"],
-)
-def test_parse_shortages(given: list[str] | dict[str, float], expected: dict[str, float]) -> None:
-    assert parse_shortages(given) == expected
-
-
 def test_bad_shortages_are_refused(kg: KnowledgeGraph) -> None:
-    with pytest.raises(ValueError, match="must be a number"):
-        parse_shortages(["a=half"])
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         kg.impact({"ex-cowos": 1.5})
 

@@ -1,0 +1,192 @@
+"""The projection on the example data: entities, names index, supplies, capacities, provenance."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import graph.projection
+import graph.snapshot
+from graph.namespace import entity_iri, graph_iri, normalise
+from graph.projection import Snapshot, build_snapshot, graph_version
+from graph.store import Store, open_store
+from ingest.run import IngestOptions, ingest
+from tests.conftest import EXAMPLES
+
+
+def _store(*paths: Path) -> Store:
+    store = open_store("memory:")
+    ingest(IngestOptions(paths=list(paths)), store=store)
+    return store
+
+
+@pytest.fixture(scope="module")
+def store() -> Store:
+    return _store(EXAMPLES / "valid")
+
+
+@pytest.fixture(scope="module")
+def snap(store: Store) -> Snapshot:
+    return build_snapshot(store)
+
+
+def test_record_types_are_importable_from_the_projection() -> None:
+    for name in ("CapacityInfo", "EntityInfo", "Provenance", "Snapshot", "SupplyInfo"):
+        assert getattr(graph.projection, name) is getattr(graph.snapshot, name), name
+        assert name in graph.projection.__all__ and name in graph.snapshot.__all__
+
+
+def test_every_organization_product_and_facility_is_an_entity(snap: Snapshot) -> None:
+    assert len(snap.entities) == 18 and list(snap.entities) == sorted(snap.entities)
+    x1 = snap.entities["ex-accelerator"]
+    assert (x1.iri, x1.name, x1.types) == (
+        str(entity_iri("ex-accelerator")),
+        "Example Accelerator X1",
+        ("Product",),
+    )
+    assert (x1.layer, x1.category, x1.aliases) == ("compute", "accelerator", ("Example X-1", "X1"))
+    assert snap.entities["ex-designer"].types == ("Organization",)
+    assert snap.entities["ex-designer"].category is None
+    assert snap.entities["ex-datacenter"].types == ("Facility",)
+    assert snap.entities["ex-switch"].layer == "networking"  # from the Turtle source
+    assert snap.entities["ex-odm"].aliases == ("ExODM", "Example Assembly")  # from the CSV
+
+
+def test_the_entities_are_the_items_of_the_graph(snap: Snapshot) -> None:
+    g = snap.graph
+    assert sorted(g.ids) == sorted(snap.entities)
+    item = g.item("ex-accelerator")
+    assert (item.name, item.layer, item.category) == (
+        "Example Accelerator X1",
+        "compute",
+        "accelerator",
+    )
+    assert (item.lead_time_days, item.fact) == (30, str(entity_iri("ex-accelerator")))
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Example Accelerator X1", "ex-accelerator"),
+        ("example x-1", "ex-accelerator"),
+        ("X1", "ex-accelerator"),
+        ("ex-accelerator", "ex-accelerator"),
+        ("Example Assembly", "ex-odm"),
+        ("Example Designer X1", "ex-accelerator"),
+        ("ExDes Example Accelerator X1", "ex-accelerator"),
+        ("Example Hyperscaler Example Campus", "ex-datacenter"),
+        ("Example Foundry Example Fab 1", "ex-fab"),
+        ("Example Assembly Example Compute Tray", "ex-tray"),
+    ],
+    ids=lambda v: str(v),
+)
+def test_names_index_finds_names_aliases_slugs_and_maker_prefixed_names(
+    snap: Snapshot, name: str, slug: str
+) -> None:
+    assert snap.names[normalise(name)] == slug
+
+
+def test_a_maker_prefix_needs_the_maker(snap: Snapshot) -> None:
+    assert normalise("Example Hyperscaler X1") not in snap.names
+    assert normalise("Example Foundry X1") not in snap.names
+    assert set(snap.names.values()) == set(snap.entities)
+
+
+def test_supplies_keep_every_record_and_become_sources(snap: Snapshot) -> None:
+    by_iri = {s.iri: s for s in snap.supplies}
+    assert len(by_iri) == 5 and [s.iri for s in snap.supplies] == sorted(by_iri)
+    hbm_a = next(s for s in snap.supplies if s.supplier == "ex-hbm-a")
+    assert (hbm_a.input, hbm_a.consumer, hbm_a.share) == ("ex-hbm", "ex-accelerator", 0.7)
+    assert hbm_a.qualification == "qualified"
+    fab = next(s for s in snap.supplies if s.supplier == "ex-fab")
+    assert (fab.consumer, fab.share, fab.lead_time_days) == (None, None, 90)
+    odm = next(s for s in snap.supplies if s.input == "ex-tray")
+    assert odm.supplier == "ex-odm"  # the CSV names the supplier by alias
+    reqs = {r.input: r for r in snap.graph.requirements("ex-accelerator")}
+    assert [(s.supplier, s.fact) for s in reqs["ex-hbm"].sources] == [
+        ("ex-hbm-a", hbm_a.iri),
+        ("ex-hbm-b", next(s.iri for s in snap.supplies if s.supplier == "ex-hbm-b")),
+    ]
+    assert [s.supplier for s in reqs["ex-node"].sources] == ["ex-fab"]  # a market supply
+    assert reqs["ex-abf-substrate"].sources == ()
+
+
+def test_a_facility_requires_its_operator(snap: Snapshot) -> None:
+    implied = {r.id: r for r in snap.graph.requirements("ex-datacenter")}
+    op = implied["ex-datacenter/operator:ex-hyperscaler"]
+    assert (op.input, op.fact) == ("ex-hyperscaler", str(entity_iri("ex-datacenter")))
+    assert [r.input for r in snap.graph.requirements("ex-fab")] == ["ex-foundry"]
+
+
+def test_capacities(snap: Snapshot) -> None:
+    (cap,) = snap.capacities
+    assert (cap.of, cap.holder, cap.amount, cap.amount_max) == (
+        "ex-cowos",
+        "ex-foundry",
+        75000.0,
+        80000.0,
+    )
+    assert (cap.unit, cap.period, cap.year, cap.note) == ("wafers", "month", 2025, None)
+    assert snap.capacities_of("ex-foundry") == snap.capacities_of("ex-cowos", 2025) == [cap]
+    assert snap.capacities_of("ex-cowos", 2024) == []
+
+
+def test_every_fact_of_the_graph_has_provenance(snap: Snapshot) -> None:
+    g = snap.graph
+    facts = {g.item(i).fact for i in g.ids}
+    for i in g.ids:
+        for r in g.requirements(i):
+            facts.add(r.fact)
+            facts.update(s.fact for s in r.sources)
+    facts.update(c.iri for c in snap.capacities)
+    assert None not in facts
+    assert facts <= set(snap.provenance)
+
+
+def test_provenance_of_an_entity_and_of_a_supply(snap: Snapshot) -> None:
+    x1 = snap.provenance[str(entity_iri("ex-accelerator"))]
+    assert x1.record(str(entity_iri("ex-accelerator"))) == {
+        "iri": str(entity_iri("ex-accelerator")),
+        "source": "https://example.org/x1",
+        "as_of": "2025-03-18",
+        "confidence": "high",
+        "estimated": False,
+        "graph": str(graph_iri("chain")),
+    }
+    odm = next(s for s in snap.supplies if s.input == "ex-tray")
+    p = snap.provenance[odm.iri]
+    assert (p.confidence, p.estimated, p.graph) == ("low", True, str(graph_iri("extra")))
+    assert p.record(odm.iri) == {"iri": odm.iri, **p.to_dict()}
+
+
+def test_the_version_is_the_hash_of_the_ingested_content(store: Store, snap: Snapshot) -> None:
+    assert snap.version == graph_version(store) and len(snap.version) == 16
+    assert build_snapshot(store, version="v1").version == "v1"
+    assert graph_version(open_store("memory:")) != snap.version
+
+
+_CLAIMS = """\
+title: Lead-time claims
+claims:
+  - {subject: ex-accelerator, property: lead_time_days, value: "45", unit: days, source: "https://example.org/x1-lead", as_of: 2025-06, confidence: high}
+  - {subject: ex-rack, property: lead_time_days, value: "200", unit: days, source: "https://example.org/rack-rumour", as_of: "2026", confidence: low}
+  - {subject: ex-cowos, property: lead_time_days, value: "150", unit: days, source: "https://example.org/cowos-lead", as_of: "2025", confidence: medium}
+"""
+
+
+def test_a_better_sourced_lead_time_claim_is_the_one_cited(tmp_path: Path) -> None:
+    sources = tmp_path / "sources"
+    shutil.copytree(EXAMPLES / "valid", sources)
+    (sources / "claims.yaml").write_text(_CLAIMS, encoding="utf-8")
+    snap = build_snapshot(_store(sources))
+
+    def cited(slug: str) -> tuple[int | None, str | None]:
+        item = snap.graph.item(slug)
+        source = None if item.fact is None else snap.provenance[item.fact].source
+        return item.lead_time_days, source
+
+    assert cited("ex-accelerator") == (45, "https://example.org/x1-lead")  # as sure, newer
+    assert cited("ex-rack") == (90, "https://example.org/rack")  # the claim is less sure
+    assert cited("ex-cowos") == (150, "https://example.org/cowos-lead")  # no figure of its own

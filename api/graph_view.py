@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from graph import KnowledgeGraph
 from graph.analysis import Requirement
 from graph.namespace import ID
-from graph.projection import EntityInfo, Snapshot, SupplyInfo
+from graph.snapshot import EntityInfo, Snapshot, SupplyInfo
 
 __all__ = ["GraphView", "SupplyIndex"]
 
@@ -56,7 +56,7 @@ class GraphView(KnowledgeGraph):
                 break
         super().__init__(store, reload_interval=math.inf)
         self._pinned = snap
-        self._requirements: dict[str, dict[str, Requirement]] = {}
+        self._requirement_facts: dict[str, dict[str, Requirement]] = {}
 
     def snapshot(self, *, refresh: bool = False) -> Snapshot:
         """The pinned snapshot (`refresh` is ignored: a view never moves)."""
@@ -88,10 +88,10 @@ class GraphView(KnowledgeGraph):
     def requirement(self, requirement_id: str) -> Requirement | None:
         """The requirement `item/input` of the dependency graph, or None."""
         item = requirement_id.split("/", 1)[0]
-        found = self._requirements.get(item)
+        found = self._requirement_facts.get(item)
         if found is None:
             graph = self._pinned.graph
             reqs = graph.requirements(item) if item in graph else []
             # A view lives as long as its version: each item's requirements are built once.
-            found = self._requirements[item] = {r.id: r for r in reqs}
+            found = self._requirement_facts[item] = {r.id: r for r in reqs}
         return found.get(requirement_id)

@@ -65,7 +65,17 @@ class Details:
 
 
 def read_entity_details(store: Store, iri: str) -> Details:
-    """Attributes and claims of the entity ``iri`` (empty details when it has none)."""
+    """Attributes and claims of the entity ``iri`` (empty details when it has none).
+
+    Examples:
+        >>> d = read_entity_details(kg.store, "https://w3id.org/stackgraph/id/ex-accelerator")
+        >>> d.attribute_values()["vendor"]
+        ['ex-designer']
+        >>> for c in d.claims:
+        ...     print(c.property, c.value, c.provenance.source)
+        hbm_capacity_gb 180 https://example.org/press
+        hbm_capacity_gb 192 https://example.org/teardown
+    """
     return read_details(store, [iri])[iri]
 
 

@@ -15,13 +15,14 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
 from api.cache import AnalysisCache
-from api.details import Details, read_details
 from api.errors import BadInputError, CycleFoundError, DeadlineExceededError, NotFoundError
 from api.graph_view import GraphView
 from api.settings import Settings
 from graph import vocabulary
 from graph.analysis import CycleError, UnknownNodeError
+from graph.details import Details, read_details
 from graph.errors import UnknownEntityError
+from graph.snapshot import Snapshot
 
 __all__ = ["Context", "Info", "known"]
 
@@ -55,6 +56,11 @@ class Context:
 
     def __post_init__(self) -> None:
         self.details = DataLoader(load_fn=self._load_details)
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """The graph version this request reads, projected (the analyses run on its graph)."""
+        return self.view.snapshot()
 
     @property
     def version(self) -> str:

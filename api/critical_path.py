@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import strawberry
 
-from api.context import Info
+from api.context import Context, Info
 from api.entity import Entity, entity_of
 from api.provenance import Provenance, provenance_of
-from graph.results import Table
+from graph import analysis
 
 __all__ = ["CriticalPath", "MissingLeadTime", "PathStep", "resolve_critical_path"]
 
@@ -23,12 +23,35 @@ class PathStep:
     lead_time_known: bool
     provenance: Provenance | None
 
+    @classmethod
+    def from_step(cls, step: analysis.PathStep, context: Context) -> PathStep:
+        """One step of an analysis path."""
+        return cls(
+            kind=step.kind,
+            node=strawberry.ID(step.node),
+            entity=None if step.kind == "requirement" else entity_of(context, step.node),
+            requirement=None if step.requirement is None else strawberry.ID(step.requirement),
+            days=step.days,
+            cumulative=step.cumulative,
+            lead_time_known=step.lead_time_known,
+            provenance=provenance_of(context.snapshot, step.fact),
+        )
+
 
 @strawberry.type(description="A step on the path without a known lead time (counted as 0 days).")
 class MissingLeadTime:
     kind: str
     node: strawberry.ID
     requirement: strawberry.ID | None
+
+    @classmethod
+    def from_result(cls, missing: analysis.MissingLeadTime) -> MissingLeadTime:
+        """A missing lead time of an analysis path."""
+        return cls(
+            kind=missing.kind,
+            node=strawberry.ID(missing.node),
+            requirement=None if missing.requirement is None else strawberry.ID(missing.requirement),
+        )
 
 
 @strawberry.type
@@ -43,33 +66,24 @@ class CriticalPath:
         description="Items, requirements and sources below the item with no lead time."
     )
 
+    @classmethod
+    def from_result(cls, result: analysis.CriticalPath, context: Context) -> CriticalPath:
+        """The critical path of an analysis result."""
+        return cls(
+            entity=entity_of(context, result.item),
+            total_days=result.total_days,
+            steps=[PathStep.from_step(s, context) for s in result.steps],
+            missing_lead_times=[MissingLeadTime.from_result(m) for m in result.missing_on_path],
+            missing_in_closure_count=result.missing_in_closure_count,
+        )
+
 
 async def resolve_critical_path(info: Info, ref: str) -> CriticalPath:
     """Run (or reuse) the critical-path analysis of `ref`."""
     ctx = info.context
     slug = ctx.resolve(ref, field="id")
-    view = ctx.view
-    table: Table = await ctx.cached(("critical-path", slug), lambda: view.critical_path(slug))
-    raw = table.raw
-    return CriticalPath(
-        entity=entity_of(ctx, slug),
-        total_days=raw.total_days,
-        steps=[
-            PathStep(
-                kind=r["kind"],
-                node=strawberry.ID(r["node"]),
-                entity=None if r["kind"] == "requirement" else entity_of(ctx, r["node"]),
-                requirement=r["requirement"],
-                days=r["days"],
-                cumulative=r["cumulative"],
-                lead_time_known=r["lead_time_known"],
-                provenance=provenance_of(r["provenance"]),
-            )
-            for r in table.rows
-        ],
-        missing_lead_times=[
-            MissingLeadTime(kind=m.kind, node=strawberry.ID(m.node), requirement=m.requirement)
-            for m in raw.missing_on_path
-        ],
-        missing_in_closure_count=raw.missing_in_closure_count,
+    graph = ctx.snapshot.graph
+    result: analysis.CriticalPath = await ctx.cached(
+        ("critical-path", slug), lambda: analysis.critical_path(graph, slug)
     )
+    return CriticalPath.from_result(result, ctx)

@@ -3,20 +3,22 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 import strawberry
 
 from api.cache import AnalysisCache
-from api.capacity import Capacity, capacities_of
+from api.capacity import Capacity
 from api.context import Context, Info, known
 from api.errors import BadInputError
 from api.pagination import PageInfo, cursor_of, offset_of, paginate
 from api.provenance import Provenance, provenance_list, provenance_of
-from api.supply import Requirement, Supply, requirement_of, supply_index
+from api.supply import Requirement, Supply, supply_index
 from graph import analysis
 from graph.analysis import Closure
-from graph.projection import EntityInfo
+from graph.snapshot import EntityInfo
+from graph.store import Value
 
 __all__ = [
     "Attribute",
@@ -68,22 +70,22 @@ class Entity:
 
     @strawberry.field(description="Where the entity record comes from.")
     def provenance(self, info: Info) -> Provenance | None:
-        return provenance_of(info.context.view.provenance(self.record.iri))
+        return provenance_of(info.context.snapshot, self.record.iri)
 
     @strawberry.field(description="Every attribute value, sorted by name.")
     async def attributes(self, info: Info) -> list[Attribute]:
         details = await info.context.details.load(self.record.iri)
-        return [Attribute(name=n, value=v) for n, v in details.attributes]
+        return [Attribute(name=n, value=_text(v)) for n, v in details.attributes]
 
     @strawberry.field(description="Sourced claims about the entity, by property.")
     async def claims(self, info: Info) -> list[Claim]:
         details = await info.context.details.load(self.record.iri)
         return [
             Claim(
-                property=c["property"],
-                value=c["value"],
-                unit=c["unit"],
-                provenance=provenance_of(c["provenance"]),
+                property=c.property,
+                value=_text(c.value),
+                unit=None if c.unit is None else _text(c.unit),
+                provenance=Provenance.from_record(c.iri, c.provenance),
             )
             for c in details.claims
         ]
@@ -99,21 +101,31 @@ class Entity:
         if not AnalysisCache.missing(hit):
             return hit  # type: ignore[no-any-return]
         # Plain data of this version: built once, then shared by the requests that ask again.
-        found = [requirement_of(info, r, index) for r in graph.requirements(self.record.id)]
+        snap, entity = ctx.snapshot, partial(entity_of, ctx)
+        found = [
+            Requirement.from_fact(r, index, snap, entity)
+            for r in graph.requirements(self.record.id)
+        ]
         ctx.cache.put((ctx.version, "requirements", self.record.id), found)
         return found
 
     @strawberry.field(description="Every Supply record of this input (qualified or not).")
     async def sources(self, info: Info) -> list[Supply]:
         index = await supply_index(info)
-        return [Supply(record=s) for s in index.by_input.get(self.record.id, ())]
+        ctx = info.context
+        snap, entity = ctx.snapshot, partial(entity_of, ctx)
+        return [Supply.from_record(s, snap, entity) for s in index.by_input.get(self.record.id, ())]
 
     @strawberry.field(
         description="Sourced capacity figures of this item, or held by this organisation or "
         "facility (optionally of one year), by year then holder."
     )
     def capacities(self, info: Info, year: int | None = None) -> list[Capacity]:
-        return capacities_of(info, self.record.id, year)
+        ctx = info.context
+        snap, entity = ctx.snapshot, partial(entity_of, ctx)
+        return [
+            Capacity.from_record(c, snap, entity) for c in snap.capacities_of(self.record.id, year)
+        ]
 
     @strawberry.field(description="Everything this item needs, transitively, nearest first.")
     async def dependencies(
@@ -141,7 +153,11 @@ class Entity:
 
 
 def entity_of(context: Context, slug: str) -> Entity:
-    """The `Entity` of a slug in the request's snapshot."""
+    """The `Entity` of a slug in the request's snapshot.
+
+    The one place an `Entity` is built: the types that refer to entities (requirements,
+    supplies, capacities, analysis results) are handed entities built here.
+    """
     r = context.view.entity_info(slug)
     return Entity(
         record=r,
@@ -217,7 +233,6 @@ async def _closure(
         lambda: fn(graph, slug, depth=depth, limit=limit, **wanted),
     )
     page = paginate(result.reached, size, after, ctx.version, total=result.total)
-    view = ctx.view
     return DependencyConnection(
         edges=[
             DependencyEdge(
@@ -225,10 +240,17 @@ async def _closure(
                 node=entity_of(ctx, r.id),
                 depth=r.depth,
                 path=[strawberry.ID(p) for p in r.path],
-                via=provenance_list(view.provenance(f) for f in r.via_facts),
+                via=provenance_list(ctx.snapshot, r.via_facts),
             )
             for offset, r in page.items
         ],
         page_info=page.info,
         total_count=page.total,
     )
+
+
+def _text(value: Value) -> str:
+    # As a client reads it: booleans the way JSON and RDF spell them, everything else as is.
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

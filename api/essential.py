@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import strawberry
 
-from api.context import Info, known
+from api.context import Context, Info, known
 from api.entity import Entity, entity_of
 from api.errors import BadInputError
 from api.provenance import Provenance, provenance_list
-from graph.results import Table
+from graph import analysis
 
 __all__ = [
     "Chokepoint",
@@ -26,6 +26,20 @@ class SinglePointOfFailure:
     path: list[strawberry.ID] = strawberry.field(description="Ids from the target to the item.")
     facts: list[Provenance] = strawberry.field(description="The facts along the path.")
 
+    @classmethod
+    def from_result(
+        cls, found: analysis.SinglePointOfFailure, context: Context
+    ) -> SinglePointOfFailure:
+        """A single point of failure of the analysis, with the facts along its chain."""
+        return cls(
+            entity=entity_of(context, found.id),
+            path=[strawberry.ID(h.from_item) for h in found.chain] + [strawberry.ID(found.id)],
+            facts=provenance_list(
+                context.snapshot,
+                (f for h in found.chain for f in (h.requirement_fact, h.source_fact)),
+            ),
+        )
+
 
 @strawberry.type(description="An item ranked by how many end products it alone can block.")
 class Chokepoint:
@@ -34,21 +48,26 @@ class Chokepoint:
     score: float
     end_products: list[Entity]
 
+    @classmethod
+    def from_result(cls, found: analysis.Chokepoint, context: Context) -> Chokepoint:
+        """A chokepoint of the analysis."""
+        return cls(
+            entity=entity_of(context, found.id),
+            end_products_blocked=found.count,
+            score=found.score,
+            end_products=[entity_of(context, e) for e in found.end_products],
+        )
+
 
 async def resolve_single_points_of_failure(info: Info, ref: str) -> list[SinglePointOfFailure]:
     """Run (or reuse) the essential-set analysis of `ref`."""
     ctx = info.context
     slug = ctx.resolve(ref, field="id")
-    view = ctx.view
-    table: Table = await ctx.cached(("spof", slug), lambda: view.single_points_of_failure(slug))
-    return [
-        SinglePointOfFailure(
-            entity=entity_of(ctx, r["id"]),
-            path=[strawberry.ID(p) for p in r["path"]],
-            facts=provenance_list(r["facts"]),
-        )
-        for r in table.rows
-    ]
+    graph = ctx.snapshot.graph
+    found: list[analysis.SinglePointOfFailure] = await ctx.cached(
+        ("spof", slug), lambda: analysis.single_points_of_failure(graph, slug)
+    )
+    return [SinglePointOfFailure.from_result(s, ctx) for s in found]
 
 
 async def resolve_chokepoints(
@@ -63,16 +82,8 @@ async def resolve_chokepoints(
             argument="categories",
         )
     cats = known("category", categories, "categories")
-    view = ctx.view
-    table: Table = await ctx.cached(
-        ("chokepoints", top, cats), lambda: view.chokepoints(top, categories=cats)
+    graph = ctx.snapshot.graph
+    found: list[analysis.Chokepoint] = await ctx.cached(
+        ("chokepoints", top, cats), lambda: analysis.chokepoints(graph, top=top, categories=cats)
     )
-    return [
-        Chokepoint(
-            entity=entity_of(ctx, c.id),
-            end_products_blocked=c.count,
-            score=c.score,
-            end_products=[entity_of(ctx, e) for e in c.end_products],
-        )
-        for c in table.raw
-    ]
+    return [Chokepoint.from_result(c, ctx) for c in found]

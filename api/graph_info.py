@@ -7,7 +7,6 @@ from typing import Any
 import strawberry
 
 from api.context import Info
-from api.details import text
 
 __all__ = ["GraphInfo", "IngestRun", "Source", "TypeCount", "resolve_graph_info"]
 
@@ -65,7 +64,7 @@ async def resolve_graph_info(info: Info) -> GraphInfo:
                 if s["run"] is None
                 else IngestRun(
                     iri=s["run"],
-                    generated_at=None if s["generated"] is None else text(s["generated"]),
+                    generated_at=None if s["generated"] is None else str(s["generated"]),
                 ),
             )
             for s in data["sources"]

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from functools import partial
 
 import strawberry
 
-from api.context import Info
+from api.context import Context, Info
 from api.entity import Entity, entity_of
 from api.errors import BadInputError
+from api.graph_view import SupplyIndex
 from api.pagination import PageInfo, cursor_of, offset_of, paginate
 from api.provenance import Provenance, provenance_list
-from api.supply import Requirement, requirement_of, supply_index
-from graph.results import Table
+from api.supply import Requirement, supply_index
+from graph import analysis
+from graph.analysis import ImpactResult, Status
+from graph.snapshot import Snapshot
 
 __all__ = [
     "AffectedItem",
@@ -28,7 +33,6 @@ __all__ = [
 ]
 
 MAX_SHORTAGES = 100
-_RANK = {"BLOCKED": 0, "CONSTRAINED": 1, "OK": 2}
 
 
 @strawberry.enum(description="How an item fares under the scenario.")
@@ -64,6 +68,33 @@ class ImpactOrder:
     direction: OrderDirection = OrderDirection.ASC
 
 
+@dataclass(frozen=True, slots=True)
+class _Ranked:
+    """An affected item as ranked and paged: what ordering needs, without its explanation."""
+
+    id: str
+    status: Status
+    availability: float  # as clients see it: rounded to 6 places
+    layer: str | None
+    binding_requirement: str | None
+
+
+def _ranked(result: ImpactResult, snap: Snapshot) -> list[_Ranked]:
+    out = []
+    for item, value, binding in result.ranked():
+        record = snap.entities.get(item)
+        out.append(
+            _Ranked(
+                id=item,
+                status=analysis.impact_status(value),
+                availability=round(value, 6),
+                layer=None if record is None else record.layer,
+                binding_requirement=binding,
+            )
+        )
+    return out
+
+
 @strawberry.type(description="One link of the chain from an affected item back to a shortage.")
 class ExplanationStep:
     entity: Entity
@@ -72,6 +103,18 @@ class ExplanationStep:
     via: str | None = strawberry.field(description="`input` or `source`: how the cause binds.")
     cause: strawberry.ID | None = strawberry.field(description="The next item in the chain.")
     facts: list[Provenance] = strawberry.field(description="The requirement and supply facts.")
+
+    @classmethod
+    def from_step(cls, step: analysis.ExplanationStep, context: Context) -> ExplanationStep:
+        """One step of an analysis explanation."""
+        return cls(
+            entity=entity_of(context, step.item),
+            availability=round(step.availability, 6),
+            requirement=None if step.requirement is None else strawberry.ID(step.requirement),
+            via=step.via,
+            cause=None if step.cause is None else strawberry.ID(step.cause),
+            facts=provenance_list(context.snapshot, (step.requirement_fact, step.source_fact)),
+        )
 
 
 @strawberry.type(description="An item whose availability falls below 1.")
@@ -88,6 +131,30 @@ class AffectedItem:
         description="Ids from this item to the shortage (the explanation, in brief)."
     )
     explanation: list[ExplanationStep]
+
+    @classmethod
+    def from_result(
+        cls, result: ImpactResult, item: _Ranked, context: Context, index: SupplyIndex
+    ) -> AffectedItem:
+        """An affected item of `result`, with its binding requirement and explanation."""
+        entity: Callable[[str], Entity] = partial(entity_of, context)
+        binding = None
+        if item.binding_requirement is not None:
+            fact = context.view.requirement(item.binding_requirement)
+            if fact is not None:
+                binding = Requirement.from_fact(fact, index, context.snapshot, entity)
+        steps = result.explain(item.id)
+        last = steps[-1] if steps else None
+        return cls(
+            entity=entity(item.id),
+            status=ImpactStatus(item.status.value),
+            availability=item.availability,
+            layer=item.layer,
+            binding_requirement=binding,
+            root_cause=None if last is None or last.cause is not None else entity(last.item),
+            chain=[strawberry.ID(step.item) for step in steps],
+            explanation=[ExplanationStep.from_step(step, context) for step in steps],
+        )
 
 
 @strawberry.type
@@ -110,6 +177,25 @@ class ImpactSummary:
     constrained: int
     ok: int
     by_layer: list[LayerCounts]
+
+    @classmethod
+    def from_result(cls, result: ImpactResult) -> ImpactSummary:
+        """The counts of `result`; items without a layer first, then by layer."""
+        by_layer = sorted(
+            result.counts_by_layer.items(), key=lambda kv: (kv[0] is not None, kv[0] or "")
+        )
+        return cls(
+            **_counts(result.counts),
+            by_layer=[LayerCounts(layer=layer, **_counts(c)) for layer, c in by_layer],
+        )
+
+
+def _counts(counts: Mapping[str, int]) -> dict[str, int]:
+    return {
+        "blocked": counts.get(Status.BLOCKED, 0),
+        "constrained": counts.get(Status.CONSTRAINED, 0),
+        "ok": counts.get(Status.OK, 0),
+    }
 
 
 @strawberry.type
@@ -145,14 +231,14 @@ def _checked(shortages: list[ShortageInput]) -> None:
             )
 
 
-def _sort_key(field: ImpactOrderField) -> Any:
+def _sort_key(field: ImpactOrderField) -> Callable[[_Ranked], tuple[object, ...]]:
     if field is ImpactOrderField.STATUS:
-        return lambda r: (_RANK[r["status"]], r["availability"], r["id"])
+        return lambda r: (r.status.rank, r.availability, r.id)
     if field is ImpactOrderField.AVAILABILITY:
-        return lambda r: (r["availability"], r["id"])
+        return lambda r: (r.availability, r.id)
     if field is ImpactOrderField.LAYER:
-        return lambda r: (r["layer"] or "", r["id"])
-    return lambda r: r["id"]
+        return lambda r: (r.layer or "", r.id)
+    return lambda r: (r.id,)
 
 
 async def resolve_impact(
@@ -173,75 +259,42 @@ async def resolve_impact(
         slug = ctx.resolve(str(s.id), field=f"shortages[{i}].id")
         wanted[slug] = min(wanted.get(slug, 1.0), s.availability)
     key = tuple(sorted(wanted.items()))
-    view = ctx.view
-    table: Table = await ctx.cached(
-        ("impact", key, substitution), lambda: view.impact(wanted, substitution=substitution)
-    )
+    snap = ctx.snapshot
+
+    def run() -> tuple[ImpactResult, list[_Ranked]]:
+        result = analysis.impact(snap.graph, wanted, substitution=substitution)
+        return result, _ranked(result, snap)
+
+    result, ranked = await ctx.cached(("impact", key, substitution), run)
     order = order_by or ImpactOrder()
-    rows = await ctx.cached(
+    ordered = await ctx.cached(
         ("impact-order", key, substitution, order.field, order.direction),
         lambda: sorted(
-            table.rows, key=_sort_key(order.field), reverse=order.direction is OrderDirection.DESC
+            ranked, key=_sort_key(order.field), reverse=order.direction is OrderDirection.DESC
         ),
     )
-    page = paginate(rows, size, after, ctx.version)
+    page = paginate(ordered, size, after, ctx.version)
     index = await supply_index(info)
 
     def build_edges() -> list[AffectedItemEdge]:
-        edges = []
-        for offset, r in page.items:
-            binding = None
-            if r["binding_requirement"] is not None:
-                fact = view.requirement(r["binding_requirement"])
-                binding = None if fact is None else requirement_of(info, fact, index)
-            node = AffectedItem(
-                entity=entity_of(ctx, r["id"]),
-                status=ImpactStatus(r["status"]),
-                availability=r["availability"],
-                layer=r["layer"],
-                binding_requirement=binding,
-                root_cause=None if r["root_cause"] is None else entity_of(ctx, r["root_cause"]),
-                chain=r["chain"],
-                explanation=[
-                    ExplanationStep(
-                        entity=entity_of(ctx, step["item"]),
-                        availability=step["availability"],
-                        requirement=step["requirement"],
-                        via=step["via"],
-                        cause=step["cause"],
-                        facts=provenance_list(step["facts"]),
-                    )
-                    for step in r["explanation"]
-                ],
+        return [
+            AffectedItemEdge(
+                cursor=cursor_of(offset, ctx.version),
+                node=AffectedItem.from_result(result, item, ctx, index),
             )
-            edges.append(AffectedItemEdge(cursor=cursor_of(offset, ctx.version), node=node))
-        return edges
+            for offset, item in page.items
+        ]
 
     # The page's objects are plain data of this version: the next request for it reuses them.
     edges = await ctx.cached(
         ("impact-page", key, substitution, order.field, order.direction, size, after), build_edges
     )
-    summary = table.summary
-    counts = summary["counts"]
     return Impact(
-        version=summary["version"],
+        version=snap.version,
         substitution=substitution,
         shortages=[Shortage(entity=entity_of(ctx, k), availability=v) for k, v in wanted.items()],
-        summary=ImpactSummary(
-            blocked=counts.get("BLOCKED", 0),
-            constrained=counts.get("CONSTRAINED", 0),
-            ok=counts.get("OK", 0),
-            by_layer=[
-                LayerCounts(
-                    layer=None if layer == "None" else layer,
-                    blocked=c.get("BLOCKED", 0),
-                    constrained=c.get("CONSTRAINED", 0),
-                    ok=c.get("OK", 0),
-                )
-                for layer, c in sorted(summary["counts_by_layer"].items())
-            ],
-        ),
-        cycles=[[strawberry.ID(m) for m in c] for c in summary["cycles"]],
+        summary=ImpactSummary.from_result(result),
+        cycles=[[strawberry.ID(m) for m in c] for c in result.cycles],
         edges=edges,
         page_info=page.info,
         total_count=page.total,

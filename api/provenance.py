@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable
 
 import strawberry
+
+from graph.snapshot import Provenance as ProvenanceRecord
+from graph.snapshot import Snapshot
 
 __all__ = ["Provenance", "provenance_list", "provenance_of"]
 
@@ -19,21 +21,27 @@ class Provenance:
     estimated: bool = strawberry.field(description="Estimated rather than observed.")
     graph: str | None = strawberry.field(description="The named graph (one per ingested source).")
 
+    @classmethod
+    def from_record(cls, iri: str, record: ProvenanceRecord) -> Provenance:
+        """The provenance of the fact `iri`, from the graph's record of it."""
+        return cls(
+            iri=iri,
+            source_url=record.source,
+            as_of=record.as_of,
+            confidence=record.confidence,
+            estimated=record.estimated,
+            graph=record.graph,
+        )
 
-def provenance_of(row: Mapping[str, Any] | None) -> Provenance | None:
-    """A `Provenance` from the dicts of the Python API (`KnowledgeGraph.provenance`)."""
-    if row is None:
+
+def provenance_of(snap: Snapshot, iri: str | None) -> Provenance | None:
+    """The provenance of the fact `iri` in `snap` (None for no fact or an unsourced one)."""
+    if iri is None:
         return None
-    return Provenance(
-        iri=row.get("iri"),
-        source_url=row.get("source"),
-        as_of=None if row.get("as_of") is None else str(row["as_of"]),
-        confidence=row.get("confidence"),
-        estimated=bool(row.get("estimated")),
-        graph=row.get("graph"),
-    )
+    record = snap.provenance.get(iri)
+    return None if record is None else Provenance.from_record(iri, record)
 
 
-def provenance_list(rows: Iterable[Mapping[str, Any] | None]) -> list[Provenance]:
-    """The provenance of several facts, skipping unknown ones."""
-    return [p for p in (provenance_of(r) for r in rows) if p is not None]
+def provenance_list(snap: Snapshot, iris: Iterable[str | None]) -> list[Provenance]:
+    """The provenance of several facts, skipping missing and unsourced ones."""
+    return [p for p in (provenance_of(snap, i) for i in iris) if p is not None]

@@ -1,8 +1,8 @@
-# mypy: disable-error-code="untyped-decorator"
 """Requirements (an item needs an input) and supplies (a source provides an input)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -11,20 +11,15 @@ from api.context import Info
 from api.graph_view import SupplyIndex
 from api.provenance import Provenance, provenance_of
 from graph.analysis import Requirement as RequirementFact
-from graph.projection import SupplyInfo
+from graph.snapshot import Snapshot, SupplyInfo
 
 if TYPE_CHECKING:
     from api.entity import Entity
 
-__all__ = ["Requirement", "RequirementSource", "Supply", "requirement_of", "supply_index"]
+__all__ = ["Requirement", "RequirementSource", "Supply", "supply_index"]
 
+# Entity refers to these types: this side names Entity lazily and is handed the entities built.
 EntityRef = Annotated["Entity", strawberry.lazy("api.entity")]
-
-
-def _entity(info: Info, slug: str) -> Entity:
-    from api.entity import entity_of
-
-    return entity_of(info.context, slug)
 
 
 def _share(value: float | None) -> float | None:
@@ -40,90 +35,83 @@ async def supply_index(info: Info) -> SupplyIndex:
 
 @strawberry.type(description="A qualified source of a requirement (OR: any of them meets it).")
 class RequirementSource:
-    supplier_id: strawberry.Private[str]
     share: float | None = strawberry.field(description="Share of the input it supplies (0..1).")
     lead_time_days: int | None
     qualification: str = strawberry.field(description="qualified (only these count).")
     provenance: Provenance | None
-
-    @strawberry.field(description="The supplier (an organisation, facility or product).")
-    def supplier(self, info: Info) -> EntityRef:
-        return _entity(info, self.supplier_id)
+    supplier: EntityRef = strawberry.field(
+        description="The supplier (an organisation, facility or product)."
+    )
 
 
 @strawberry.type(description="An item needs an input (AND: every requirement must be met).")
 class Requirement:
     id: strawberry.ID = strawberry.field(description="`item/input`.")
-    item_id: strawberry.Private[str]
-    input_id: strawberry.Private[str]
     quantity: float | None = strawberry.field(description="Units of input per unit of item.")
     lead_time_days: int | None
     sources: list[RequirementSource]
     provenance: Provenance | None
+    item: EntityRef = strawberry.field(description="The item that needs the input.")
+    input_: EntityRef = strawberry.field(name="input", description="What the item needs.")
 
-    @strawberry.field(description="The item that needs the input.")
-    def item(self, info: Info) -> EntityRef:
-        return _entity(info, self.item_id)
-
-    @strawberry.field(name="input", description="What the item needs.")
-    def input_(self, info: Info) -> EntityRef:
-        return _entity(info, self.input_id)
-
-
-def requirement_of(info: Info, fact: RequirementFact, index: SupplyIndex) -> Requirement:
-    """The GraphQL requirement of a dependency-graph requirement."""
-    view = info.context.view
-    sources = []
-    for s in fact.sources:
-        record = index.by_iri.get(s.fact or "")
-        sources.append(
-            RequirementSource(
-                supplier_id=s.supplier,
-                share=_share(s.share),
-                lead_time_days=s.lead_time_days,
-                qualification="qualified" if record is None else record.qualification,
-                provenance=provenance_of(view.provenance(s.fact)),
+    @classmethod
+    def from_fact(
+        cls,
+        fact: RequirementFact,
+        index: SupplyIndex,
+        snap: Snapshot,
+        entity: Callable[[str], Entity],
+    ) -> Requirement:
+        """The requirement of the dependency graph of `snap`, its sources qualified by `index`;
+        `entity` builds the entity of a slug."""
+        sources = []
+        for s in fact.sources:
+            record = index.by_iri.get(s.fact or "")
+            sources.append(
+                RequirementSource(
+                    share=_share(s.share),
+                    lead_time_days=s.lead_time_days,
+                    qualification="qualified" if record is None else record.qualification,
+                    provenance=provenance_of(snap, s.fact),
+                    supplier=entity(s.supplier),
+                )
             )
+        return cls(
+            id=strawberry.ID(fact.id),
+            quantity=fact.quantity,
+            lead_time_days=fact.lead_time_days,
+            sources=sources,
+            provenance=provenance_of(snap, fact.fact),
+            item=entity(fact.item),
+            input_=entity(fact.input),
         )
-    return Requirement(
-        id=strawberry.ID(fact.id),
-        item_id=fact.item,
-        input_id=fact.input,
-        quantity=fact.quantity,
-        lead_time_days=fact.lead_time_days,
-        sources=sources,
-        provenance=provenance_of(view.provenance(fact.fact)),
-    )
 
 
 @strawberry.type(description="A Supply record: a supplier provides an input (to one consumer).")
 class Supply:
-    record: strawberry.Private[SupplyInfo]
+    supplier: EntityRef
+    input_: EntityRef = strawberry.field(name="input")
+    consumer: EntityRef | None = strawberry.field(
+        description="The one consumer this supply is for; null for the market."
+    )
+    share: float | None = strawberry.field(description="Share of the input it supplies (0..1).")
+    qualification: str = strawberry.field(
+        description="qualified, sampling, planned or disqualified."
+    )
+    lead_time_days: int | None
+    provenance: Provenance | None
 
-    @strawberry.field
-    def supplier(self, info: Info) -> EntityRef:
-        return _entity(info, self.record.supplier)
-
-    @strawberry.field(name="input")
-    def input_(self, info: Info) -> EntityRef:
-        return _entity(info, self.record.input)
-
-    @strawberry.field(description="The one consumer this supply is for; null for the market.")
-    def consumer(self, info: Info) -> EntityRef | None:
-        return None if self.record.consumer is None else _entity(info, self.record.consumer)
-
-    @strawberry.field(description="Share of the input it supplies (0..1).")
-    def share(self) -> float | None:
-        return _share(self.record.share)
-
-    @strawberry.field(description="qualified, sampling, planned or disqualified.")
-    def qualification(self) -> str:
-        return self.record.qualification
-
-    @strawberry.field
-    def lead_time_days(self) -> int | None:
-        return self.record.lead_time_days
-
-    @strawberry.field
-    def provenance(self, info: Info) -> Provenance | None:
-        return provenance_of(info.context.view.provenance(self.record.iri))
+    @classmethod
+    def from_record(
+        cls, record: SupplyInfo, snap: Snapshot, entity: Callable[[str], Entity]
+    ) -> Supply:
+        """The supply of a record of `snap`; `entity` builds the entity of a slug."""
+        return cls(
+            supplier=entity(record.supplier),
+            input_=entity(record.input),
+            consumer=None if record.consumer is None else entity(record.consumer),
+            share=_share(record.share),
+            qualification=record.qualification,
+            lead_time_days=record.lead_time_days,
+            provenance=provenance_of(snap, record.iri),
+        )

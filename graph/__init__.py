@@ -1,8 +1,8 @@
 """stackgraph's graph package: the store, the projection, the analyses and the Python API.
 
-    from graph import KnowledgeGraph
-    kg = KnowledgeGraph.open()                  # the embedded store; .connect(url) for a server
-    kg.impact({"cowos-l": 0.0}).to_frame()      # what a CoWoS-L outage blocks, and why
+from graph import KnowledgeGraph
+kg = KnowledgeGraph.open()                  # the embedded store; .connect(url) for a server
+kg.impact({"cowos-l": 0.0}).to_frame()      # what a CoWoS-L outage blocks, and why
 """
 
 from __future__ import annotations

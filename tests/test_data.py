@@ -212,6 +212,25 @@ def test_sk_hynix_hbm3e_dependents_match_public_reporting(bundled: str) -> None:
     assert "h100" not in found  # HBM3
 
 
+def test_every_name_and_alias_resolves_to_its_entity(kg: KnowledgeGraph) -> None:
+    """Ingest and lookup normalise names alike: each name and alias finds its own entity."""
+    snap = kg.snapshot()
+    wrong = {
+        name: (e.id, kg.resolve(name))
+        for e in snap.entities.values()
+        for name in (e.id, e.name, *e.aliases)
+        if kg.resolve(name) != e.id
+    }
+    assert wrong == {}
+
+
+@pytest.mark.parametrize("command", ["entity", "show"], ids=str)
+def test_the_entity_command_finds_a_name_with_a_greek_letter(bundled: str, command: str) -> None:
+    result = run_cli(command, "Micron 1γ", "--store", bundled)
+    assert result.code == 0, result.stderr
+    assert json.loads(result.stdout)["id"] == "micron-1gamma-dram"
+
+
 def test_cowos_l_outage_blocks_blackwell(kg: KnowledgeGraph) -> None:
     table = kg.impact({"cowos-l": 0.0})
     status = {r["id"]: r["status"] for r in table}

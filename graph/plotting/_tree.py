@@ -104,7 +104,7 @@ def build_view(
     nodes = {}
     for n in ranked[:max_nodes]:
         data = g.nodes[n]
-        nodes[n] = Node(n, str(data.get("label") or n), data.get("layer"), depth[n])
+        nodes[n] = Node(n, str(data.get("name") or n), data.get("layer"), depth[n])
     kept = tuple(e for e in edges if e.consumer in chosen and e.target in chosen)
     return TreeView(root, nodes, kept, total=len(depth))
 

@@ -1,25 +1,11 @@
-"""Namespaces, slugs, the SPARQL prefixes and `normalise`, and every name of the data resolving."""
+"""Namespaces, slugs, the SPARQL prefixes and `normalise` (the bundled data: tests/test_data.py)."""
 
 from __future__ import annotations
-
-import doctest
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-import graph.namespace
-from graph import KnowledgeGraph
 from graph.namespace import ID, PREFIXES, PROV, SG, SKOS, entity_iri, normalise, slug_of
-from graph.store import open_store
-from ingest.run import IngestOptions, ingest
-from tests.conftest import ROOT
-
-
-def test_doctests() -> None:
-    result = doctest.testmod(graph.namespace)
-    assert result.attempted > 0 and result.failed == 0
 
 
 @pytest.mark.parametrize(
@@ -86,26 +72,3 @@ def test_the_vocabulary_refuses_a_mistyped_term() -> None:
     assert str(SG.leadTimeDays).endswith("leadTimeDays")
     with pytest.raises(AttributeError):
         _ = SG.leadTimeDayz
-
-
-@pytest.fixture(scope="module")
-def bundled() -> Iterator[KnowledgeGraph]:
-    """The bundled dataset `data/` in a memory store."""
-    store = open_store("memory:")
-    ingest(IngestOptions(paths=[Path(ROOT / "data")]), store=store)
-    with KnowledgeGraph(store, reload_interval=0.0) as kg:
-        yield kg
-
-
-@pytest.mark.slow
-def test_every_name_and_alias_of_the_data_resolves_to_its_entity(bundled: KnowledgeGraph) -> None:
-    entities = bundled.snapshot().entities
-    assert len(entities) > 100
-    wrong = {
-        (info.id, name): bundled.resolve(name)
-        for info in entities.values()
-        for name in (info.name, *info.aliases)
-        if bundled.resolve(name) != info.id
-    }
-    assert wrong == {}
-    assert bundled.resolve("Micron 1γ") == "micron-1gamma-dram"

@@ -28,11 +28,12 @@ import csv
 import hashlib
 import io
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ingest.problems import Problem
-from ingest.readers import RawRecord, SourceFile
+from ingest.readers import RawRecord, SourceFile, register_folder_reader
 
 __all__ = ["DATASET_URL", "ETO_FILES", "is_eto_folder", "read_eto"]
 
@@ -89,18 +90,33 @@ _COUNTRIES = {
 
 
 def is_eto_folder(path: Path) -> bool:
-    """Whether a folder looks like the ETO dataset (it has providers, provision and sequence)."""
+    """Whether a folder looks like the ETO dataset (it has providers, provision and sequence).
+
+    Examples:
+        >>> is_eto_folder(Path("no/such/folder"))
+        False
+    """
     return path.is_dir() and all(
         (path / name).exists() for name in ("providers.csv", "provision.csv", "sequence.csv")
     )
 
 
 def _slug(kind: str, value: str) -> str:
+    """An id in the dataset's own namespace.
+
+    >>> _slug("input", "N12 ")
+    'eto-input-n12'
+    """
     text = re.sub(r"[^a-z0-9]+", "-", value.strip().lower()).strip("-")
     return f"eto-{kind}-{text}" if text else ""
 
 
 def _share(raw: str) -> float | None:
+    """A share as a fraction: the dataset writes 0.4, 40 or 40%, and words for unknown ones.
+
+    >>> [_share("0.4"), _share("40"), _share("40%"), _share("negligible")]
+    [0.4, 0.4, 0.4, None]
+    """
     text = raw.strip().rstrip("%").strip()
     if not text or text.lower() in ("negligible", "n/a", "na", "unknown"):
         return None
@@ -115,57 +131,52 @@ class _Table:
         self.name = name
         self.display = f"{source.display}/{name}"
         self.rows: list[tuple[int, dict[str, str]]] = []
-        self.ok = False
-        path = folder / name
-        required = ETO_FILES[name]
+        self._problems = source.problems
+        text = self._text(folder / name, max_bytes)
+        self.ok = text is not None and self._parse(text)
+
+    def _problem(self, line: int | None, message: str) -> None:
+        self._problems.append(Problem(self.display, line, message))
+
+    def _text(self, path: Path, max_bytes: int) -> str | None:
         if not path.exists():
-            source.problems.append(
-                Problem(
-                    self.display,
-                    None,
-                    f"missing file; an ETO folder needs {', '.join(ETO_FILES)}"
-                    f" and {name} needs the columns {', '.join(required)}",
-                )
+            self._problem(
+                None,
+                f"missing file; an ETO folder needs {', '.join(ETO_FILES)}"
+                f" and {self.name} needs the columns {', '.join(ETO_FILES[self.name])}",
             )
-            return
+            return None
         raw = path.read_bytes()
         if len(raw) > max_bytes:
-            source.problems.append(
-                Problem(self.display, None, f"file is over the limit of {max_bytes} bytes")
-            )
-            return
+            self._problem(None, f"file is over the limit of {max_bytes} bytes")
+            return None
         try:
-            text = raw.decode("utf-8-sig")
+            return raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             line = raw[: exc.start].count(b"\n") + 1
-            source.problems.append(
-                Problem(self.display, line, "not valid UTF-8; save the file as UTF-8")
-            )
-            return
+            self._problem(line, "not valid UTF-8; save the file as UTF-8")
+            return None
+
+    def _parse(self, text: str) -> bool:
         reader = csv.DictReader(io.StringIO(text, newline=""))
-        missing = [c for c in required if c not in (reader.fieldnames or [])]
+        missing = [c for c in ETO_FILES[self.name] if c not in (reader.fieldnames or [])]
         if missing:
-            source.problems.append(
-                Problem(
-                    self.display,
-                    1,
-                    f"header lacks the column(s) {', '.join(missing)};"
-                    f" found {', '.join(reader.fieldnames or []) or 'no header'}",
-                )
+            self._problem(
+                1,
+                f"header lacks the column(s) {', '.join(missing)};"
+                f" found {', '.join(reader.fieldnames or []) or 'no header'}",
             )
-            return
+            return False
         try:
             for row in reader:
                 if None in row:
-                    source.problems.append(
-                        Problem(self.display, reader.line_num, "more cells than header columns")
-                    )
+                    self._problem(reader.line_num, "more cells than header columns")
                     continue
                 self.rows.append((reader.line_num, {k: (v or "").strip() for k, v in row.items()}))
         except csv.Error as exc:
-            source.problems.append(Problem(self.display, reader.line_num, f"malformed CSV: {exc}"))
-            return
-        self.ok = True
+            self._problem(reader.line_num, f"malformed CSV: {exc}")
+            return False
+        return True
 
 
 def _prov(row: dict[str, str], *, estimated: bool = False) -> dict[str, Any]:
@@ -179,8 +190,47 @@ def _prov(row: dict[str, str], *, estimated: bool = False) -> dict[str, Any]:
     }
 
 
+@dataclass
+class _Mapping:
+    """The source being filled, and the ids of the dataset mapped so far."""
+
+    source: SourceFile
+    tables: dict[str, _Table]
+    inputs: dict[str, str] = field(default_factory=dict)
+    organizations: dict[str, str] = field(default_factory=dict)
+    countries: dict[str, str] = field(default_factory=dict)
+
+    def rows(self, table: str) -> list[tuple[int, dict[str, str]]]:
+        return self.tables[table].rows
+
+    def add(self, table: str, line: int, cls: str, data: dict[str, Any]) -> None:
+        clean = {k: v for k, v in data.items() if v not in ("", None)}
+        self.source.records.append(
+            RawRecord(cls=cls, data=clean, line=line, file=f"{self.source.display}/{table}")
+        )
+
+    def input(self, input_id: str) -> str:
+        return self.inputs.get(input_id, _slug("input", input_id))
+
+
+@register_folder_reader(
+    is_eto_folder, what="an ETO folder (providers.csv, provision.csv, sequence.csv, ...)"
+)
 def read_eto(folder: Path, display: str, *, max_bytes: int) -> SourceFile:
-    """Turn an ETO folder into one source of raw records (validated like any other source)."""
+    """Turn an ETO folder into one source of raw records (validated like any other source).
+
+    The files are mapped in the order their references need: inputs become products,
+    providers organizations (countries are kept aside), the sequence requirements and
+    ``is_type_of`` claims, the provision supplies and country-share claims.
+
+    Args:
+        folder: the downloaded dataset folder.
+        display: how messages name the folder.
+        max_bytes: the size limit of each CSV file.
+
+    Returns:
+        The source, with one problem per missing file or column, malformed row or bad share.
+    """
     digest = hashlib.sha256()
     for name in sorted(ETO_FILES):
         if (folder / name).exists():
@@ -195,18 +245,20 @@ def read_eto(folder: Path, display: str, *, max_bytes: int) -> SourceFile:
     tables = {name: _Table(source, folder, name, max_bytes) for name in ETO_FILES}
     if not all(t.ok for t in tables.values()):
         return source
-    stages = {row["stage_id"]: row["stage_name"] for _, row in tables["stages.csv"].rows}
-    inputs: dict[str, str] = {}
+    mapping = _Mapping(source, tables)
+    _map_inputs(mapping)
+    _map_providers(mapping)
+    _map_sequence(mapping)
+    _map_provision(mapping)
+    return source
 
-    def add(line: int, cls: str, data: dict[str, Any], table: str) -> None:
-        clean = {k: v for k, v in data.items() if v not in ("", None)}
-        source.records.append(
-            RawRecord(cls=cls, data=clean, line=line, file=f"{source.display}/{table}")
-        )
 
-    for line, row in tables["inputs.csv"].rows:
+def _map_inputs(m: _Mapping) -> None:
+    """inputs.csv: one Product per input, its layer from its stage."""
+    stages = {row["stage_id"]: row["stage_name"] for _, row in m.rows("stages.csv")}
+    for line, row in m.rows("inputs.csv"):
         slug = _slug("input", row["input_id"])
-        inputs[row["input_id"]] = slug
+        m.inputs[row["input_id"]] = slug
         stage = (stages.get(row.get("stage_id", ""), "") or row.get("stage_name", "")).lower()
         layer = next((v for k, v in _LAYER.items() if k in stage.replace(",", "")), "foundry")
         if "assembly" in stage or "packaging" in stage:
@@ -220,25 +272,29 @@ def read_eto(folder: Path, display: str, *, max_bytes: int) -> SourceFile:
         }
         if row.get("description"):
             data["description"] = row["description"][:500]
-        add(line, "Product", data, "inputs.csv")
+        m.add("inputs.csv", line, "Product", data)
 
-    input_type = {
-        row["input_id"]: row["type"].strip().lower() for _, row in tables["inputs.csv"].rows
-    }
+
+def _roles(m: _Mapping) -> dict[str, set[str]]:
+    """The roles of each provider: design partner for design resources, else equipment vendor."""
+    input_type = {row["input_id"]: row["type"].strip().lower() for _, row in m.rows("inputs.csv")}
     roles: dict[str, set[str]] = {}
-    for _, row in tables["provision.csv"].rows:
+    for _, row in m.rows("provision.csv"):
         kind = input_type.get(row["provided_id"], "")
         role = "design-partner" if kind.startswith("design") else "equipment-vendor"
         roles.setdefault(row["provider_id"], set()).add(role)
-    organizations: dict[str, str] = {}
-    countries: dict[str, str] = {}
-    for line, row in tables["providers.csv"].rows:
-        kind = row["provider_type"].strip().lower()
-        if kind == "country":
-            countries[row["provider_id"]] = row["provider_name"]
+    return roles
+
+
+def _map_providers(m: _Mapping) -> None:
+    """providers.csv: one Organization per organization; countries are kept for their shares."""
+    roles = _roles(m)
+    for line, row in m.rows("providers.csv"):
+        if row["provider_type"].strip().lower() == "country":
+            m.countries[row["provider_id"]] = row["provider_name"]
             continue
         slug = _slug("provider", row["provider_id"])
-        organizations[row["provider_id"]] = slug
+        m.organizations[row["provider_id"]] = slug
         data = {
             "id": slug,
             "name": row["provider_name"],
@@ -254,40 +310,38 @@ def read_eto(folder: Path, display: str, *, max_bytes: int) -> SourceFile:
         code = _COUNTRIES.get(row.get("country", "").strip().lower())
         if code:
             data["country"] = code
-        add(line, "Organization", data, "providers.csv")
+        m.add("providers.csv", line, "Organization", data)
 
-    for line, row in tables["sequence.csv"].rows:
+
+def _map_sequence(m: _Mapping) -> None:
+    """sequence.csv: `goes_into` becomes a Requirement, `is_type_of` a claim on the input."""
+    for line, row in m.rows("sequence.csv"):
         if row.get("goes_into_id"):
-            add(
-                line,
-                "Requirement",
-                {
-                    "item": inputs.get(row["goes_into_id"], _slug("input", row["goes_into_id"])),
-                    "input": inputs.get(row["input_id"], _slug("input", row["input_id"])),
-                    **_prov(row),
-                },
-                "sequence.csv",
-            )
+            requirement = {
+                "item": m.input(row["goes_into_id"]),
+                "input": m.input(row["input_id"]),
+                **_prov(row),
+            }
+            m.add("sequence.csv", line, "Requirement", requirement)
         if row.get("is_type_of_id"):
-            add(
-                line,
-                "Claim",
-                {
-                    "subject": inputs.get(row["input_id"], _slug("input", row["input_id"])),
-                    "property": "is_type_of",
-                    "value": inputs.get(row["is_type_of_id"], _slug("input", row["is_type_of_id"])),
-                    **_prov(row),
-                },
-                "sequence.csv",
-            )
+            claim = {
+                "subject": m.input(row["input_id"]),
+                "property": "is_type_of",
+                "value": m.input(row["is_type_of_id"]),
+                **_prov(row),
+            }
+            m.add("sequence.csv", line, "Claim", claim)
 
-    for line, row in tables["provision.csv"].rows:
+
+def _map_provision(m: _Mapping) -> None:
+    """provision.csv: a Supply with its share, or a country-share claim for a country."""
+    for line, row in m.rows("provision.csv"):
         try:
             share = _share(row["share_provided"])
         except ValueError:
-            source.problems.append(
+            m.source.problems.append(
                 Problem(
-                    f"{source.display}/provision.csv",
+                    f"{m.source.display}/provision.csv",
                     line,
                     f"got {row['share_provided']!r}; expected a share like 0.4, 40 or 40%",
                     field="share_provided",
@@ -295,29 +349,19 @@ def read_eto(folder: Path, display: str, *, max_bytes: int) -> SourceFile:
                 )
             )
             continue
-        provided = inputs.get(row["provided_id"], _slug("input", row["provided_id"]))
-        if row["provider_id"] in countries:
+        provided = m.input(row["provided_id"])
+        if row["provider_id"] in m.countries:
             if share is not None:
-                add(
-                    line,
-                    "Claim",
-                    {
-                        "subject": provided,
-                        "property": "country_share",
-                        "value": f"{countries[row['provider_id']]}: {share:g}",
-                        **_prov(row, estimated=True),
-                    },
-                    "provision.csv",
-                )
+                claim = {
+                    "subject": provided,
+                    "property": "country_share",
+                    "value": f"{m.countries[row['provider_id']]}: {share:g}",
+                    **_prov(row, estimated=True),
+                }
+                m.add("provision.csv", line, "Claim", claim)
             continue
-        data = {
-            "input": provided,
-            "supplier": organizations.get(
-                row["provider_id"], _slug("provider", row["provider_id"])
-            ),
-            **_prov(row, estimated=share is not None),
-        }
+        supplier = m.organizations.get(row["provider_id"], _slug("provider", row["provider_id"]))
+        data = {"input": provided, "supplier": supplier, **_prov(row, estimated=share is not None)}
         if share is not None:
             data["share"] = share
-        add(line, "Supply", data, "provision.csv")
-    return source
+        m.add("provision.csv", line, "Supply", data)

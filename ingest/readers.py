@@ -1,84 +1,37 @@
-"""Read source files (YAML, CSV, Turtle, N-Triples, JSON-LD) into raw records with line numbers."""
+"""Read sources into raw records with line numbers, through a registry of readers.
+
+A reader registers itself for the file suffixes it reads (``register_reader``) or for the folders
+it recognises (``register_folder_reader``); ``read_source`` picks the reader of a path from the
+registry, so this module imports no reader of a format or a dataset. The built-in formats
+(``ingest/formats.py``) and dataset readers (``ingest/eto.py``) register themselves; the
+``ingest`` package imports them once.
+"""
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pyoxigraph as ox
-import yaml
 from rdflib import Graph
 
 from ingest.problems import Problem
 
 __all__ = [
-    "RDF_FORMATS",
-    "SECTIONS",
+    "FolderReader",
     "RawRecord",
     "SourceFile",
+    "TextReader",
     "discover",
+    "folder_reader",
     "read_source",
+    "register_folder_reader",
+    "register_reader",
+    "suffixes",
 ]
-
-SECTIONS: dict[str, str | None] = {
-    "entities": None,  # the class comes from each record's `type`
-    "requirements": "Requirement",
-    "supplies": "Supply",
-    "capacities": "Capacity",
-    "deals": "Deal",
-    "claims": "Claim",
-}
-_HEADER_KEYS = {"title", "description"}
-RDF_FORMATS = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-}
-TABLE_FORMATS = {".yaml", ".yml", ".csv"}
-CSV_LIST_SEPARATOR = "|"
-_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-
-
-class _LineDict(dict[str, Any]):
-    """A YAML mapping that remembers where it and each of its keys stand."""
-
-    line: int = 0
-    key_lines: dict[str, int]
-    duplicate_keys: list[tuple[str, int]]
-
-
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> _LineDict:
-    loader.flatten_mapping(node)
-    out = _LineDict()
-    out.line = node.start_mark.line + 1
-    out.key_lines = {}
-    out.duplicate_keys = []
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1
-        if key in out:
-            out.duplicate_keys.append((str(key), line))
-        out[key] = loader.construct_object(value_node, deep=True)
-        out.key_lines[str(key)] = line
-    return out
-
-
-_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Loader(_Base):  # type: ignore[valid-type,misc]
-    pass
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-# Dates stay text: the record models check them (and name the field) instead of the YAML parser.
-_Loader.add_constructor(
-    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
-)
 
 
 @dataclass
@@ -113,21 +66,111 @@ class SourceFile:
     problems: list[Problem] = field(default_factory=list)
 
 
+class TextReader(Protocol):
+    """Fills a source from the decoded text of its file: records or RDF, problems on the source."""
+
+    def __call__(self, source: SourceFile, text: str, /) -> None: ...
+
+
+class FolderReader(Protocol):
+    """Reads a folder it recognises into one source; problems are collected, never raised."""
+
+    def __call__(self, folder: Path, display: str, *, max_bytes: int) -> SourceFile: ...
+
+
+_BY_SUFFIX: dict[str, TextReader] = {}
+_FOLDERS: list[tuple[Callable[[Path], bool], FolderReader, str]] = []
+
+
+def register_reader(*suffix: str) -> Callable[[TextReader], TextReader]:
+    """Register the decorated function as the reader of files ending in these suffixes.
+
+    Args:
+        *suffix: file suffixes with their dot, such as ``".yaml"``.
+
+    Returns:
+        A decorator that registers the function and returns it unchanged.
+
+    Raises:
+        ValueError: a suffix without its leading dot, or one that another reader already reads.
+    """
+    for one in suffix:
+        if not one.startswith(".") or len(one) < 2:
+            raise ValueError(f"suffix {one!r} needs its leading dot, like '.csv'")
+
+    def register(reader: TextReader) -> TextReader:
+        for one in suffix:
+            other = _BY_SUFFIX.get(one)
+            if other is not None and other is not reader:
+                raise ValueError(f"{one} files already have a reader: {other!r}")
+            _BY_SUFFIX[one] = reader
+        return reader
+
+    return register
+
+
+def register_folder_reader(
+    recognises: Callable[[Path], bool], *, what: str
+) -> Callable[[FolderReader], FolderReader]:
+    """Register the decorated function as the reader of the folders that `recognises` accepts.
+
+    A recognised folder is one source (one named graph); folders no reader recognises are
+    searched for source files instead.
+
+    Args:
+        recognises: whether a folder is a source of this reader (for example, it holds the
+            dataset's CSV files).
+        what: the folders it reads, for messages (``"an ETO folder (providers.csv, ...)"``).
+
+    Returns:
+        A decorator that registers the function and returns it unchanged.
+    """
+
+    def register(reader: FolderReader) -> FolderReader:
+        if all(r is not reader for _, r, _ in _FOLDERS):
+            _FOLDERS.append((recognises, reader, what))
+        return reader
+
+    return register
+
+
+def suffixes() -> list[str]:
+    """The file suffixes that have a reader, in the order they were registered.
+
+    Examples:
+        >>> suffixes()
+        ['.yaml', '.yml', '.csv', '.ttl', '.nt', '.jsonld']
+    """
+    return list(_BY_SUFFIX)
+
+
+def folder_reader(path: Path) -> FolderReader | None:
+    """The reader of a folder that a registered folder reader recognises, else None.
+
+    Examples:
+        >>> folder_reader(Path("no/such/folder")) is None
+        True
+    """
+    return next((reader for recognises, reader, _ in _FOLDERS if recognises(path)), None)
+
+
 def discover(paths: list[Path]) -> tuple[list[Path], list[str]]:
-    """Source files under the given paths, sorted; and the paths that do not exist."""
+    """Source files under the given paths, sorted; and the paths that do not exist.
+
+    A folder that a folder reader recognises is one source; any other folder is searched for
+    files with a registered suffix (hidden files left out). A file named on its own is a source
+    whatever its suffix (``read_source`` names it when no reader reads it).
+    """
     found: list[Path] = []
     missing: list[str] = []
-    supported = TABLE_FORMATS | set(RDF_FORMATS)
-    from ingest.eto import is_eto_folder
-
     for path in paths:
-        if is_eto_folder(path):
+        if folder_reader(path) is not None:
             found.append(path)
         elif path.is_dir():
             found.extend(
                 p
                 for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix in supported and not p.name.startswith(".")
+                if p.is_file() and p.suffix in _BY_SUFFIX and not p.name.startswith(".")
             )
         elif path.is_file():
             found.append(path)
@@ -157,16 +200,38 @@ def _decode(raw: bytes, display: str) -> tuple[str | None, Problem | None]:
         )
 
 
+def _no_reader(path: Path) -> str:
+    if path.is_dir():
+        what = "no reader recognises this folder"
+    else:
+        what = f"no reader for files ending in {path.suffix!r}" if path.suffix else "no suffix"
+    folders = "".join(f", or {folder}" for _, _, folder in _FOLDERS)
+    return f"{what}; a source is a file ending in {', '.join(suffixes())}{folders}"
+
+
 def read_source(path: Path, *, max_bytes: int) -> SourceFile:
-    """Read one source file; problems are collected on the result, never raised."""
+    """Read one source with the reader registered for it; problems are collected, never raised.
+
+    Args:
+        path: a file, or a folder that a folder reader recognises.
+        max_bytes: files over this size are refused unread.
+
+    Returns:
+        The source: its raw records or RDF, its input hash, and its problems (a file no reader
+        reads, one over the size limit or not UTF-8, a syntax error, a misshapen record).
+    """
     display = _display(path)
     if path.is_dir():
-        from ingest.eto import read_eto
-
-        return read_eto(path, display, max_bytes=max_bytes)
-    size = path.stat().st_size
+        read_folder = folder_reader(path)
+        if read_folder is not None:
+            return read_folder(path, display, max_bytes=max_bytes)
     name = path.stem.lower().replace("_", "-").replace(".", "-")
     source = SourceFile(path=path, display=display, name=name, input_hash="")
+    reader = None if path.is_dir() else _BY_SUFFIX.get(path.suffix)
+    if reader is None:
+        source.problems.append(Problem(display, None, _no_reader(path)))
+        return source
+    size = path.stat().st_size
     if size > max_bytes:
         source.problems.append(
             Problem(
@@ -183,121 +248,5 @@ def read_source(path: Path, *, max_bytes: int) -> SourceFile:
     if problem or text is None:
         source.problems.append(problem or Problem(display, None, "cannot decode"))
         return source
-    if path.suffix in RDF_FORMATS:
-        _read_rdf(source, text, RDF_FORMATS[path.suffix])
-    elif path.suffix == ".csv":
-        _read_csv(source, text)
-    else:
-        _read_yaml(source, text)
+    reader(source, text)
     return source
-
-
-def _read_rdf(source: SourceFile, text: str, fmt: ox.RdfFormat) -> None:
-    # pyoxigraph parses fast and says where a syntax error is; rdflib gets the result for SHACL.
-    try:
-        triples = [q.triple for q in ox.parse(text.encode("utf-8"), format=fmt)]
-    except SyntaxError as exc:
-        source.problems.append(
-            Problem(source.display, exc.lineno, f"not valid {fmt.name}: {exc.msg}")
-        )
-        return
-    typed = {t.subject for t in triples if t.predicate == _RDF_TYPE}
-    graph = Graph()
-    data = ox.serialize([t for t in triples if t.subject in typed], format=ox.RdfFormat.N_TRIPLES)
-    if data:
-        graph.parse(data=data.decode("utf-8"), format="nt")
-    source.rdf = graph
-    source.triples = triples
-
-
-def _read_yaml(source: SourceFile, text: str) -> None:
-    try:
-        doc = yaml.load(text, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        context, start = getattr(exc, "context", None), getattr(exc, "context_mark", None)
-        if context and start is not None:
-            problem += f" ({context} that starts at line {start.line + 1})"
-        source.problems.append(Problem(source.display, line, f"not valid YAML: {problem}"))
-        return
-    if doc is None:
-        return
-    if not isinstance(doc, dict):
-        source.problems.append(
-            Problem(source.display, 1, "expected a mapping with sections " + ", ".join(SECTIONS))
-        )
-        return
-    source.title = str(doc.get("title", ""))
-    for key in doc:
-        if key not in SECTIONS and key not in _HEADER_KEYS:
-            line = doc.key_lines.get(str(key)) if isinstance(doc, _LineDict) else None
-            expected = ", ".join([*sorted(_HEADER_KEYS), *SECTIONS])
-            source.problems.append(
-                Problem(
-                    source.display, line, f"unknown section {key!r}; expected one of {expected}"
-                )
-            )
-    for section, cls in SECTIONS.items():
-        items = doc.get(section)
-        if items is None:
-            continue
-        section_line = doc.key_lines.get(section) if isinstance(doc, _LineDict) else None
-        if not isinstance(items, list):
-            source.problems.append(
-                Problem(
-                    source.display, section_line, f"section {section!r} must be a list of records"
-                )
-            )
-            continue
-        for index, item in enumerate(items):
-            if not isinstance(item, _LineDict):
-                source.problems.append(
-                    Problem(
-                        source.display,
-                        section_line,
-                        f"{section}[{index}] must be a mapping of fields, got {type(item).__name__}",
-                    )
-                )
-                continue
-            for key, line in item.duplicate_keys:
-                source.problems.append(
-                    Problem(source.display, line, "field given twice in one record", field=key)
-                )
-            record_cls = cls if cls is not None else item.get("type")
-            data = {k: v for k, v in item.items() if not (cls is None and k == "type")}
-            source.records.append(
-                RawRecord(
-                    cls=record_cls if isinstance(record_cls, str) else None,
-                    data=data,
-                    line=item.line,
-                    key_lines=item.key_lines,
-                )
-            )
-
-
-def _read_csv(source: SourceFile, text: str) -> None:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    if not reader.fieldnames or "record" not in reader.fieldnames:
-        source.problems.append(
-            Problem(
-                source.display,
-                1,
-                "a CSV source needs a header row with a 'record' column naming the class "
-                "(Organization, Product, Facility, Requirement, Supply, Capacity, Deal, Claim)",
-            )
-        )
-        return
-    for row in reader:
-        line = reader.line_num
-        if None in row:
-            source.problems.append(Problem(source.display, line, "more cells than header columns"))
-            continue
-        cls = (row.pop("record") or "").strip()
-        data: dict[str, Any] = {}
-        for key, value in row.items():
-            if value is None or value.strip() == "":
-                continue
-            data[key] = value.strip()
-        source.records.append(RawRecord(cls=cls or None, data=data, line=line))

@@ -13,8 +13,9 @@ from rdflib import RDF, XSD, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
 from graph.namespace import ID, LAYER, SG, entity_iri, normalise, slug_of
+from ingest.formats import CSV_LIST_SEPARATOR
 from ingest.problems import Problem
-from ingest.readers import CSV_LIST_SEPARATOR, RawRecord, SourceFile
+from ingest.readers import RawRecord, SourceFile
 from schema import models
 from schema._spec import Class, Slot, load
 from schema._types import date_precision

@@ -1,4 +1,5 @@
-"""The SHACL gate: a candidate graph is swapped in only if it conforms to the schema's shapes."""
+"""The gate: candidate graphs are swapped in only if they conform to the schema's SHACL shapes
+and leave no reference from another graph dangling."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ from pyshacl import validate
 from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import SH
 
-__all__ = ["Violation", "check"]
+from graph.namespace import META_GRAPH, SG
+from graph.store import Store
+from ingest.entities import ENTITY_TYPES, store_entities
+from schema._spec import load
+
+__all__ = ["Violation", "check", "check_candidates", "shapes"]
 
 SHAPES_FILE = Path(__file__).resolve().parent.parent / "schema" / "shapes.ttl"
 
@@ -43,6 +49,13 @@ def check(data: Graph, focus: list[str | URIRef] | None = None) -> list[Violatio
     Args:
         data: the candidate graph plus whatever it references (at least their rdf:type).
         focus: validate only these nodes (the candidate's own subjects).
+
+    Examples:
+        >>> data = Graph().parse(format="turtle", data='''
+        ...     @prefix sg: <https://w3id.org/stackgraph/ns#> .
+        ...     <https://w3id.org/stackgraph/id/x> a sg:Organization, sg:Entity .''')
+        >>> print(check(data)[0])
+        <https://w3id.org/stackgraph/id/x> http://www.w3.org/2004/02/skos/core#prefLabel: Less than 1 values on ...
     """
     if focus is not None and not focus:
         return []
@@ -71,3 +84,47 @@ def check(data: Graph, focus: list[str | URIRef] | None = None) -> list[Violatio
 
 def _opt(term: object) -> str | None:
     return None if term is None else str(term)
+
+
+def check_candidates(candidates: dict[str, Graph], store: Store, run_graphs: set[str]) -> list[str]:
+    """SHACL on the candidates (with the types of what they reference) and dangling references.
+
+    Args:
+        candidates: the new content of each named graph of the run.
+        store: the store the run writes to.
+        run_graphs: the named graphs this run replaces (those of every source, changed or not).
+
+    Returns:
+        One message per violation or dangling reference; empty when the candidates may go in.
+    """
+    data = Graph()
+    focus: list[str | URIRef] = []
+    for g in candidates.values():
+        data += g
+        focus.extend(s for s in set(g.subjects(RDF.type)) if isinstance(s, URIRef))
+    new_entities = {str(s) for s, t in data.subject_objects(RDF.type) if t in ENTITY_TYPES}
+    stored = store_entities(store, set())
+    classes = load().classes
+    for graph, iri, cls, _ in stored:
+        if graph not in run_graphs:
+            data.add((URIRef(iri), RDF.type, URIRef(classes[cls].uri)))
+            data.add((URIRef(iri), RDF.type, SG.Entity))
+    problems = [str(v) for v in check(data, focus)]
+    removed = {iri for graph, iri, _, _ in stored if graph in run_graphs} - new_entities
+    removed -= {iri for graph, iri, _, _ in stored if graph not in run_graphs}
+    return problems + _dangling(store, removed, run_graphs)
+
+
+def _dangling(store: Store, removed: set[str], run_graphs: set[str]) -> list[str]:
+    """References from graphs outside this run to entities this run removes."""
+    if not removed:
+        return []
+    values = " ".join(f"<{r}>" for r in sorted(removed))
+    rows = store.select(
+        f"SELECT ?g ?s ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} VALUES ?o {{ {values} }} }}"
+    )
+    return [
+        f"{o} is removed but still referenced by {s} in {g}"
+        for g, s, o in rows
+        if str(g) not in run_graphs and str(g) != str(META_GRAPH)
+    ]

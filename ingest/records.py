@@ -20,7 +20,16 @@ from schema import models
 from schema._spec import Class, Slot, load
 from schema._types import date_precision
 
-__all__ = ["EntityIndex", "ValidRecord", "to_graph", "validate_records"]
+__all__ = [
+    "EntityIndex",
+    "ValidRecord",
+    "check_unique",
+    "label_of",
+    "record_iri",
+    "resolve_refs",
+    "to_graph",
+    "validate_records",
+]
 
 _schema = load()
 _MULTI_SOURCE = {"Capacity", "Claim"}  # disagreeing sources are kept side by side
@@ -57,7 +66,17 @@ class _Entry:
 
 @dataclass
 class EntityIndex:
-    """Every known entity by slug, and every name and alias pointing to its slug."""
+    """Every known entity by slug, and every name and alias pointing to its slug.
+
+    Examples:
+        >>> index = EntityIndex()
+        >>> index.add("acme", "Organization", ["Acme Corp", "ACME"], "a.yaml:3")
+        []
+        >>> index.resolve("acme corp"), index.resolve("Nobody")
+        ('acme', None)
+        >>> index.add("acme-2", "Organization", ["Acme corp"], "b.yaml:1")
+        ["name or alias 'acmecorp' of 'acme-2' is also a name of 'acme' (a.yaml:3); the same entity under two ids?"]
+    """
 
     by_slug: dict[str, _Entry] = field(default_factory=dict)
     by_name: dict[str, str] = field(default_factory=dict)
@@ -192,6 +211,32 @@ def record_iri(record: ValidRecord, refs: dict[str, str]) -> URIRef:
     return ID[record.cls.name.lower() + "/" + "/".join(parts)]
 
 
+def check_unique(record: ValidRecord, refs: dict[str, Any], minted: dict[str, str]) -> None:
+    """Two records with the same key (a deal id, an item-input pair) are one record written twice.
+
+    Args:
+        record: an n-ary record (requirement, supply, ...) whose references resolved.
+        refs: its references, resolved to slugs.
+        minted: the IRIs of the records seen so far in the run, to where they stand; updated.
+    """
+    iri = str(record_iri(record, refs))
+    file = record.raw.file or record.source.display
+    if iri in minted:
+        keys = (
+            "id" if record.cls.name == "Deal" else ", ".join(s.name for s in record.cls.key_slots)
+        )
+        record.source.problems.append(
+            Problem(
+                file,
+                record.raw.line,
+                f"duplicate {record.label}, also at {minted[iri]}; merge them or change {keys}",
+                record=record.label,
+            )
+        )
+    else:
+        minted[iri] = f"{file}:{record.raw.line}"
+
+
 def _literal(slot: Slot, value: Any) -> Literal | URIRef:
     if slot.is_enum:
         return LAYER[value] if slot.target == "Layer" else Literal(value)
@@ -255,7 +300,29 @@ def resolve_refs(record: ValidRecord, index: EntityIndex) -> tuple[dict[str, Any
 
 
 def to_graph(records: list[ValidRecord], refs: list[dict[str, Any]]) -> Graph:
-    """The RDF of a source's records (references already resolved to slugs)."""
+    """The RDF of a source's records (references already resolved to slugs).
+
+    Args:
+        records: the valid records of one source.
+        refs: the resolved references of each record (``resolve_refs``), in the same order.
+
+    Examples:
+        >>> from pathlib import Path
+        >>> from ingest.readers import RawRecord, SourceFile
+        >>> source = SourceFile(Path("acme.yaml"), "acme.yaml", "acme", input_hash="")
+        >>> source.records.append(RawRecord("Organization", {
+        ...     "id": "acme", "name": "Acme", "layer": "foundry", "roles": ["foundry"],
+        ...     "source": "https://example.org/acme", "as_of": "2025", "confidence": "high",
+        ... }, line=3))
+        >>> graph = to_graph(validate_records(source), [{}])
+        >>> for p, o in sorted(graph.predicate_objects()):
+        ...     print(p.n3(graph.namespace_manager), o.n3(graph.namespace_manager))
+        rdf:type <https://w3id.org/stackgraph/ns#Entity>
+        rdf:type <https://w3id.org/stackgraph/ns#Organization>
+        skos:prefLabel "Acme"
+        prov:wasDerivedFrom <https://example.org/acme>
+        ...
+    """
     g = Graph()
     for record, resolved in zip(records, refs, strict=True):
         subject = record_iri(record, resolved)

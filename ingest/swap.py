@@ -1,0 +1,137 @@
+"""The swap: each candidate graph in canonical N-Triples, its content hash, what changed against
+the store, and one transaction that writes the changed graphs with the PROV record of the run."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from graph.namespace import META_GRAPH, SG
+from graph.store import GraphWrite, Store
+from ingest.provenance import run_iri, run_record
+from ingest.readers import SourceFile
+from ingest.report import SourceReport
+from schema._spec import load
+
+__all__ = ["canonical", "canonical_lines", "plan", "stored_hashes", "swap"]
+
+_DOUBLE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#double")
+
+
+def _term(term: Any) -> str:
+    # Stores may respell a double ("1500.0" read back as "1500"): compare values, not spellings.
+    if isinstance(term, ox.Literal) and term.datatype == _DOUBLE:
+        return str(ox.Literal(repr(float(term.value)), datatype=_DOUBLE))
+    return str(term)
+
+
+def canonical(ntriples: str) -> list[str]:
+    """N-Triples lines in one canonical spelling, sorted and without duplicates, whatever wrote them.
+
+    Examples:
+        >>> canonical('''
+        ... <http://x/b> <http://x/p> "1500"^^<http://www.w3.org/2001/XMLSchema#double> .
+        ... <http://x/a> <http://x/p>   "a" .
+        ... ''')
+        ['<http://x/a> <http://x/p> "a" .', '<http://x/b> <http://x/p> "1500.0"^^<http://www.w3.org/2001/XMLSchema#double> .']
+    """
+    if not ntriples.strip():
+        return []
+    quads = ox.parse(ntriples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return canonical_lines(q.triple for q in quads)
+
+
+def canonical_lines(triples: Iterable[ox.Triple]) -> list[str]:
+    """Triples as canonical N-Triples lines, sorted and without duplicates (see ``canonical``)."""
+    return sorted({f"{t.subject} {t.predicate} {_term(t.object)} ." for t in triples})
+
+
+def stored_hashes(store: Store) -> dict[str, str]:
+    """The content hash the metadata graph records for each named graph."""
+    rows = store.select(
+        f"SELECT ?g ?h WHERE {{ GRAPH <{META_GRAPH}> {{ ?g <{SG.contentHash}> ?h }} }}"
+    )
+    return {str(g): str(h) for g, h in rows}
+
+
+def _content_hash(lines: list[str], input_hash: str) -> str:
+    """The schema version and the hash of the canonical lines (of the input, with blank nodes)."""
+    # Blank node labels change from parse to parse: the input's own hash is the stable one.
+    has_bnodes = any(line.startswith("_:") or " _:" in line for line in lines)
+    digest = input_hash if has_bnodes else hashlib.sha256("\n".join(lines).encode()).hexdigest()
+    return f"{load().version}:{digest}"
+
+
+def plan(
+    reports: list[SourceReport],
+    sources: list[SourceFile],
+    candidates: dict[str, Graph],
+    store: Store,
+    seconds: dict[str, float],
+) -> tuple[list[GraphWrite], dict[str, str]]:
+    """The graphs to write, those whose content hash differs from the stored one.
+
+    Fills each report's triple count and outcome (``changed`` with the triples added and removed,
+    or ``unchanged``) and adds the time spent to the seconds already spent on its source.
+
+    Args:
+        reports: one report per source, in the order of `sources`.
+        sources: the sources of the run (RDF sources keep every triple as parsed).
+        candidates: the new content of each named graph.
+        store: the store the run writes to.
+        seconds: the seconds spent on each source so far, by its display name.
+
+    Returns:
+        The writes, and the content hash of every graph of the run.
+    """
+    stored = stored_hashes(store)
+    writes: list[GraphWrite] = []
+    hashes: dict[str, str] = {}
+    for r, source in zip(reports, sources, strict=True):
+        t = time.perf_counter()
+        if source.triples is not None:
+            lines = canonical_lines(source.triples)
+        else:
+            lines = canonical(candidates[r.graph].serialize(format="nt"))
+        hashes[r.graph] = _content_hash(lines, source.input_hash)
+        r.triples = len(lines)
+        if stored.get(r.graph) == hashes[r.graph]:
+            r.outcome = "unchanged"
+        else:
+            old, new = set(canonical(store.graph_ntriples(r.graph))), set(lines)
+            r.added, r.removed = len(new - old), len(old - new)
+            r.outcome = "changed"
+            writes.append(GraphWrite(r.graph, "\n".join(lines)))
+        r.seconds = seconds[source.display] + time.perf_counter() - t
+    return writes, hashes
+
+
+def swap(
+    store: Store,
+    writes: list[GraphWrite],
+    *,
+    started: str,
+    reports: list[SourceReport],
+    sources: list[SourceFile],
+    hashes: dict[str, str],
+    say: Callable[[str], None],
+) -> str:
+    """Write the changed graphs and the run's PROV record in one transaction; returns the run IRI.
+
+    A failed or killed write leaves every graph and its metadata as they were.
+    """
+    run = run_iri(started)
+    inputs = {r.graph: s.input_hash for r, s in zip(reports, sources, strict=True)}
+    titles = {r.graph: s.title for r, s in zip(reports, sources, strict=True)}
+    say(f"writing {len(writes)} graph(s) in one transaction")
+    store.replace_graphs(
+        writes,
+        meta=run_record(run, started, reports, hashes, inputs, titles),
+        meta_drop=[w.graph for w in writes],
+    )
+    return str(run)

@@ -87,3 +87,22 @@ def serving(settings: Settings) -> Iterator[Server]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def rename_and_ingest(sources: Path, spec: str, name: str) -> None:
+    """Rename the example accelerator in `sources` to `name` and ingest them into `spec`."""
+    chain = sources / "chain.yaml"
+    text = chain.read_text(encoding="utf-8")
+    chain.write_text(
+        text.replace("name: Example Accelerator X1", f"name: {name}"), encoding="utf-8"
+    )
+    ingest(sources, spec)
+
+
+def wait_for_version(live: Server, old: str) -> str:
+    """Wait until `live` serves a version other than `old` (at most 15 s); return it."""
+    deadline = time.monotonic() + 15
+    while (version := live.query("{ graphInfo { version } }")["graphInfo"]["version"]) == old:
+        assert time.monotonic() < deadline, "the server kept serving the old version"
+        time.sleep(0.1)
+    return str(version)

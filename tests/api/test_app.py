@@ -1,8 +1,8 @@
-"""Health, readiness, hot reload of a new graph version, and the committed SDL."""
+"""The application: health, readiness, GET queries, hot reload of a new graph version, the
+GraphiQL and CORS switches, no batching; and the remote client against a live server."""
 
 from __future__ import annotations
 
-import base64
 import time
 from pathlib import Path
 from typing import Any
@@ -10,11 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from api.cache import AnalysisCache
-from api.sdl import SDL_PATH, main, render_sdl
 from api.settings import Settings
 from graph.remote import RemoteKnowledgeGraph
-from tests.api._server import Server, ingest, serving
+from tests.api._server import Server, ingest, rename_and_ingest, serving, wait_for_version
 
 
 def test_healthz(server: Server) -> None:
@@ -84,68 +82,44 @@ def test_hot_reload_serves_the_new_version(reload_sources: Path, tmp_path: Path)
         assert found["search"]["edges"] == [{"node": {"id": "ex-accelerator"}}]
 
 
-def test_committed_sdl_is_current() -> None:
-    assert SDL_PATH.read_text(encoding="utf-8") == render_sdl(), (
-        "api/schema.graphql is stale; run `python -m api.sdl` and commit it"
-    )
-    assert main(["--check"]) == 0
+def test_batching_is_off(server: Server) -> None:
+    response = server.post([{"query": "{ __typename }"}, {"query": "{ __typename }"}])
+    assert response.status_code == 400
+    assert "Batching is not enabled" in response.text
 
 
-def test_sdl_check_fails_on_a_stale_file(tmp_path: Path) -> None:
-    stale = tmp_path / "schema.graphql"
-    stale.write_text("type Query { old: Int }\n", encoding="utf-8")
-    assert main(["--check", "--output", str(stale)]) == 1
-    assert main(["--output", str(stale)]) == 0
-    assert main(["--check", "--output", str(stale)]) == 0
+def test_graphiql_switch(server: Server, strict_server: Server) -> None:
+    with httpx.Client(timeout=30) as client:
+        on = client.get(server.graphql, headers={"accept": "text/html"})
+        off = client.get(strict_server.graphql, headers={"accept": "text/html"})
+    assert on.status_code == 200 and "graphiql" in on.text.lower()
+    assert off.status_code == 404
 
 
-def test_analysis_cache_is_bounded_and_least_recently_used() -> None:
-    cache = AnalysisCache(2)
-    calls: list[str] = []
-    for key in ["a", "b", "a", "c", "a", "b"]:
-        cache.get_or_compute(("v1", key), lambda key=key: calls.append(key) or key)
-    assert calls == ["a", "b", "c", "b"]
-    assert len(cache) == 2
+@pytest.mark.parametrize(
+    ("origin", "allowed"),
+    [("https://allowed.example", True), ("https://evil.example", False)],
+    ids=["listed", "unlisted"],
+)
+def test_cors_origins_are_explicit(strict_server: Server, origin: str, allowed: bool) -> None:
+    headers = {
+        "origin": origin,
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type",
+    }
+    with httpx.Client(timeout=30) as client:
+        preflight = client.options(strict_server.graphql, headers=headers)
+        actual = client.post(
+            strict_server.graphql, json={"query": "{ __typename }"}, headers={"origin": origin}
+        )
+    assert (preflight.status_code == 200) is allowed
+    assert (preflight.headers.get("access-control-allow-origin") == origin) is allowed
+    assert (actual.headers.get("access-control-allow-origin") == origin) is allowed
 
 
-def _rename_and_ingest(sources: Path, spec: str, name: str) -> None:
-    chain = sources / "chain.yaml"
-    text = chain.read_text(encoding="utf-8")
-    chain.write_text(
-        text.replace("name: Example Accelerator X1", f"name: {name}"), encoding="utf-8"
-    )
-    ingest(sources, spec)
-
-
-def _wait_for_version(live: Server, old: str) -> str:
-    deadline = time.monotonic() + 15
-    while (version := live.query("{ graphInfo { version } }")["graphInfo"]["version"]) == old:
-        assert time.monotonic() < deadline, "the server kept serving the old version"
-        time.sleep(0.1)
-    return str(version)
-
-
-def test_a_cursor_of_an_older_version_is_refused(reload_sources: Path, tmp_path: Path) -> None:
-    spec = f"oxigraph:{tmp_path / 'store'}"
-    ingest(reload_sources, spec)
-    page = "{ graphInfo { version } search(first: 3) { pageInfo { endCursor } } }"
-    with serving(Settings(store=spec, reload_interval_s=0.1)) as live:
-        first = live.query(page)
-        cursor = first["search"]["pageInfo"]["endCursor"]
-        _rename_and_ingest(reload_sources, spec, "Example Accelerator X2")
-        version = _wait_for_version(live, first["graphInfo"]["version"])
-        body = live.post(
-            {"query": f'{{ search(first: 3, after: "{cursor}") {{ totalCount }} }}'}
-        ).json()
-    error = body["errors"][0]
-    assert error["extensions"]["code"] == "STALE_CURSOR"
-    assert error["extensions"]["version"] == version and "without `after`" in error["message"]
-
-
-def test_a_cursor_from_before_versioned_cursors_is_stale(server: Server) -> None:
-    old = base64.urlsafe_b64encode(b"o:2").decode()
-    body = server.post({"query": f'{{ search(after: "{old}") {{ totalCount }} }}'}).json()
-    assert body["errors"][0]["extensions"]["code"] == "STALE_CURSOR"
+def test_no_cors_headers_without_configured_origins(server: Server) -> None:
+    response = server.post({"query": "{ __typename }"}, headers={"origin": "https://a.example"})
+    assert "access-control-allow-origin" not in response.headers
 
 
 def test_the_remote_client_refuses_an_empty_page_size(server: Server) -> None:
@@ -170,8 +144,8 @@ def test_the_remote_client_restarts_a_listing_when_the_graph_changes(
                 self.pages += 1
                 if self.pages == 1:
                     old = live.query("{ graphInfo { version } }")["graphInfo"]["version"]
-                    _rename_and_ingest(reload_sources, spec, "Example Accelerator X2")
-                    _wait_for_version(live, old)
+                    rename_and_ingest(reload_sources, spec, "Example Accelerator X2")
+                    wait_for_version(live, old)
                 return answer
 
         with IngestAfterFirstPage(live.graphql, page_size=4) as remote:

@@ -7,6 +7,7 @@ from functools import partial
 from typing import Annotated
 
 import strawberry
+from strawberry.scalars import JSON
 
 from api.cache import AnalysisCache
 from api.capacity import Capacity
@@ -44,12 +45,18 @@ _CATEGORIES = strawberry.argument(
 class Attribute:
     name: str
     value: str
+    typed_value: JSON = strawberry.field(
+        description="The same value as JSON: a number, a boolean or a string."
+    )
 
 
 @strawberry.type(description="A sourced statement about an entity; sources may disagree.")
 class Claim:
     property: str
     value: str
+    typed_value: JSON = strawberry.field(
+        description="The same value as JSON: a number, a boolean or a string."
+    )
     unit: str | None
     provenance: Provenance | None
 
@@ -72,10 +79,25 @@ class Entity:
     def provenance(self, info: Info) -> Provenance | None:
         return provenance_of(info.context.snapshot, self.record.iri)
 
+    @strawberry.field(
+        description="The item's own quoted lead time in days (order to delivery, its inputs "
+        "included), as the critical path takes it: its best sourced claim, else its record."
+    )
+    def lead_time_days(self, info: Info) -> int | None:
+        item = _item(info, self.record.id)
+        return None if item is None else item.lead_time_days
+
+    @strawberry.field(description="Where that lead time comes from; null when it is unknown.")
+    def lead_time_provenance(self, info: Info) -> Provenance | None:
+        item = _item(info, self.record.id)
+        if item is None or item.lead_time_days is None:
+            return None
+        return provenance_of(info.context.snapshot, item.fact)
+
     @strawberry.field(description="Every attribute value, sorted by name.")
     async def attributes(self, info: Info) -> list[Attribute]:
         details = await info.context.details.load(self.record.iri)
-        return [Attribute(name=n, value=_text(v)) for n, v in details.attributes]
+        return [Attribute(name=n, value=_text(v), typed_value=v) for n, v in details.attributes]
 
     @strawberry.field(description="Sourced claims about the entity, by property.")
     async def claims(self, info: Info) -> list[Claim]:
@@ -84,6 +106,7 @@ class Entity:
             Claim(
                 property=c.property,
                 value=_text(c.value),
+                typed_value=c.value,
                 unit=None if c.unit is None else _text(c.unit),
                 provenance=Provenance.from_record(c.iri, c.provenance),
             )
@@ -247,6 +270,11 @@ async def _closure(
         page_info=page.info,
         total_count=page.total,
     )
+
+
+def _item(info: Info, slug: str) -> analysis.Item | None:
+    graph = info.context.snapshot.graph
+    return graph.item(slug) if slug in graph else None
 
 
 def _text(value: Value) -> str:

@@ -1,10 +1,13 @@
-"""The arguments every surface takes in the same form: shortages and lists of names."""
+"""The arguments every surface takes in the same form: shortages, lists of names, renames."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import functools
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar, cast
 
-__all__ = ["name_list", "parse_shortages"]
+__all__ = ["name_list", "parse_shortages", "renamed"]
 
 
 def parse_shortages(items: Iterable[str] | Mapping[str, float]) -> dict[str, float]:
@@ -41,3 +44,37 @@ def name_list(value: str | Sequence[str] | None) -> list[str] | None:
     if value is None:
         return None
     return [value] if isinstance(value, str) else list(value)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def renamed(**old_to_new: str) -> Callable[[F], F]:
+    """Accept the old names of keyword arguments for a release, with a DeprecationWarning.
+
+    >>> @renamed(system="ref")
+    ... def tree(ref: str) -> str:
+    ...     return ref
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     tree(system="b200"), caught[0].category.__name__
+    ('b200', 'DeprecationWarning')
+    """
+
+    def decorate(fn: F) -> F:
+        @functools.wraps(fn)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            for old, new in old_to_new.items():
+                if old in kwargs:
+                    warnings.warn(
+                        f"{fn.__name__}({old}=...) is deprecated; use {new}=",
+                        DeprecationWarning,
+                        stacklevel=2,
+                    )
+                    kwargs[new] = kwargs.pop(old)
+            return fn(*args, **kwargs)
+
+        return cast(F, call)
+
+    return decorate

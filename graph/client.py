@@ -25,7 +25,7 @@ from graph.snapshot import EntityInfo
 __all__ = [
     "Client",
     "ClosureAnswer",
-    "Details",
+    "EntityAnswer",
     "ImpactAnswer",
     "PathAnswer",
     "entity_row",
@@ -65,7 +65,7 @@ class ClosureAnswer:
 
 
 @dataclass(frozen=True)
-class Details:
+class EntityAnswer:
     """What an entity page shows beside its requirements and sources."""
 
     info: EntityInfo
@@ -109,7 +109,7 @@ class Client(abc.ABC):
     ) -> tuple[list[rows.Entity], int]: ...
 
     @abc.abstractmethod
-    def _details(self, ref: str) -> Details: ...
+    def _details(self, ref: str) -> EntityAnswer: ...
 
     @abc.abstractmethod
     def _requirements(self, ref: str) -> tuple[str, list[rows.Requirement]]: ...

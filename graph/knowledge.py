@@ -26,14 +26,15 @@ from graph import analysis, rows
 from graph.client import (
     Client,
     ClosureAnswer,
-    Details,
+    EntityAnswer,
     ImpactAnswer,
     PathAnswer,
     entity_row,
 )
+from graph.details import read_entity_details
 from graph.errors import UnknownEntityError
 from graph.namespace import META_GRAPH, PREFIXES, normalise, slug_of
-from graph.snapshot import EntityInfo, Provenance, Snapshot
+from graph.snapshot import EntityInfo, Snapshot
 from graph.store import Store, open_store
 from graph.versions import Versions
 
@@ -178,41 +179,22 @@ class KnowledgeGraph(Client):
         found = [entity_row(snap.entities[s]) for _, s in scored[: limit or None]]
         return found, len(scored)
 
-    def _details(self, ref: str) -> Details:
+    def _details(self, ref: str) -> EntityAnswer:
         info = self.info(ref)
-        iri = info.iri
-        attributes: dict[str, list[Any]] = {}
-        for p, o in self._store.select(
-            f"SELECT ?p ?o WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} FILTER(?g != <{META_GRAPH}>) }}"
-        ):
-            name = str(p).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-            if name in _SHOWN_ELSEWHERE:
-                continue
-            value = slug_of(o) if isinstance(o, str) else o
-            if isinstance(value, str) and "/ns/layer/" in value:
-                value = value.rsplit("/", 1)[-1]
-            attributes.setdefault(name, []).append(value)
-        claims = [
-            {
-                "property": prop,
-                "value": value,
-                "unit": unit,
-                "provenance": Provenance(src, asof, conf, bool(est), g).record(str(x)),
-            }
-            for x, prop, value, unit, src, asof, conf, est, g in self._store.select(
-                PREFIXES
-                + "SELECT ?x ?prop ?value ?unit ?src ?asof ?conf ?est ?g WHERE { GRAPH ?g {"
-                f" ?x a sg:Claim ; sg:subject <{iri}> ; sg:property ?prop ; sg:value ?value ."
-                " OPTIONAL { ?x sg:unit ?unit } OPTIONAL { ?x prov:wasDerivedFrom ?src }"
-                " OPTIONAL { ?x sg:asOf ?asof } OPTIONAL { ?x sg:confidence ?conf }"
-                " OPTIONAL { ?x sg:estimated ?est } } } ORDER BY ?prop ?value"
-            )
-        ]
-        return Details(
+        found = read_entity_details(self._store, info.iri)
+        return EntityAnswer(
             info=info,
-            attributes={k: v[0] if len(v) == 1 else v for k, v in sorted(attributes.items())},
-            provenance=self.provenance(iri),
-            claims=claims,
+            attributes={k: v[0] if len(v) == 1 else v for k, v in found.attribute_values().items()},
+            provenance=self.provenance(info.iri),
+            claims=[
+                {
+                    "property": c.property,
+                    "value": c.value,
+                    "unit": c.unit,
+                    "provenance": c.provenance.record(c.iri),
+                }
+                for c in found.claims
+            ],
         )
 
     def _requirements(self, ref: str) -> tuple[str, list[rows.Requirement]]:
@@ -452,9 +434,3 @@ class KnowledgeGraph(Client):
             "supplies": len(snap.supplies),
             "sources": sources,
         }
-
-
-# Shown elsewhere on an entity page (name, aliases, types, provenance).
-_SHOWN_ELSEWHERE = frozenset(
-    ("type", "prefLabel", "altLabel", "wasDerivedFrom", "asOf", "confidence", "estimated")
-)

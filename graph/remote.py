@@ -16,42 +16,16 @@ from typing import Any
 
 import networkx as nx
 
-from graph import rows
+from graph import payloads, rows
 from graph.analysis import DependencyGraphBuilder
-from graph.client import Client, ClosureAnswer, Details, ImpactAnswer, PathAnswer, entity_row
+from graph.client import Client, ClosureAnswer, EntityAnswer, ImpactAnswer, PathAnswer, entity_row
 from graph.errors import UnknownEntityError
-from graph.snapshot import EntityInfo, Provenance
+from graph.snapshot import EntityInfo
 from graph.transport import PAGE_SIZE, RemoteError, Transport
 
 __all__ = ["RemoteError", "RemoteKnowledgeGraph"]
 
-_PROV = "iri sourceUrl asOf confidence estimated graph"
-_ENTITY = "id iri name aliases types layer category"
 _BATCH = 20  # entities per request: under the server's alias limit
-
-
-def _fact(p: Mapping[str, Any] | None) -> rows.Fact | None:
-    if p is None:
-        return None
-    return Provenance(
-        p["sourceUrl"], p["asOf"], p["confidence"], bool(p["estimated"]), p["graph"]
-    ).record(p["iri"])
-
-
-def _facts(found: Sequence[Mapping[str, Any]]) -> list[rows.Fact]:
-    return [f for f in map(_fact, found) if f is not None]
-
-
-def _info(e: Mapping[str, Any]) -> EntityInfo:
-    return EntityInfo(
-        id=e["id"],
-        iri=e["iri"],
-        name=e["name"],
-        types=tuple(e["types"]),
-        layer=e["layer"],
-        category=e["category"],
-        aliases=tuple(e["aliases"]),
-    )
 
 
 class RemoteKnowledgeGraph(Client):
@@ -104,13 +78,13 @@ class RemoteKnowledgeGraph(Client):
 
     def info(self, ref: str) -> EntityInfo:
         """Name, types, layer, category and aliases of an entity."""
-        return _info(self._entity(ref, "")[1])
+        return payloads.info(self._entity(ref, "")[1])
 
     def _entity(self, ref: str, fields: str, **args: Any) -> tuple[str, dict[str, Any]]:
         """The entity `ref` with `fields` beside its own, and its id."""
         params = "".join(f", ${k}: {t}" for k, (t, _) in args.items())
         data = self._query(
-            f"query($id: ID!{params}) {{ entity(id: $id) {{ {_ENTITY} {fields} }} }}",
+            f"query($id: ID!{params}) {{ entity(id: $id) {{ {payloads.ENTITY} {fields} }} }}",
             {"id": ref, **{k: v for k, (_, v) in args.items()}},
         )["entity"]
         if data is None:
@@ -123,33 +97,37 @@ class RemoteKnowledgeGraph(Client):
         answers = self._pages(
             "query($t: String!, $ty: [String!], $l: String, $c: String, $f: Int, $a: String) {"
             " search(text: $t, types: $ty, layer: $l, category: $c, first: $f, after: $a) {"
-            f" totalCount pageInfo {{ hasNextPage endCursor }} edges {{ node {{ {_ENTITY} }} }} }} }}",
+            f" totalCount pageInfo {{ hasNextPage endCursor }} edges {{ node {{ {payloads.ENTITY} }} }} }} }}",
             {"t": text, "ty": list(types) or None, "l": layer, "c": category},
             lambda data: data["search"],
             limit or None,
         )
-        found = [entity_row(_info(e["node"])) for data in answers for e in data["search"]["edges"]]
+        found = [
+            entity_row(payloads.info(e["node"]))
+            for data in answers
+            for e in data["search"]["edges"]
+        ]
         return found[: limit or None], answers[-1]["search"]["totalCount"]
 
-    def _details(self, ref: str) -> Details:
+    def _details(self, ref: str) -> EntityAnswer:
         _, e = self._entity(
             ref,
-            f"provenance {{ {_PROV} }} attributes {{ name value }}"
-            f" claims {{ property value unit provenance {{ {_PROV} }} }}",
+            f"provenance {{ {payloads.PROVENANCE} }} attributes {{ name typedValue }}"
+            f" claims {{ property typedValue unit provenance {{ {payloads.PROVENANCE} }} }}",
         )
         attributes: dict[str, list[Any]] = {}
         for a in e["attributes"]:
-            attributes.setdefault(a["name"], []).append(a["value"])
-        return Details(
-            info=_info(e),
+            attributes.setdefault(a["name"], []).append(a["typedValue"])
+        return EntityAnswer(
+            info=payloads.info(e),
             attributes={k: v[0] if len(v) == 1 else v for k, v in sorted(attributes.items())},
-            provenance=_fact(e["provenance"]),
+            provenance=payloads.fact(e["provenance"]),
             claims=[
                 {
                     "property": c["property"],
-                    "value": c["value"],
+                    "value": c["typedValue"],
                     "unit": c["unit"],
-                    "provenance": _fact(c["provenance"]),
+                    "provenance": payloads.fact(c["provenance"]),
                 }
                 for c in e["claims"]
             ],
@@ -158,78 +136,25 @@ class RemoteKnowledgeGraph(Client):
     def _requirements(self, ref: str) -> tuple[str, list[rows.Requirement]]:
         slug, e = self._entity(
             ref,
-            f"requirements {{ id input {{ id }} quantity leadTimeDays provenance {{ {_PROV} }}"
-            " sources { supplier { id } share qualification leadTimeDays"
-            f" provenance {{ {_PROV} }} }} }}",
+            f"requirements {{ {payloads.REQUIREMENT} }}",
         )
-        return slug, [
-            rows.Requirement(
-                id=r["id"],
-                input=r["input"]["id"],
-                quantity=r["quantity"],
-                lead_time_days=r["leadTimeDays"],
-                sources=[
-                    rows.Source(
-                        supplier=s["supplier"]["id"],
-                        share=s["share"],
-                        qualification=s["qualification"],
-                        lead_time_days=s["leadTimeDays"],
-                        provenance=_fact(s["provenance"]),
-                    )
-                    for s in r["sources"]
-                ],
-                provenance=_fact(r["provenance"]),
-            )
-            for r in e["requirements"]
-        ]
+        return slug, [payloads.requirement(r) for r in e["requirements"]]
 
     def _sources(self, ref: str) -> tuple[str, list[rows.Supply]]:
         slug, e = self._entity(
             ref,
-            "sources { supplier { id } consumer { id } share qualification leadTimeDays"
-            f" provenance {{ {_PROV} }} }}",
+            f"sources {{ {payloads.SUPPLY} }}",
         )
-        return slug, [
-            rows.Supply(
-                supplier=s["supplier"]["id"],
-                consumer=(s["consumer"] or {}).get("id"),
-                share=s["share"],
-                qualification=s["qualification"],
-                lead_time_days=s["leadTimeDays"],
-                provenance=_fact(s["provenance"]),
-            )
-            for s in e["sources"]
-        ]
+        return slug, [payloads.supply(s) for s in e["sources"]]
 
     def _capacities(self, ref: str, year: int | None) -> tuple[str, list[rows.Capacity]]:
         slug, e = self._entity(
             ref,
-            "capacities(year: $y) { of { id name } holder { id name } amount amountMax unit"
-            f" period year note provenance {{ {_PROV} }} }}",
+            f"capacities(year: $y) {{ {payloads.CAPACITY} }}",
             y=("Int", year),
         )
-        found = []
-        for c in e["capacities"]:  # in the server's order, which is the local one
-            p = _fact(c["provenance"]) or {}
-            found.append(
-                rows.Capacity(
-                    of=c["of"]["id"],
-                    of_name=c["of"]["name"],
-                    holder=None if c["holder"] is None else c["holder"]["id"],
-                    holder_name=None if c["holder"] is None else c["holder"]["name"],
-                    year=c["year"],
-                    amount=c["amount"],
-                    amount_max=c["amountMax"],
-                    unit=c["unit"],
-                    period=c["period"],
-                    estimated=bool(p.get("estimated")),
-                    confidence=p.get("confidence"),
-                    as_of=p.get("as_of"),
-                    source=p.get("source"),
-                    note=c["note"],
-                )
-            )
-        return slug, found
+        # in the server's order, which is the local one
+        return slug, [payloads.capacity(c) for c in e["capacities"]]
 
     # ------------------------------------------------------------------ analyses
 
@@ -240,44 +165,19 @@ class RemoteKnowledgeGraph(Client):
             " impact(shortages: $s, substitution: $sub, first: $f, after: $a) {"
             " version shortages { entity { id } availability } cycles"
             " summary { blocked constrained ok byLayer { layer blocked constrained ok } }"
-            " pageInfo { hasNextPage endCursor } edges { node { entity { id name category }"
-            " status availability layer bindingRequirement { id } rootCause { id } chain"
-            f" explanation {{ entity {{ id }} availability requirement via cause facts {{ {_PROV} }} }} }} }} }} }}",
+            f" pageInfo {{ hasNextPage endCursor }} edges {{ node {{ {payloads.AFFECTED} }} }} }} }}",
             {"s": wanted, "sub": substitution},
             lambda data: data["impact"],
         )
         found = [
-            rows.Affected(
-                id=n["entity"]["id"],
-                name=n["entity"]["name"],
-                layer=n["layer"],
-                category=n["entity"]["category"],
-                status=n["status"],
-                availability=n["availability"],
-                binding_requirement=(n["bindingRequirement"] or {}).get("id"),
-                root_cause=(n["rootCause"] or {}).get("id"),
-                chain=n["chain"],
-                explanation=[
-                    {
-                        "item": s["entity"]["id"],
-                        "availability": s["availability"],
-                        "requirement": s["requirement"],
-                        "via": s["via"],
-                        "cause": s["cause"],
-                        "facts": _facts(s["facts"]),
-                    }
-                    for s in n["explanation"]
-                ],
-            )
-            for data in answers
-            for n in (edge["node"] for edge in data["impact"]["edges"])
+            payloads.affected(edge["node"]) for data in answers for edge in data["impact"]["edges"]
         ]
         head = answers[0]["impact"]
         return ImpactAnswer(
             shortages={s["entity"]["id"]: s["availability"] for s in head["shortages"]},
             rows=found,
-            counts=_counts(head["summary"]),
-            counts_by_layer={b["layer"]: _counts(b) for b in head["summary"]["byLayer"]},
+            counts=payloads.counts(head["summary"]),
+            counts_by_layer={b["layer"]: payloads.counts(b) for b in head["summary"]["byLayer"]},
             cycles=head["cycles"],
             version=head["version"],
         )
@@ -285,26 +185,13 @@ class RemoteKnowledgeGraph(Client):
     def _critical_path(self, ref: str) -> PathAnswer:
         data = self._query(
             "query($id: ID!) { criticalPath(id: $id) { entity { id } totalDays missingInClosureCount"
-            " missingLeadTimes { node } steps { kind node entity { name } requirement days cumulative"
-            f" leadTimeKnown provenance {{ {_PROV} }} }} }} }}",
+            f" missingLeadTimes {{ node }} steps {{ {payloads.PATH_STEP} }} }} }}",
             {"id": ref},
         )["criticalPath"]
         return PathAnswer(
             item=data["entity"]["id"],
             total_days=data["totalDays"],
-            steps=[
-                rows.PathStep(
-                    node=s["node"],
-                    name=(s["entity"] or {}).get("name") or s["node"],
-                    kind=s["kind"],
-                    requirement=s["requirement"],
-                    days=s["days"],
-                    cumulative=s["cumulative"],
-                    lead_time_known=s["leadTimeKnown"],
-                    provenance=_fact(s["provenance"]),
-                )
-                for s in data["steps"]
-            ],
+            steps=[payloads.path_step(s) for s in data["steps"]],
             missing_on_path=[m["node"] for m in data["missingLeadTimes"]],
             missing_in_closure_count=data["missingInClosureCount"],
         )
@@ -313,7 +200,7 @@ class RemoteKnowledgeGraph(Client):
         slug, _ = self._entity(ref, "")
         found = self._query(
             "query($id: ID!) { singlePointsOfFailure(id: $id) {"
-            f" entity {{ id name layer category }} path facts {{ {_PROV} }} }} }}",
+            f" entity {{ id name layer category }} path facts {{ {payloads.PROVENANCE} }} }} }}",
             {"id": slug},
         )["singlePointsOfFailure"]
         return slug, [
@@ -323,7 +210,7 @@ class RemoteKnowledgeGraph(Client):
                 layer=s["entity"]["layer"],
                 category=s["entity"]["category"],
                 path=s["path"],
-                facts=_facts(s["facts"]),
+                facts=payloads.facts(s["facts"]),
             )
             for s in found
         ]
@@ -401,11 +288,11 @@ class RemoteKnowledgeGraph(Client):
             frontier = []
             for start in range(0, len(batch), _BATCH):
                 for e in self._requirements_of(batch[start : start + _BATCH]):
-                    _add_item(builder, e)
+                    payloads.add_item(builder, e)
                     if depth is not None and level >= depth:
                         continue
                     for r in e["requirements"]:
-                        _add_item(builder, r["input"])
+                        payloads.add_item(builder, r["input"])
                         k = builder.add_requirement(
                             e["id"],
                             r["input"]["id"],
@@ -416,7 +303,7 @@ class RemoteKnowledgeGraph(Client):
                         )
                         frontier.append(r["input"]["id"])
                         for src in r["sources"]:
-                            _add_item(builder, src["supplier"])
+                            payloads.add_item(builder, src["supplier"])
                             builder.add_source(
                                 k,
                                 src["supplier"]["id"],
@@ -430,7 +317,7 @@ class RemoteKnowledgeGraph(Client):
 
     def _requirements_of(self, ids: Sequence[str]) -> list[dict[str, Any]]:
         """Each item with its requirements and their qualified sources, in one request."""
-        brief = "id iri name layer category"
+        brief = "id iri name layer category leadTimeDays leadTimeProvenance { iri }"
         fields = (
             f"{brief} requirements {{ id quantity leadTimeDays provenance {{ iri }} input {{ {brief} }}"
             f" sources {{ share leadTimeDays provenance {{ iri }} supplier {{ {brief} }} }} }}"
@@ -474,11 +361,3 @@ class RemoteKnowledgeGraph(Client):
             " or query its SPARQL endpoint directly",
             "UNSUPPORTED",
         )
-
-
-def _add_item(builder: DependencyGraphBuilder, e: Mapping[str, Any]) -> None:
-    builder.add_item(e["id"], name=e["name"], layer=e["layer"], category=e["category"])
-
-
-def _counts(c: Mapping[str, Any]) -> dict[str, int]:
-    return {"BLOCKED": c["blocked"], "CONSTRAINED": c["constrained"], "OK": c["ok"]}

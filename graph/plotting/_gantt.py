@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from graph.arguments import renamed
 from graph.plotting._source import Graph, is_graph
 from graph.plotting._style import (
     layer_colour,
@@ -45,6 +46,7 @@ def _gantt_table(source: Graph | Table, item: str | None) -> Table:
     return source
 
 
+@renamed(item="ref")
 def critical_path_gantt(source: Graph | Table, ref: str | None = None) -> Figure:
     """The critical path of an item as a Gantt chart in days, first order at the top.
 

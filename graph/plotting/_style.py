@@ -86,3 +86,8 @@ def positive(name: str, value: int) -> None:
     """Refuse a count below 1."""
     if value < 1:
         raise ValueError(f"{name} must be a positive whole number, got {value!r}")
+
+
+# Markers and line styles that tell lines of one colour apart (holders, products).
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+LINESTYLES = ("-", "--", "-.", ":")

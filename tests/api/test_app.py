@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
 from api.settings import Settings
-from graph.remote import RemoteKnowledgeGraph
-from tests.api._server import Server, ingest, rename_and_ingest, serving, wait_for_version
+from tests.api._server import Server, ingest, serving
 
 
 def test_healthz(server: Server) -> None:
@@ -120,37 +118,3 @@ def test_cors_origins_are_explicit(strict_server: Server, origin: str, allowed: 
 def test_no_cors_headers_without_configured_origins(server: Server) -> None:
     response = server.post({"query": "{ __typename }"}, headers={"origin": "https://a.example"})
     assert "access-control-allow-origin" not in response.headers
-
-
-def test_the_remote_client_refuses_an_empty_page_size(server: Server) -> None:
-    with pytest.raises(ValueError, match="page_size"):
-        RemoteKnowledgeGraph(server.graphql, page_size=0)
-
-
-def test_the_remote_client_restarts_a_listing_when_the_graph_changes(
-    reload_sources: Path, tmp_path: Path
-) -> None:
-    spec = f"oxigraph:{tmp_path / 'store'}"
-    ingest(reload_sources, spec)
-    with serving(Settings(store=spec, reload_interval_s=0.1)) as live:
-
-        class IngestAfterFirstPage(RemoteKnowledgeGraph):
-            """A client during whose listing a scheduled ingest lands (a real one)."""
-
-            pages = 0
-
-            def _query(self, query: str, variables: Any = None) -> dict[str, Any]:
-                answer = super()._query(query, variables)
-                self.pages += 1
-                if self.pages == 1:
-                    old = live.query("{ graphInfo { version } }")["graphInfo"]["version"]
-                    rename_and_ingest(reload_sources, spec, "Example Accelerator X2")
-                    wait_for_version(live, old)
-                return answer
-
-        with IngestAfterFirstPage(live.graphql, page_size=4) as remote:
-            table = remote.search("")
-        names = {r["name"] for r in table}
-    assert remote.pages > 2  # the first listing was abandoned and started again
-    assert "Example Accelerator X2" in names and "Example Accelerator X1" not in names
-    assert len(table) == table.summary["total"] == len({r["id"] for r in table})

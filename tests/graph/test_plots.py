@@ -169,10 +169,10 @@ def test_dependency_tree_of_an_item_without_dependencies(kg: KnowledgeGraph) -> 
 @pytest.mark.parametrize(
     ("kwargs", "error"),
     [
-        ({"system": "no-such-system"}, UnknownEntityError),
-        ({"system": "b200", "shortages": {"no-such-input": 0}}, UnknownEntityError),
-        ({"system": "b200", "max_nodes": 0}, ValueError),
-        ({"system": "b200", "depth": -1}, ValueError),
+        ({"ref": "no-such-system"}, UnknownEntityError),
+        ({"ref": "b200", "shortages": {"no-such-input": 0}}, UnknownEntityError),
+        ({"ref": "b200", "max_nodes": 0}, ValueError),
+        ({"ref": "b200", "depth": -1}, ValueError),
     ],
     ids=["unknown-system", "unknown-shortage", "no-nodes", "negative-depth"],
 )
@@ -432,3 +432,9 @@ def test_plot_picks_the_picture_of_each_analysis(kg: KnowledgeGraph) -> None:
         plt.close(fig)
     with pytest.raises(ValueError, match="no standard picture"):
         plots.plot(kg.search("hbm"))
+
+
+def test_old_argument_names_still_work_for_a_release(kg: KnowledgeGraph) -> None:
+    with pytest.warns(DeprecationWarning, match="use ref="):
+        fig = plots.dependency_tree(kg, system="b200")
+    assert isinstance(fig, Figure)

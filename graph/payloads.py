@@ -1,0 +1,210 @@
+"""The GraphQL API's answers as the Python API's rows: each selection beside its decoder.
+
+The remote client asks for `SELECTION` fields and turns each answer into the same record the
+local client builds from the store, so the two clients' tables compare equal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from graph import rows
+from graph.analysis import DependencyGraphBuilder
+from graph.snapshot import EntityInfo, Provenance
+
+__all__ = [
+    "AFFECTED",
+    "CAPACITY",
+    "ENTITY",
+    "PATH_STEP",
+    "PROVENANCE",
+    "REQUIREMENT",
+    "SUPPLY",
+    "add_item",
+    "affected",
+    "capacity",
+    "counts",
+    "fact",
+    "facts",
+    "info",
+    "path_step",
+    "requirement",
+    "supply",
+]
+
+PROVENANCE = "iri sourceUrl asOf confidence estimated graph"
+ENTITY = "id iri name aliases types layer category"
+
+
+def fact(p: Mapping[str, Any] | None) -> rows.Fact | None:
+    """A `Provenance` answer as the provenance of a row (None stays None)."""
+    if p is None:
+        return None
+    return Provenance(
+        p["sourceUrl"], p["asOf"], p["confidence"], bool(p["estimated"]), p["graph"]
+    ).record(p["iri"])
+
+
+def facts(found: Sequence[Mapping[str, Any]]) -> list[rows.Fact]:
+    """A list of `Provenance` answers."""
+    return [f for f in map(fact, found) if f is not None]
+
+
+def info(e: Mapping[str, Any]) -> EntityInfo:
+    """An `Entity` answer (with the `ENTITY` fields) as what the projection knows of it."""
+    return EntityInfo(
+        id=e["id"],
+        iri=e["iri"],
+        name=e["name"],
+        types=tuple(e["types"]),
+        layer=e["layer"],
+        category=e["category"],
+        aliases=tuple(e["aliases"]),
+    )
+
+
+REQUIREMENT = (
+    f"id input {{ id }} quantity leadTimeDays provenance {{ {PROVENANCE} }}"
+    f" sources {{ supplier {{ id }} share qualification leadTimeDays provenance {{ {PROVENANCE} }} }}"
+)
+
+
+def requirement(r: Mapping[str, Any]) -> rows.Requirement:
+    """A `Requirement` answer with its qualified sources."""
+    return rows.Requirement(
+        id=r["id"],
+        input=r["input"]["id"],
+        quantity=r["quantity"],
+        lead_time_days=r["leadTimeDays"],
+        sources=[
+            rows.Source(
+                supplier=s["supplier"]["id"],
+                share=s["share"],
+                qualification=s["qualification"],
+                lead_time_days=s["leadTimeDays"],
+                provenance=fact(s["provenance"]),
+            )
+            for s in r["sources"]
+        ],
+        provenance=fact(r["provenance"]),
+    )
+
+
+SUPPLY = (
+    "supplier { id } consumer { id } share qualification leadTimeDays"
+    f" provenance {{ {PROVENANCE} }}"
+)
+
+
+def supply(s: Mapping[str, Any]) -> rows.Supply:
+    """A `Supply` answer."""
+    return rows.Supply(
+        supplier=s["supplier"]["id"],
+        consumer=(s["consumer"] or {}).get("id"),
+        share=s["share"],
+        qualification=s["qualification"],
+        lead_time_days=s["leadTimeDays"],
+        provenance=fact(s["provenance"]),
+    )
+
+
+CAPACITY = (
+    "of { id name } holder { id name } amount amountMax unit period year note"
+    f" provenance {{ {PROVENANCE} }}"
+)
+
+
+def capacity(c: Mapping[str, Any]) -> rows.Capacity:
+    """A `Capacity` answer, its provenance spread over the row as the local one is."""
+    p = fact(c["provenance"]) or {}
+    return rows.Capacity(
+        of=c["of"]["id"],
+        of_name=c["of"]["name"],
+        holder=None if c["holder"] is None else c["holder"]["id"],
+        holder_name=None if c["holder"] is None else c["holder"]["name"],
+        year=c["year"],
+        amount=c["amount"],
+        amount_max=c["amountMax"],
+        unit=c["unit"],
+        period=c["period"],
+        estimated=bool(p.get("estimated")),
+        confidence=p.get("confidence"),
+        as_of=p.get("as_of"),
+        source=p.get("source"),
+        note=c["note"],
+    )
+
+
+AFFECTED = (
+    "entity { id name category } status availability layer bindingRequirement { id }"
+    " rootCause { id } chain explanation { entity { id } availability requirement via cause"
+    f" facts {{ {PROVENANCE} }} }}"
+)
+
+
+def affected(n: Mapping[str, Any]) -> rows.Affected:
+    """An `AffectedItem` answer with its explanation."""
+    return rows.Affected(
+        id=n["entity"]["id"],
+        name=n["entity"]["name"],
+        layer=n["layer"],
+        category=n["entity"]["category"],
+        status=n["status"],
+        availability=n["availability"],
+        binding_requirement=(n["bindingRequirement"] or {}).get("id"),
+        root_cause=(n["rootCause"] or {}).get("id"),
+        chain=n["chain"],
+        explanation=[
+            {
+                "item": s["entity"]["id"],
+                "availability": s["availability"],
+                "requirement": s["requirement"],
+                "via": s["via"],
+                "cause": s["cause"],
+                "facts": facts(s["facts"]),
+            }
+            for s in n["explanation"]
+        ],
+    )
+
+
+def counts(c: Mapping[str, Any]) -> dict[str, int]:
+    """Counts per status (`blocked constrained ok`) keyed as the analysis keys them."""
+    return {"BLOCKED": c["blocked"], "CONSTRAINED": c["constrained"], "OK": c["ok"]}
+
+
+PATH_STEP = (
+    "kind node entity { name } requirement days cumulative leadTimeKnown"
+    f" provenance {{ {PROVENANCE} }}"
+)
+
+
+def path_step(s: Mapping[str, Any]) -> rows.PathStep:
+    """A `PathStep` answer."""
+    return rows.PathStep(
+        node=s["node"],
+        name=(s["entity"] or {}).get("name") or s["node"],
+        kind=s["kind"],
+        requirement=s["requirement"],
+        days=s["days"],
+        cumulative=s["cumulative"],
+        lead_time_known=s["leadTimeKnown"],
+        provenance=fact(s["provenance"]),
+    )
+
+
+def add_item(builder: DependencyGraphBuilder, e: Mapping[str, Any]) -> None:
+    """An `Entity` answer as an item of a dependency graph, as the projection adds it.
+
+    The answer has `id iri name layer category leadTimeDays leadTimeProvenance { iri }`; the
+    item's fact is its lead time's source, else the entity record, as in the projection.
+    """
+    builder.add_item(
+        e["id"],
+        name=e["name"],
+        layer=e["layer"],
+        category=e["category"],
+        lead_time_days=e["leadTimeDays"],
+        fact=(e["leadTimeProvenance"] or {}).get("iri") or e["iri"],
+    )

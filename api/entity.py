@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Annotated
+from typing import Annotated, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -97,7 +97,10 @@ class Entity:
     @strawberry.field(description="Every attribute value, sorted by name.")
     async def attributes(self, info: Info) -> list[Attribute]:
         details = await info.context.details.load(self.record.iri)
-        return [Attribute(name=n, value=_text(v), typed_value=v) for n, v in details.attributes]
+        return [
+            Attribute(name=n, value=_text(v), typed_value=cast(JSON, v))
+            for n, v in details.attributes
+        ]
 
     @strawberry.field(description="Sourced claims about the entity, by property.")
     async def claims(self, info: Info) -> list[Claim]:
@@ -106,7 +109,7 @@ class Entity:
             Claim(
                 property=c.property,
                 value=_text(c.value),
-                typed_value=c.value,
+                typed_value=cast(JSON, c.value),
                 unit=None if c.unit is None else _text(c.unit),
                 provenance=Provenance.from_record(c.iri, c.provenance),
             )

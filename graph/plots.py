@@ -28,7 +28,7 @@ from matplotlib.figure import Figure
 from graph.arguments import parse_shortages, renamed
 from graph.plotting._capacity import capacity_by_year
 from graph.plotting._gantt import critical_path_gantt
-from graph.plotting._source import Graph, is_graph
+from graph.plotting._source import Graph, table_of
 from graph.plotting._style import (
     LAYER_COLOURS,
     LAYERS,
@@ -153,11 +153,7 @@ def dependency_tree(
 
 
 def _chokepoint_table(source: Graph | Table, top: int, categories: Sequence[str] | None) -> Table:
-    if is_graph(source):
-        return source.chokepoints(top, categories=categories)
-    if source.kind != "chokepoints":
-        raise ValueError(f"expected the Table of KnowledgeGraph.chokepoints, got {source.title!r}")
-    return source
+    return table_of(source, "chokepoints", lambda kg: kg.chokepoints(top, categories=categories))
 
 
 def chokepoint_bars(

@@ -60,11 +60,11 @@ class Row(Mapping[str, Any]):
     @classmethod
     def fields(cls) -> tuple[str, ...]:
         """The field names, which are the table's columns."""
-        found = cls.__dict__.get("_fields")
+        found: tuple[str, ...] | None = cls.__dict__.get("_fields")
         if found is None:
             found = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
             cls._fields = found  # type: ignore[attr-defined]
-        return found  # type: ignore[no-any-return]
+        return found
 
 
 @dataclass(frozen=True, eq=True)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from matplotlib.figure import Figure
 
-from graph.plotting._source import Graph, is_graph
+from graph.plotting._source import Graph, table_of
 from graph.plotting._style import (
     MARKERS,
     message_figure,
@@ -49,14 +49,13 @@ def capacity_by_year(
         >>> capacity_by_year(kg, "Example CoWoS-L", unit="wafers", period="month")
         <Figure size ... with 1 Axes>
     """
-    if not is_graph(source):
-        table = source
-    elif ref is None:
-        raise ValueError("capacity_by_year needs `ref` (the item) when given a graph")
-    else:
-        table = source.capacities(ref)
-    if table.kind != "capacities":
-        raise ValueError(f"capacity_by_year draws a capacities table, not {table.title!r}")
+
+    def ask(kg: Graph) -> Table:
+        if ref is None:
+            raise ValueError("capacity_by_year needs `ref` (the item) when given a graph")
+        return kg.capacities(ref)
+
+    table = table_of(source, "capacities", ask)
     dated = [
         r
         for r in table.rows

@@ -10,7 +10,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from graph.arguments import renamed
-from graph.plotting._source import Graph, is_graph
+from graph.plotting._source import Graph, is_graph, table_of
 from graph.plotting._style import (
     layer_colour,
     layer_handles,
@@ -35,15 +35,12 @@ def _to_days(years: Any) -> Any:
 
 
 def _gantt_table(source: Graph | Table, item: str | None) -> Table:
-    if is_graph(source):
+    def ask(kg: Graph) -> Table:
         if item is None:
             raise ValueError("critical_path_gantt(kg, ref) needs the id of an item")
-        return source.critical_path(item)
-    if source.kind != "critical_path":
-        raise ValueError(
-            f"expected the Table of KnowledgeGraph.critical_path, got {source.title!r}"
-        )
-    return source
+        return kg.critical_path(item)
+
+    return table_of(source, "critical_path", ask)
 
 
 @renamed(item="ref")
@@ -75,7 +72,7 @@ def critical_path_gantt(source: Graph | Table, ref: str | None = None) -> Figure
         O(steps); one entity lookup per step when given the graph.
     """
     table = _gantt_table(source, ref)
-    kg = None if not is_graph(source) else source
+    kg = source if is_graph(source) else None
     total = int(table.summary.get("total_days") or 0)
     steps = list(table.rows)[::-1]
     if not steps:

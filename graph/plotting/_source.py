@@ -6,8 +6,8 @@ server are drawn alike and the plots import neither client.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, TypeGuard, runtime_checkable
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from graph.results import Table
     from graph.snapshot import EntityInfo
 
-__all__ = ["Graph", "is_graph"]
+__all__ = ["Graph", "is_graph", "table_of"]
 
 
 @runtime_checkable
@@ -41,6 +41,19 @@ class Graph(Protocol):
     def capacities(self, ref: str, *, year: int | None = None) -> Table: ...
 
 
-def is_graph(source: Any) -> bool:
+def is_graph(source: Any) -> TypeGuard[Graph]:
     """Whether `source` is a graph to ask (else it is a Table already answered)."""
     return isinstance(source, Graph)
+
+
+def table_of(source: Graph | Table, kind: str, ask: Callable[[Graph], Table]) -> Table:
+    """The table to draw: what `ask` gets from a graph, or `source` itself if it is a `kind` one.
+
+    Raises:
+        ValueError: `source` is a table of another kind.
+    """
+    if isinstance(source, Graph):
+        return ask(source)
+    if source.kind != kind:
+        raise ValueError(f"expected the Table of KnowledgeGraph.{kind}, got {source.title!r}")
+    return source

@@ -12,7 +12,15 @@ __all__ = ["IngestError", "InvalidInputError", "Problem", "UsageError"]
 
 @dataclass(frozen=True)
 class Problem:
-    """One defect of one input file."""
+    """One defect of one input file.
+
+    Examples:
+        >>> problem = Problem("data/a.yaml", 12, "is required but missing", field="layer")
+        >>> print(problem)
+        data/a.yaml:12: field 'layer': is required but missing
+        >>> problem.to_dict()["line"]
+        12
+    """
 
     file: str
     line: int | None

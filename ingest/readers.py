@@ -103,7 +103,7 @@ def register_reader(*suffix: str) -> Callable[[TextReader], TextReader]:
             other = _BY_SUFFIX.get(one)
             if other is not None and other is not reader:
                 raise ValueError(f"{one} files already have a reader: {other!r}")
-            _BY_SUFFIX[one] = reader
+        _BY_SUFFIX.update(dict.fromkeys(suffix, reader))
         return reader
 
     return register

@@ -3,20 +3,36 @@
 from __future__ import annotations
 
 import json
-import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from graph import KnowledgeGraph
-from tests.conftest import EXAMPLES, run_cli
+from ingest.eto import read_eto
+from tests.conftest import run_cli
 
 
-@pytest.fixture
-def eto(tmp_path: Path) -> Path:
-    target = tmp_path / "eto-download"
-    shutil.copytree(EXAMPLES / "eto", target)
-    return target
+def test_each_file_maps_onto_its_records(eto: Path) -> None:
+    source = read_eto(eto, "eto", max_bytes=2**20)
+
+    assert source.problems == [] and source.name == "eto"
+    by_file = Counter((Path(r.file or "").name, r.cls) for r in source.records)
+    assert set(by_file) == {
+        ("inputs.csv", "Product"),
+        ("providers.csv", "Organization"),
+        ("sequence.csv", "Requirement"),
+        ("sequence.csv", "Claim"),
+        ("provision.csv", "Supply"),
+        ("provision.csv", "Claim"),
+    }
+    assert all(r.data["source"].startswith("https://") for r in source.records)
+
+
+def test_input_hash_follows_the_files(eto: Path) -> None:
+    before = read_eto(eto, "eto", max_bytes=2**20).input_hash
+    (eto / "stages.csv").write_text((eto / "stages.csv").read_text() + "\n")
+    assert read_eto(eto, "eto", max_bytes=2**20).input_hash != before
 
 
 def test_eto_folder_maps_onto_the_schema(eto: Path, store_spec: str) -> None:

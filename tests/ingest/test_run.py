@@ -1,0 +1,80 @@
+"""One run as a scheduler sees it: options, usage errors, refusals, and what the run reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graph.store import open_store
+from ingest.problems import InvalidInputError, UsageError
+from ingest.run import IngestOptions, ingest
+from tests.conftest import free_port, run_cli
+from tests.ingest._cli import summary
+
+
+def test_dry_run_writes_nothing(dataset: Path, store_spec: str) -> None:
+    result = run_cli("ingest", str(dataset), "--store", store_spec, "--dry-run")
+    assert result.code == 0, result.stderr
+    assert summary(result.stdout)["outcome"] == "dry-run"
+    with open_store(store_spec) as store:
+        assert store.named_graphs() == []
+
+
+def test_usage_errors_exit_2(tmp_path: Path, store_spec: str) -> None:
+    assert run_cli("ingest", str(tmp_path / "missing"), "--store", store_spec).code == 2
+    assert run_cli("ingest", "--store", "postgres://x", str(tmp_path)).code == 2
+    assert run_cli("frobnicate").code == 2
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert run_cli("ingest", str(empty), "--store", store_spec).code == 2
+
+
+def test_unreachable_sparql_store_exits_75(dataset: Path) -> None:
+    result = run_cli("ingest", str(dataset), "--store", f"sparql:http://127.0.0.1:{free_port()}")
+    assert result.code == 75
+    assert "cannot reach" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("missing", "no such file or folder: "),
+        ("empty", "no source files (.yaml, .yml, .csv, .ttl, .nt, .jsonld) under the given paths"),
+    ],
+    ids=["missing-path", "no-source-files"],
+)
+def test_usage_error_says_what_is_wrong(tmp_path: Path, path: str, message: str) -> None:
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(UsageError) as caught:
+        ingest(IngestOptions(paths=[tmp_path / path], store=f"oxigraph:{tmp_path / 'store'}"))
+    assert message in str(caught.value)
+
+
+def test_given_store_is_written_and_left_open(dataset: Path, store_spec: str) -> None:
+    with open_store(store_spec) as store:
+        logged: list[str] = []
+        report = ingest(IngestOptions(paths=[dataset]), log=logged.append, store=store)
+
+        assert report.outcome == "changed" and report.run is not None
+        assert {Path(s.source).name: s.outcome for s in report.sources} == {
+            "chain.yaml": "changed",
+            "extra.csv": "changed",
+            "vocab.ttl": "changed",
+        }
+        assert logged[0] == "read 3 source file(s)" and logged[-1].startswith("writing 3 graph")
+        assert store.triple_count("https://w3id.org/stackgraph/graph/chain") == 288
+
+
+def test_two_sources_of_one_name_are_refused(dataset: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "chain.yaml").write_text((dataset / "chain.yaml").read_text())
+
+    with pytest.raises(InvalidInputError) as caught:
+        ingest(IngestOptions(paths=[dataset, other], store=f"oxigraph:{tmp_path / 'store'}"))
+
+    messages = [p.message for p in caught.value.problems]
+    assert any("source name 'chain' is also used by" in m for m in messages), messages
+    outcomes = sorted(s.outcome for s in caught.value.report.sources)
+    assert outcomes == ["invalid", "valid", "valid", "valid"]

@@ -28,6 +28,7 @@ __all__ = [
     "EntityAnswer",
     "ImpactAnswer",
     "PathAnswer",
+    "Walk",
     "entity_row",
 ]
 
@@ -53,6 +54,18 @@ class PathAnswer:
     steps: list[rows.PathStep]
     missing_on_path: list[str]
     missing_in_closure_count: int
+
+
+@dataclass(frozen=True)
+class Walk:
+    """A dependency or dependent walk: from `ref`, `direction`, how deep, what to list."""
+
+    ref: str
+    direction: str
+    depth: int | None
+    limit: int
+    layers: list[str] | None
+    categories: list[str] | None
 
 
 @dataclass(frozen=True)
@@ -133,15 +146,7 @@ class Client(abc.ABC):
     def _chokepoints(self, top: int, categories: list[str] | None) -> list[rows.Chokepoint]: ...
 
     @abc.abstractmethod
-    def _closure(
-        self,
-        ref: str,
-        direction: str,
-        depth: int | None,
-        limit: int,
-        layers: list[str] | None,
-        categories: list[str] | None,
-    ) -> ClosureAnswer: ...
+    def _closure(self, walk: Walk) -> ClosureAnswer: ...
 
     # ------------------------------------------------------------------ lookup
 
@@ -369,7 +374,9 @@ class Client(abc.ABC):
             "layers": vocabulary.check("layer", name_list(layers)),
             "categories": vocabulary.check("category", name_list(categories)),
         }
-        a = self._closure(ref, direction, depth, limit, wanted["layers"], wanted["categories"])
+        a = self._closure(
+            Walk(ref, direction, depth, limit, wanted["layers"], wanted["categories"])
+        )
         only = [", ".join(v) or "none" for v in wanted.values() if v is not None]
         return Table(
             f"{direction} of {a.item}" + (f" ({'; '.join(only)})" if only else ""),

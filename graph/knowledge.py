@@ -29,6 +29,7 @@ from graph.client import (
     EntityAnswer,
     ImpactAnswer,
     PathAnswer,
+    Walk,
     entity_row,
 )
 from graph.details import read_entity_details
@@ -360,24 +361,16 @@ class KnowledgeGraph(Client):
         found = analysis.chokepoints(self.snapshot().graph, top=top, categories=categories)
         return [rows.Chokepoint.of(c) for c in found]
 
-    def _closure(
-        self,
-        ref: str,
-        direction: str,
-        depth: int | None,
-        limit: int,
-        layers: list[str] | None,
-        categories: list[str] | None,
-    ) -> ClosureAnswer:
-        slug = self.resolve(ref)
-        walk = analysis.dependencies if direction == "dependencies" else analysis.dependents
-        result = walk(
+    def _closure(self, walk: Walk) -> ClosureAnswer:
+        slug = self.resolve(walk.ref)
+        along = analysis.dependencies if walk.direction == "dependencies" else analysis.dependents
+        result = along(
             self.snapshot().graph,
             slug,
-            depth=depth,
-            limit=limit,
-            layers=layers,
-            categories=categories,
+            depth=walk.depth,
+            limit=walk.limit,
+            layers=walk.layers,
+            categories=walk.categories,
         )
         reached = [rows.Reached.of(r) for r in result.reached]
         return ClosureAnswer(item=slug, reached=reached, total=result.total)

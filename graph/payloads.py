@@ -16,20 +16,27 @@ from graph.snapshot import EntityInfo, Provenance
 __all__ = [
     "AFFECTED",
     "CAPACITY",
+    "CHOKEPOINT",
     "ENTITY",
+    "NAMED",
     "PATH_STEP",
     "PROVENANCE",
+    "REACHED",
     "REQUIREMENT",
+    "SINGLE_POINT",
     "SUPPLY",
     "add_item",
     "affected",
     "capacity",
+    "chokepoint",
     "counts",
     "fact",
     "facts",
     "info",
     "path_step",
+    "reached",
     "requirement",
+    "single_point",
     "supply",
 ]
 
@@ -207,4 +214,44 @@ def add_item(builder: DependencyGraphBuilder, e: Mapping[str, Any]) -> None:
         category=e["category"],
         lead_time_days=e["leadTimeDays"],
         fact=(e["leadTimeProvenance"] or {}).get("iri") or e["iri"],
+    )
+
+
+NAMED = "id name layer category"
+
+
+def _named(e: Mapping[str, Any]) -> tuple[str, str | None, str | None, str | None]:
+    return e["id"], e["name"], e["layer"], e["category"]
+
+
+SINGLE_POINT = f"entity {{ {NAMED} }} path facts {{ {PROVENANCE} }}"
+
+
+def single_point(s: Mapping[str, Any]) -> rows.SinglePoint:
+    """A `SinglePointOfFailure` answer."""
+    return rows.SinglePoint(*_named(s["entity"]), path=s["path"], facts=facts(s["facts"]))
+
+
+CHOKEPOINT = f"entity {{ {NAMED} }} endProductsBlocked endProducts {{ id }}"
+
+
+def chokepoint(c: Mapping[str, Any]) -> rows.Chokepoint:
+    """A `Chokepoint` answer."""
+    return rows.Chokepoint(
+        *_named(c["entity"]),
+        end_products_blocked=c["endProductsBlocked"],
+        end_products=[e["id"] for e in c["endProducts"]],
+    )
+
+
+REACHED = f"depth path via {{ iri }} node {{ {NAMED} }}"
+
+
+def reached(e: Mapping[str, Any]) -> rows.Reached:
+    """A `DependencyEdge` answer."""
+    return rows.Reached(
+        *_named(e["node"]),
+        depth=e["depth"],
+        path=e["path"],
+        via_facts=[f["iri"] for f in e["via"]],
     )

@@ -18,10 +18,18 @@ import networkx as nx
 
 from graph import payloads, rows
 from graph.analysis import DependencyGraphBuilder
-from graph.client import Client, ClosureAnswer, EntityAnswer, ImpactAnswer, PathAnswer, entity_row
+from graph.client import (
+    Client,
+    ClosureAnswer,
+    EntityAnswer,
+    ImpactAnswer,
+    PathAnswer,
+    Walk,
+    entity_row,
+)
 from graph.errors import UnknownEntityError
 from graph.snapshot import EntityInfo
-from graph.transport import PAGE_SIZE, RemoteError, Transport
+from graph.transport import RemoteError, Transport
 
 __all__ = ["RemoteError", "RemoteKnowledgeGraph"]
 
@@ -31,18 +39,14 @@ _BATCH = 20  # entities per request: under the server's alias limit
 class RemoteKnowledgeGraph(Client):
     """A client of the GraphQL API with the Python API's calls (those of `Client`)."""
 
-    def __init__(
-        self,
-        url: str,
-        *,
-        timeout: float = 30.0,
-        headers: Mapping[str, str] | None = None,
-        page_size: int = PAGE_SIZE,
-    ) -> None:
-        """A client of the server at `url`; long listings are fetched `page_size` rows a request
-        (at most the server's `MAX_PAGE_SIZE`)."""
+    def __init__(self, url: str, **options: Any) -> None:
+        """A client of the server at `url` (its /graphql endpoint).
+
+        `options` are those of `Transport`: `timeout` (s), `headers`, and `page_size`, the rows
+        a long listing is fetched by (at most the server's `MAX_PAGE_SIZE`).
+        """
         self.url = url
-        self._transport = Transport(url, timeout=timeout, headers=headers, page_size=page_size)
+        self._transport = Transport(url, **options)
 
     @property
     def page_size(self) -> int:
@@ -199,75 +203,36 @@ class RemoteKnowledgeGraph(Client):
     def _single_points_of_failure(self, ref: str) -> tuple[str, list[rows.SinglePoint]]:
         slug, _ = self._entity(ref, "")
         found = self._query(
-            "query($id: ID!) { singlePointsOfFailure(id: $id) {"
-            f" entity {{ id name layer category }} path facts {{ {payloads.PROVENANCE} }} }} }}",
+            f"query($id: ID!) {{ singlePointsOfFailure(id: $id) {{ {payloads.SINGLE_POINT} }} }}",
             {"id": slug},
         )["singlePointsOfFailure"]
-        return slug, [
-            rows.SinglePoint(
-                id=s["entity"]["id"],
-                name=s["entity"]["name"],
-                layer=s["entity"]["layer"],
-                category=s["entity"]["category"],
-                path=s["path"],
-                facts=payloads.facts(s["facts"]),
-            )
-            for s in found
-        ]
+        return slug, [payloads.single_point(s) for s in found]
 
     def _chokepoints(self, top: int, categories: list[str] | None) -> list[rows.Chokepoint]:
         found = self._query(
             "query($f: Int, $c: [String!]) { chokepoints(first: $f, categories: $c) {"
-            " entity { id name layer category } endProductsBlocked endProducts { id } } }",
+            f" {payloads.CHOKEPOINT} }} }}",
             {"f": top, "c": categories},
         )["chokepoints"]
-        return [
-            rows.Chokepoint(
-                id=c["entity"]["id"],
-                name=c["entity"]["name"],
-                layer=c["entity"]["layer"],
-                category=c["entity"]["category"],
-                end_products_blocked=c["endProductsBlocked"],
-                end_products=[e["id"] for e in c["endProducts"]],
-            )
-            for c in found
-        ]
+        return [payloads.chokepoint(c) for c in found]
 
-    def _closure(
-        self,
-        ref: str,
-        direction: str,
-        depth: int | None,
-        limit: int,
-        layers: list[str] | None,
-        categories: list[str] | None,
-    ) -> ClosureAnswer:
+    def _closure(self, walk: Walk) -> ClosureAnswer:
         answers = self._pages(
             "query($id: ID!, $d: Int, $f: Int, $a: String, $l: [String!], $c: [String!])"
-            f" {{ entity(id: $id) {{ id {direction}(depth: $d, first: $f, after: $a,"
+            f" {{ entity(id: $id) {{ id {walk.direction}(depth: $d, first: $f, after: $a,"
             " layers: $l, categories: $c) { totalCount pageInfo { hasNextPage endCursor }"
-            " edges { depth path via { iri } node { id name layer category } } } } }",
-            {"id": ref, "d": depth, "l": layers, "c": categories},
-            lambda data: data["entity"][direction],
-            limit,
+            f" edges {{ {payloads.REACHED} }} }} }} }}",
+            {"id": walk.ref, "d": walk.depth, "l": walk.layers, "c": walk.categories},
+            lambda data: data["entity"][walk.direction],
+            walk.limit,
         )
         reached = [
-            rows.Reached(
-                id=e["node"]["id"],
-                name=e["node"]["name"],
-                layer=e["node"]["layer"],
-                category=e["node"]["category"],
-                depth=e["depth"],
-                path=e["path"],
-                via_facts=[f["iri"] for f in e["via"]],
-            )
-            for data in answers
-            for e in data["entity"][direction]["edges"]
+            payloads.reached(e) for data in answers for e in data["entity"][walk.direction]["edges"]
         ]
         return ClosureAnswer(
             item=answers[0]["entity"]["id"],
-            reached=reached[:limit],
-            total=answers[-1]["entity"][direction]["totalCount"],
+            reached=reached[: walk.limit],
+            total=answers[-1]["entity"][walk.direction]["totalCount"],
         )
 
     # ------------------------------------------------------------------ graphs

@@ -1,4 +1,5 @@
-"""Shared fixtures: a small valid dataset, a CLI runner, and a real `oxigraph serve` process."""
+"""Shared fixtures: a small valid dataset, a CLI runner, a real `oxigraph serve` process, and
+a real uvicorn server over the example data."""
 
 from __future__ import annotations
 
@@ -11,9 +12,13 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
+
+if TYPE_CHECKING:
+    from tests.api._server import Server
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = Path(__file__).resolve().parent / "examples"
@@ -95,3 +100,23 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def example_store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """An oxigraph store holding the example data (shared, never written after ingest)."""
+    from tests.api._server import ingest
+
+    spec = f"oxigraph:{tmp_path_factory.mktemp('example-store') / 'store'}"
+    ingest(EXAMPLES / "valid", spec)
+    return spec
+
+
+@pytest.fixture(scope="session")
+def server(example_store: str) -> Iterator[Server]:
+    """A real uvicorn server on 127.0.0.1 with the default settings, over the example store."""
+    from api.settings import Settings
+    from tests.api._server import serving
+
+    with serving(Settings(store=example_store)) as s:
+        yield s

@@ -10,24 +10,8 @@ from pathlib import Path
 import pytest
 
 from api.settings import Settings
-from tests.api._server import Server, ingest, serving
+from tests.api._server import Server, serving
 from tests.conftest import EXAMPLES
-
-
-@pytest.fixture(scope="session")
-def example_store(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """An oxigraph store holding the example data (shared, never written after ingest)."""
-    spec = f"oxigraph:{tmp_path_factory.mktemp('api-store') / 'store'}"
-    ingest(EXAMPLES / "valid", spec)
-    return spec
-
-
-@pytest.fixture(scope="session")
-def server(example_store: str) -> Iterator[Server]:
-    """A server with the default settings."""
-    with serving(Settings(store=example_store)) as s:
-        yield s
-
 
 STRICT = Settings(
     max_depth=4,

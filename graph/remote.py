@@ -11,22 +11,14 @@ the server (and are cached there per graph version). Pages are fetched until com
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import networkx as nx
 
-from graph import payloads, rows
+from graph import client, payloads, rows
 from graph.analysis import DependencyGraphBuilder
-from graph.client import (
-    Client,
-    ClosureAnswer,
-    EntityAnswer,
-    ImpactAnswer,
-    PathAnswer,
-    Walk,
-    entity_row,
-)
+from graph.client import Client, entity_row
 from graph.errors import UnknownEntityError
 from graph.snapshot import EntityInfo
 from graph.transport import RemoteError, Transport
@@ -62,18 +54,6 @@ class RemoteKnowledgeGraph(Client):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _query(self, query: str, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        return self._transport.query(query, variables)
-
-    def _pages(
-        self,
-        query: str,
-        variables: Mapping[str, Any],
-        connection: Callable[[dict[str, Any]], dict[str, Any]],
-        limit: int | None = None,
-    ) -> list[dict[str, Any]]:
-        return self._transport.pages(query, variables, connection, limit)
-
     # ------------------------------------------------------------------ lookup
 
     def resolve(self, ref: str) -> str:
@@ -87,7 +67,7 @@ class RemoteKnowledgeGraph(Client):
     def _entity(self, ref: str, fields: str, **args: Any) -> tuple[str, dict[str, Any]]:
         """The entity `ref` with `fields` beside its own, and its id."""
         params = "".join(f", ${k}: {t}" for k, (t, _) in args.items())
-        data = self._query(
+        data = self._transport.query(
             f"query($id: ID!{params}) {{ entity(id: $id) {{ {payloads.ENTITY} {fields} }} }}",
             {"id": ref, **{k: v for k, (_, v) in args.items()}},
         )["entity"]
@@ -98,7 +78,7 @@ class RemoteKnowledgeGraph(Client):
     def _search(
         self, text: str, types: Sequence[str], layer: str | None, category: str | None, limit: int
     ) -> tuple[list[rows.Entity], int]:
-        answers = self._pages(
+        answers = self._transport.pages(
             "query($t: String!, $ty: [String!], $l: String, $c: String, $f: Int, $a: String) {"
             " search(text: $t, types: $ty, layer: $l, category: $c, first: $f, after: $a) {"
             f" totalCount pageInfo {{ hasNextPage endCursor }} edges {{ node {{ {payloads.ENTITY} }} }} }} }}",
@@ -113,7 +93,7 @@ class RemoteKnowledgeGraph(Client):
         ]
         return found[: limit or None], answers[-1]["search"]["totalCount"]
 
-    def _details(self, ref: str) -> EntityAnswer:
+    def _details(self, ref: str) -> client.EntityAnswer:
         _, e = self._entity(
             ref,
             f"provenance {{ {payloads.PROVENANCE} }} attributes {{ name typedValue }}"
@@ -122,7 +102,7 @@ class RemoteKnowledgeGraph(Client):
         attributes: dict[str, list[Any]] = {}
         for a in e["attributes"]:
             attributes.setdefault(a["name"], []).append(a["typedValue"])
-        return EntityAnswer(
+        return client.EntityAnswer(
             info=payloads.info(e),
             attributes={k: v[0] if len(v) == 1 else v for k, v in sorted(attributes.items())},
             provenance=payloads.fact(e["provenance"]),
@@ -162,9 +142,9 @@ class RemoteKnowledgeGraph(Client):
 
     # ------------------------------------------------------------------ analyses
 
-    def _impact(self, shortages: dict[str, float], substitution: bool) -> ImpactAnswer:
+    def _impact(self, shortages: dict[str, float], substitution: bool) -> client.ImpactAnswer:
         wanted = [{"id": k, "availability": v} for k, v in shortages.items()]
-        answers = self._pages(
+        answers = self._transport.pages(
             "query($s: [ShortageInput!]!, $sub: Boolean!, $f: Int, $a: String) {"
             " impact(shortages: $s, substitution: $sub, first: $f, after: $a) {"
             " version shortages { entity { id } availability } cycles"
@@ -177,7 +157,7 @@ class RemoteKnowledgeGraph(Client):
             payloads.affected(edge["node"]) for data in answers for edge in data["impact"]["edges"]
         ]
         head = answers[0]["impact"]
-        return ImpactAnswer(
+        return client.ImpactAnswer(
             shortages={s["entity"]["id"]: s["availability"] for s in head["shortages"]},
             rows=found,
             counts=payloads.counts(head["summary"]),
@@ -186,13 +166,13 @@ class RemoteKnowledgeGraph(Client):
             version=head["version"],
         )
 
-    def _critical_path(self, ref: str) -> PathAnswer:
-        data = self._query(
+    def _critical_path(self, ref: str) -> client.PathAnswer:
+        data = self._transport.query(
             "query($id: ID!) { criticalPath(id: $id) { entity { id } totalDays missingInClosureCount"
             f" missingLeadTimes {{ node }} steps {{ {payloads.PATH_STEP} }} }} }}",
             {"id": ref},
         )["criticalPath"]
-        return PathAnswer(
+        return client.PathAnswer(
             item=data["entity"]["id"],
             total_days=data["totalDays"],
             steps=[payloads.path_step(s) for s in data["steps"]],
@@ -202,22 +182,22 @@ class RemoteKnowledgeGraph(Client):
 
     def _single_points_of_failure(self, ref: str) -> tuple[str, list[rows.SinglePoint]]:
         slug, _ = self._entity(ref, "")
-        found = self._query(
+        found = self._transport.query(
             f"query($id: ID!) {{ singlePointsOfFailure(id: $id) {{ {payloads.SINGLE_POINT} }} }}",
             {"id": slug},
         )["singlePointsOfFailure"]
         return slug, [payloads.single_point(s) for s in found]
 
     def _chokepoints(self, top: int, categories: list[str] | None) -> list[rows.Chokepoint]:
-        found = self._query(
+        found = self._transport.query(
             "query($f: Int, $c: [String!]) { chokepoints(first: $f, categories: $c) {"
             f" {payloads.CHOKEPOINT} }} }}",
             {"f": top, "c": categories},
         )["chokepoints"]
         return [payloads.chokepoint(c) for c in found]
 
-    def _closure(self, walk: Walk) -> ClosureAnswer:
-        answers = self._pages(
+    def _closure(self, walk: client.Walk) -> client.ClosureAnswer:
+        answers = self._transport.pages(
             "query($id: ID!, $d: Int, $f: Int, $a: String, $l: [String!], $c: [String!])"
             f" {{ entity(id: $id) {{ id {walk.direction}(depth: $d, first: $f, after: $a,"
             " layers: $l, categories: $c) { totalCount pageInfo { hasNextPage endCursor }"
@@ -229,7 +209,7 @@ class RemoteKnowledgeGraph(Client):
         reached = [
             payloads.reached(e) for data in answers for e in data["entity"][walk.direction]["edges"]
         ]
-        return ClosureAnswer(
+        return client.ClosureAnswer(
             item=answers[0]["entity"]["id"],
             reached=reached[: walk.limit],
             total=answers[-1]["entity"][walk.direction]["totalCount"],
@@ -289,14 +269,14 @@ class RemoteKnowledgeGraph(Client):
         )
         parts = " ".join(f"e{k}: entity(id: $id{k}) {{ {fields} }}" for k in range(len(ids)))
         params = ", ".join(f"$id{k}: ID!" for k in range(len(ids)))
-        data = self._query(
+        data = self._transport.query(
             f"query({params}) {{ {parts} }}", {f"id{k}": i for k, i in enumerate(ids)}
         )
         return [data[f"e{k}"] for k in range(len(ids)) if data.get(f"e{k}")]
 
     def graph_info(self) -> dict[str, Any]:
         """Version, counts and sources with their last ingest run."""
-        data = self._query(
+        data = self._transport.query(
             "{ graphInfo { version entities requirements supplies entitiesByType { type count }"
             " sources { graph file title triples lastRun { iri generatedAt } } } }"
         )["graphInfo"]

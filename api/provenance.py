@@ -16,6 +16,11 @@ __all__ = ["Provenance", "provenance_list", "provenance_of"]
 class Provenance:
     iri: str | None = strawberry.field(description="The fact (entity, requirement, supply, claim).")
     source_url: str | None = strawberry.field(description="The document the fact was taken from.")
+    tier: str = strawberry.field(
+        description="The source's tier: primary (the party itself, regulators, government,"
+        " standards bodies), press (trade press, news, named analysts), secondary (aggregators,"
+        " wikis, forums, blogs, copies) or unknown (a source the tier list does not name yet)."
+    )
     as_of: str | None = strawberry.field(description="The date the fact holds for (as published).")
     confidence: str | None = strawberry.field(description="high, medium or low.")
     estimated: bool = strawberry.field(description="Estimated rather than observed.")
@@ -27,6 +32,7 @@ class Provenance:
         return cls(
             iri=iri,
             source_url=record.source,
+            tier=record.tier,
             as_of=record.as_of,
             confidence=record.confidence,
             estimated=record.estimated,

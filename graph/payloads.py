@@ -40,7 +40,7 @@ __all__ = [
     "supply",
 ]
 
-PROVENANCE = "iri sourceUrl asOf confidence estimated graph"
+PROVENANCE = "iri sourceUrl tier asOf confidence estimated graph"
 ENTITY = "id iri name aliases types layer category"
 
 
@@ -49,7 +49,7 @@ def fact(p: Mapping[str, Any] | None) -> rows.Fact | None:
     if p is None:
         return None
     return Provenance(
-        p["sourceUrl"], p["asOf"], p["confidence"], bool(p["estimated"]), p["graph"]
+        p["sourceUrl"], p["asOf"], p["confidence"], bool(p["estimated"]), p["graph"], p["tier"]
     ).record(p["iri"])
 
 

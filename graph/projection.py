@@ -32,6 +32,7 @@ from graph.analysis import DependencyGraphBuilder
 from graph.namespace import META_GRAPH, PREFIXES, SG, normalise, slug_of
 from graph.snapshot import CapacityInfo, EntityInfo, Provenance, Snapshot, SupplyInfo
 from graph.store import Store, Value
+from graph.tiers import tier_of
 
 __all__ = [
     "CapacityInfo",
@@ -107,12 +108,14 @@ def _records(store: Store, variables: str, pattern: str) -> list[tuple[_Row, Pro
 
 def _provenance(row: _Row) -> Provenance:
     src, asof, conf, est, g = row
+    source = None if src is None else str(src)
     return Provenance(
-        source=None if src is None else str(src),
+        source=source,
         as_of=None if asof is None else str(asof),
         confidence=None if conf is None else str(conf),
         estimated=bool(est),
         graph=str(g),
+        tier=tier_of(source),
     )
 
 

@@ -11,24 +11,41 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.analysis import DependencyGraph
+from graph.tiers import TIERS, tier_of
 
 __all__ = ["CapacityInfo", "EntityInfo", "Provenance", "Snapshot", "SupplyInfo"]
 
 
 @dataclass(frozen=True, slots=True)
 class Provenance:
-    """Where a fact comes from."""
+    """Where a fact comes from.
+
+    `tier` is the tier of the source (`graph.tiers.tier_of`): ``primary``, ``press``,
+    ``secondary`` or ``unknown``. Left out, it is looked up from `source`; the projection passes
+    it, and the remote client passes the server's.
+
+    Raises:
+        ValueError: `tier` is not one of `graph.tiers.TIERS`.
+    """
 
     source: str | None
     as_of: str | None
     confidence: str | None
     estimated: bool
     graph: str
+    tier: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.tier:
+            object.__setattr__(self, "tier", tier_of(self.source))
+        elif self.tier not in TIERS:
+            raise ValueError(f"unknown source tier {self.tier!r}; expected one of {TIERS}")
 
     def to_dict(self) -> dict[str, Any]:
-        """The fields as a dict: source, as_of, confidence, estimated, graph."""
+        """The fields as a dict: source, tier, as_of, confidence, estimated, graph."""
         return {
             "source": self.source,
+            "tier": self.tier,
             "as_of": self.as_of,
             "confidence": self.confidence,
             "estimated": self.estimated,
@@ -42,14 +59,15 @@ class Provenance:
             iri: The IRI of the fact (a record) this provenance belongs to.
 
         Returns:
-            ``{"iri", "source", "as_of", "confidence", "estimated", "graph"}``, in that order.
+            ``{"iri", "source", "tier", "as_of", "confidence", "estimated", "graph"}``, in that
+            order.
 
         Examples:
-            >>> p = Provenance("https://example.org/x1", "2025-03", "high", False, "urn:g")
+            >>> p = Provenance("https://www.tsmc.com/x1", "2025-03", "high", False, "urn:g")
             >>> list(p.record("urn:fact"))
-            ['iri', 'source', 'as_of', 'confidence', 'estimated', 'graph']
-            >>> p.record("urn:fact")["iri"], p.record("urn:fact")["source"]
-            ('urn:fact', 'https://example.org/x1')
+            ['iri', 'source', 'tier', 'as_of', 'confidence', 'estimated', 'graph']
+            >>> p.record("urn:fact")["iri"], p.record("urn:fact")["tier"]
+            ('urn:fact', 'primary')
         """
         return {"iri": iri, **self.to_dict()}
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from graph.namespace import META_GRAPH, PREFIXES
 from graph.store import Store, open_store
+from graph.tiers import TIERS, tier_of
 from ingest.run import IngestOptions, ingest
 from schema._spec import load
 
@@ -49,6 +50,8 @@ def coverage(store: Store) -> str:
         *_relations(store),
         "",
         *_provenance(store),
+        "",
+        *_tiers(store, layers),
         "",
         *_by_layer(store, layers),
     ]
@@ -146,6 +149,28 @@ def _provenance(store: Store) -> list[str]:
         f"| entities with their own lead time (field or sourced claim) | {ent_lead} of {items} ({_pct(ent_lead, items)}) |",
         f"| products and facilities with a capacity figure | {with_capacity} of {items} ({_pct(with_capacity, items)}) |",
     ]
+
+
+def _tiers(store: Store, layers: list[str]) -> list[str]:
+    """Entity records per layer by the tier of their source (graph/source_tiers.yaml), a table
+    of the provenance section."""
+    cells: Counter[tuple[str, str]] = Counter()
+    for _, layer, src in store.select(
+        _P + "SELECT DISTINCT ?x ?layer ?src WHERE { GRAPH ?g { ?x sg:layer ?layer ;"
+        " prov:wasDerivedFrom ?src } " + _NOT_META + " }"
+    ):
+        cells[(str(layer).rsplit("/", 1)[-1], tier_of(str(src)))] += 1
+    out = [
+        "Entity records per layer by the tier of their source (`unknown` counts as secondary):",
+        "",
+        "| layer | " + " | ".join(TIERS) + " |",
+        "|---|" + "---:|" * len(TIERS),
+    ]
+    for layer in layers:
+        out.append(f"| {layer} | " + " | ".join(str(cells[(layer, t)]) for t in TIERS) + " |")
+    totals = [sum(n for (_, t), n in cells.items() if t == tier) for tier in TIERS]
+    out.append("| **total** | " + " | ".join(f"**{n}**" for n in totals) + " |")
+    return out
 
 
 def _by_layer(store: Store, layers: list[str]) -> list[str]:

@@ -14,6 +14,7 @@ from rdflib import Graph
 from graph.errors import StoreUnavailableError
 from graph.namespace import graph_iri
 from graph.store import Store, default_store_spec, now, open_store
+from ingest.confidence import check_confidence
 from ingest.entities import entity_index
 from ingest.gate import check_candidates
 from ingest.lock import lock
@@ -156,6 +157,8 @@ def _resolve(
         source by its display name.
     """
     valid = {s.display: validate_records(s) for s in sources}
+    for s in sources:
+        s.problems.extend(check_confidence(valid[s.display]))
     index = entity_index(sources, valid, store, run_graphs)
     candidates: dict[str, Graph] = {}
     seconds: dict[str, float] = {}

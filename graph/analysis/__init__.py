@@ -2,7 +2,8 @@
 
 Every analysis is a pure function of a :class:`DependencyGraph` and plain parameters, returning
 frozen dataclasses of plain data (each with ``to_records()`` for a ``pandas.DataFrame``).
-Semantics: ``DESIGN.md`` §3.
+Availability under :func:`impact` is an interval ``[low, high]``: shares that no source states
+are a range, not an even split. Semantics: ``DESIGN.md`` §3.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from graph.analysis.impact import (
     AffectedItem,
     ExplanationStep,
     ImpactResult,
+    ShareUsed,
     Status,
     impact,
     impact_status,
@@ -47,6 +49,7 @@ __all__ = [
     "PathStep",
     "Reached",
     "Requirement",
+    "ShareUsed",
     "SinglePointOfFailure",
     "Source",
     "Status",

@@ -9,6 +9,7 @@ array slices, level by level, without gathering index lists.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -101,20 +102,55 @@ def segment_owner(ptr: I64) -> I32:
     return np.repeat(np.arange(n, dtype=np.int32), np.diff(ptr))
 
 
-def normalised_weights(share: F32, req_src_ptr: I64) -> F64:
-    """Source weights per requirement, summing to 1 (see ``impact`` for the rule)."""
+class Shares(NamedTuple):
+    """How a requirement's sources weigh in its supply (the rule is in ``impact``'s docstring).
+
+    ``known[s]`` is the weight of source edge ``s`` when its share is known (0 when it is not).
+    ``unknown`` lists, in order, the source edges without a share of requirements with two or
+    more such sources, and ``rest`` the part that those sources carry together, in unknown
+    proportions. A lone unknown source carries all of the rest: that is a known weight. A tuple
+    of arrays, so ``DependencyGraph.nbytes`` counts it.
+    """
+
+    known: F64
+    unknown: I32
+    rest: F64
+
+    @property
+    def any_unknown(self) -> bool:
+        return bool(self.unknown.size)
+
+    def weight(self, edges: I64) -> F64:
+        """The weight of each of ``edges``: its known weight, or all of the rest if unknown."""
+        w: F64 = self.known[edges]
+        pos = np.searchsorted(self.unknown, edges)
+        hit = pos < self.unknown.size
+        hit[hit] = self.unknown[pos[hit]] == edges[hit]
+        w[hit] = self.rest[pos[hit]]
+        return w
+
+
+def source_shares(share: F32, req_src_ptr: I64) -> Shares:
+    """Known weights per source edge, and the unknown edges with the rest they carry.
+
+    Sources of a requirement whose shares are all known are scaled to sum to 1 (an equal split
+    if they are all 0). Where some are unknown, the known shares keep their value unless they
+    sum above 1 (then they are scaled to 1), and the unknown sources carry ``max(0, 1 - K)``.
+    """
     n_req = len(req_src_ptr) - 1
     owner = segment_owner(req_src_ptr)
-    known = ~np.isnan(share)
-    val = np.where(known, share, 0.0).astype(np.float64)
+    missing = np.isnan(share)
+    val = np.where(missing, 0.0, share).astype(np.float64)
     k_sum = np.bincount(owner, weights=val, minlength=n_req)
-    n_missing = np.bincount(owner, weights=(~known).astype(np.float64), minlength=n_req)
-    fill = np.maximum(0.0, 1.0 - k_sum) / np.maximum(n_missing, 1.0)
-    w = np.where(known, val, fill[owner])
-    total = np.bincount(owner, weights=w, minlength=n_req)
-    count = np.diff(req_src_ptr).astype(np.float64)
-    t = total[owner]
-    return np.where(t > 0, w / np.where(t > 0, t, 1.0), 1.0 / np.maximum(count[owner], 1.0))
+    n_missing = np.bincount(owner, weights=missing, minlength=n_req)[owner]
+    scale = np.where(n_missing > 0, np.maximum(k_sum[owner], 1.0), k_sum[owner])
+    count = np.diff(req_src_ptr).astype(np.float64)[owner]
+    known = np.where(scale > 0, val / np.where(scale > 0, scale, 1.0), 1.0 / np.maximum(count, 1.0))
+    rest = np.maximum(0.0, 1.0 - k_sum[owner])
+    lone = missing & (n_missing == 1)
+    known[lone] = rest[lone]
+    unknown = np.flatnonzero(missing & (n_missing > 1)).astype(np.int32)
+    return Shares(known, unknown, rest[unknown])
 
 
 def _check_index(name: str, arr: npt.NDArray[np.integer], n: int) -> None:

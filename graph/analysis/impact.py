@@ -1,4 +1,13 @@
-"""Impact of shortages: which items are blocked or constrained, and why."""
+"""Impact of shortages: which items are blocked or constrained, and why.
+
+Availabilities are intervals ``[low, high]``. Where a requirement's sources all have known
+shares, its supply is their share-weighted sum and the interval is a point. Where some shares
+are not sourced, the unknown sources carry what the known shares leave in unknown proportions:
+the low bound puts all of it on the worst-hit unknown source, the high bound on the best. The
+bounds propagate through the same min and weighted sums (both monotone), and an item's status
+follows them: BLOCKED (high at 0), CONSTRAINED (high below 1), POSSIBLY_CONSTRAINED (low below
+1, high at 1), OK. Semantics: ``DESIGN.md`` §3.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +20,10 @@ from typing import Any
 
 import numpy as np
 
+from graph.analysis._explain import Chains, links
 from graph.analysis._kernels import Availability, availability
-from graph.analysis._layout import F64, I32, I64, gather_segments
+from graph.analysis._layout import I64
+from graph.analysis.explanation import ExplanationStep, ShareUsed
 from graph.analysis.model import DependencyGraph
 
 __all__ = [
@@ -20,6 +31,7 @@ __all__ = [
     "AffectedItem",
     "ExplanationStep",
     "ImpactResult",
+    "ShareUsed",
     "Status",
     "impact",
     "impact_status",
@@ -30,9 +42,10 @@ EPSILON = 1e-9
 
 
 class Status(StrEnum):
-    """Status of an item under a scenario."""
+    """Status of an item under a scenario, from its availability bounds."""
 
     OK = "OK"
+    POSSIBLY_CONSTRAINED = "POSSIBLY_CONSTRAINED"
     CONSTRAINED = "CONSTRAINED"
     BLOCKED = "BLOCKED"
 
@@ -41,47 +54,40 @@ class Status(StrEnum):
         """The order in which tables list statuses: worst first.
 
         Examples:
-            >>> sorted(["OK", "BLOCKED", "CONSTRAINED"], key=lambda s: Status(s).rank)
-            ['BLOCKED', 'CONSTRAINED', 'OK']
+            >>> statuses = ["OK", "POSSIBLY_CONSTRAINED", "BLOCKED", "CONSTRAINED"]
+            >>> sorted(statuses, key=lambda s: Status(s).rank)
+            ['BLOCKED', 'CONSTRAINED', 'POSSIBLY_CONSTRAINED', 'OK']
         """
         return _RANK[self]
 
 
-_STATUS = (Status.OK, Status.CONSTRAINED, Status.BLOCKED)
-_RANK = {Status.BLOCKED: 0, Status.CONSTRAINED: 1, Status.OK: 2}
-
-
-@dataclass(frozen=True, slots=True)
-class ExplanationStep:
-    """One link of an explanation chain.
-
-    At ``item`` (with ``availability``), the binding ``requirement`` is limited through its
-    ``via`` edge (``"input"`` or ``"source"``) by ``cause``, the next item of the chain. The last
-    step is the shortage itself: ``requirement``, ``via`` and ``cause`` are None.
-    """
-
-    item: str
-    availability: float
-    item_fact: str | None
-    requirement: str | None
-    requirement_fact: str | None
-    via: str | None
-    source_fact: str | None
-    cause: str | None
+# Status codes of the vectorised pass: 0 is OK, higher is worse.
+_STATUS = (Status.OK, Status.POSSIBLY_CONSTRAINED, Status.CONSTRAINED, Status.BLOCKED)
+_RANK = {Status.BLOCKED: 0, Status.CONSTRAINED: 1, Status.POSSIBLY_CONSTRAINED: 2, Status.OK: 3}
 
 
 @dataclass(frozen=True, slots=True)
 class AffectedItem:
-    """An item whose availability is below 1, with the chain that explains it."""
+    """An item whose low availability bound is below 1, with the chain that explains it.
+
+    ``low`` and ``high`` bound its availability (equal when every share on the way is known);
+    the explanation follows the low bound.
+    """
 
     id: str
     name: str | None
     layer: str | None
     category: str | None
     status: Status
-    availability: float
+    low: float
+    high: float
     binding_requirement: str | None
     explanation: tuple[ExplanationStep, ...]
+
+    @property
+    def availability(self) -> float:
+        """Deprecated: use `low` (the worst case; `high` is the best)."""
+        return self.low
 
     @property
     def label(self) -> str | None:
@@ -102,7 +108,7 @@ class ImpactResult:
     Attributes:
         shortages: The scenario, item id -> availability.
         substitution: Whether full substitution between sources was assumed.
-        counts: Number of items per status (all items, OK included).
+        counts: Number of items per status (all items, OK included; every status is a key).
         counts_by_layer: Per layer (None for items without one), number of items per status.
         cycles: Members of the cycles that hold at least one affected item.
         converged: Whether every cycle's fixpoint iteration met the tolerance.
@@ -117,105 +123,94 @@ class ImpactResult:
     _graph: DependencyGraph = field(repr=False, compare=False)
     _avail: Availability = field(repr=False, compare=False)
     _affected: I64 = field(repr=False, compare=False)
-    _binding: I32 = field(repr=False, compare=False)
-    _cause: I32 = field(repr=False, compare=False)
-    _cause_src: I32 = field(repr=False, compare=False)
+    _chains: Chains = field(repr=False, compare=False)
 
     def __len__(self) -> int:
         return int(self._affected.size)
 
-    def availability(self, item: str) -> float:
-        """Availability of ``item`` (1.0 for unaffected items).
-
-        Raises:
-            UnknownNodeError: ``item`` is not in the graph.
-        """
-        return float(self._avail.item[self._graph.index(item)])
-
-    def status(self, item: str) -> Status:
-        """Status of ``item``.
-
-        Raises:
-            UnknownNodeError: ``item`` is not in the graph.
-        """
-        return _status(self.availability(item))
-
-    def explain(self, item: str) -> tuple[ExplanationStep, ...]:
-        """The chain from ``item`` back to a shortage (empty when ``item`` is OK).
+    def bounds(self, item: str) -> tuple[float, float]:
+        """``(low, high)`` availability of ``item`` (``(1.0, 1.0)`` for unaffected items).
 
         Raises:
             UnknownNodeError: ``item`` is not in the graph.
         """
         i = self._graph.index(item)
-        if self._avail.item[i] >= 1.0 - EPSILON:
+        return float(self._avail.item_low[i]), float(self._avail.item_high[i])
+
+    def availability(self, item: str) -> float:
+        """Deprecated: use :meth:`bounds`. The low availability bound of ``item``.
+
+        Raises:
+            UnknownNodeError: ``item`` is not in the graph.
+        """
+        return self.bounds(item)[0]
+
+    def status(self, item: str) -> Status:
+        """Status of ``item``, from its bounds.
+
+        Raises:
+            UnknownNodeError: ``item`` is not in the graph.
+        """
+        return _status(*self.bounds(item))
+
+    def explain(self, item: str) -> tuple[ExplanationStep, ...]:
+        """The chain from ``item`` back to a shortage, following the low bound (empty when the
+        low bound is 1).
+
+        Raises:
+            UnknownNodeError: ``item`` is not in the graph.
+        """
+        i = self._graph.index(item)
+        if self._avail.item_low[i] >= 1.0 - EPSILON:
             return ()
-        return self._chain(i)
+        return self._chains.chain(i)
 
-    def _chain(self, i: int) -> tuple[ExplanationStep, ...]:
-        g, lay = self._graph, self._graph._lay
-        steps: list[ExplanationStep] = []
-        seen: set[int] = set()
-        while True:
-            seen.add(i)
-            r, c = int(self._binding[i]), int(self._cause[i])
-            s = int(self._cause_src[i])
-            steps.append(
-                ExplanationStep(
-                    item=lay.ids[i],
-                    availability=float(self._avail.item[i]),
-                    item_fact=g._str(int(lay.item_fact[i])),
-                    requirement=None if r < 0 else g.requirement_id(r),
-                    requirement_fact=None if r < 0 else g._str(int(lay.req_fact[r])),
-                    via=None if r < 0 else ("input" if s < 0 else "source"),
-                    source_fact=None if s < 0 else g._str(int(lay.src_fact[s])),
-                    cause=None if c < 0 else lay.ids[c],
-                )
-            )
-            if c < 0 or c in seen:
-                return tuple(steps)
-            i = c
+    def _order(self) -> list[int]:
+        """Affected items, most severe first: by low bound, then high bound, then id."""
+        ids = self._graph._lay.ids
+        idx = self._affected.tolist()
+        lo = self._avail.item_low[self._affected].tolist()
+        hi = self._avail.item_high[self._affected].tolist()
+        keys = sorted(zip(lo, hi, [ids[i] for i in idx], idx, strict=True))
+        return [k[3] for k in keys]
 
-    def ranked(self) -> list[tuple[str, float, str | None]]:
-        """``(id, availability, binding requirement)`` of every affected item, most severe
-        first, then by id, without building the explanation chains (see :meth:`explain`)."""
-        g, lay = self._graph, self._graph._lay
-        av = self._avail.item
-        order = sorted(self._affected.tolist(), key=lambda i: (float(av[i]), lay.ids[i]))
+    def ranked(self) -> list[tuple[str, float, float, str | None]]:
+        """``(id, low, high, binding requirement)`` of every affected item, most severe first
+        (by low bound, then high bound, then id), without building the explanation chains
+        (see :meth:`explain`)."""
+        ids = self._graph._lay.ids
+        lo, hi = self._avail.item_low, self._avail.item_high
         return [
-            (
-                lay.ids[i],
-                float(av[i]),
-                None if self._binding[i] < 0 else g.requirement_id(int(self._binding[i])),
-            )
-            for i in order
+            (ids[i], float(lo[i]), float(hi[i]), self._chains.binding(i)) for i in self._order()
         ]
 
     @cached_property
     def affected(self) -> tuple[AffectedItem, ...]:
-        """Every item with availability below 1, most severe first, then by id."""
+        """Every item with its low bound below 1, most severe first (as :meth:`ranked`)."""
         g, lay = self._graph, self._graph._lay
-        idx = self._affected.tolist()
-        av = self._avail.item
-        order = sorted(idx, key=lambda i: (float(av[i]), lay.ids[i]))
-        return tuple(
-            AffectedItem(
-                id=lay.ids[i],
-                name=g._str(int(lay.item_name[i])),
-                layer=g._str(int(lay.item_layer[i])),
-                category=g._str(int(lay.item_category[i])),
-                status=_status(float(av[i])),
-                availability=float(av[i]),
-                binding_requirement=(
-                    None if self._binding[i] < 0 else g.requirement_id(int(self._binding[i]))
-                ),
-                explanation=self._chain(i),
+        lo, hi = self._avail.item_low, self._avail.item_high
+        out = []
+        for i in self._order():
+            low, high = float(lo[i]), float(hi[i])
+            out.append(
+                AffectedItem(
+                    id=lay.ids[i],
+                    name=g._str(int(lay.item_name[i])),
+                    layer=g._str(int(lay.item_layer[i])),
+                    category=g._str(int(lay.item_category[i])),
+                    status=_status(low, high),
+                    low=low,
+                    high=high,
+                    binding_requirement=self._chains.binding(i),
+                    explanation=self._chains.chain(i),
+                )
             )
-            for i in order
-        )
+        return tuple(out)
 
     def to_records(self) -> list[dict[str, Any]]:
-        """One dict per affected item (id, name, layer, category, status, availability,
-        binding_requirement, cause, root_cause, chain_length), for ``pandas.DataFrame``."""
+        """One dict per affected item (id, name, layer, category, status, low, high,
+        availability (= low, deprecated), binding_requirement, cause, root_cause,
+        chain_length), for ``pandas.DataFrame``."""
         out = []
         for a in self.affected:
             first = a.explanation[0]
@@ -226,7 +221,9 @@ class ImpactResult:
                     "layer": a.layer,
                     "category": a.category,
                     "status": str(a.status),
-                    "availability": a.availability,
+                    "low": a.low,
+                    "high": a.high,
+                    "availability": a.low,
                     "binding_requirement": a.binding_requirement,
                     "cause": first.cause,
                     "root_cause": a.root_cause,
@@ -236,44 +233,47 @@ class ImpactResult:
         return out
 
 
-def impact_status(v: float) -> Status:
-    """The status an availability means: BLOCKED at 0, OK at 1, CONSTRAINED between.
+def impact_status(low: float, high: float | None = None) -> Status:
+    """The status availability bounds mean (a point when ``high`` is None).
+
+    BLOCKED when ``high`` is 0, CONSTRAINED when it is below 1, POSSIBLY_CONSTRAINED when only
+    ``low`` is below 1, else OK.
 
     Examples:
         >>> str(impact_status(0.0)), str(impact_status(0.4)), str(impact_status(1.0))
         ('BLOCKED', 'CONSTRAINED', 'OK')
+        >>> str(impact_status(0.0, 0.4)), str(impact_status(0.4, 1.0))
+        ('CONSTRAINED', 'POSSIBLY_CONSTRAINED')
 
     Notes:
         O(1); availabilities within ``EPSILON`` of 0 or 1 count as 0 or 1.
     """
-    return _status(v)
+    return _status(low, low if high is None else high)
 
 
-def _status(v: float) -> Status:
-    if v <= EPSILON:
+def _status(low: float, high: float) -> Status:
+    if high <= EPSILON:
         return Status.BLOCKED
-    if v < 1.0 - EPSILON:
+    if high < 1.0 - EPSILON:
         return Status.CONSTRAINED
+    if low < 1.0 - EPSILON:
+        return Status.POSSIBLY_CONSTRAINED
     return Status.OK
-
-
-def _first_where(mask: np.ndarray, starts: I64, size: int) -> I64:
-    """Per segment (given by ``starts`` into a range of ``size``), first position in ``mask``."""
-    pos = np.where(mask, np.arange(size), size)
-    return np.minimum.reduceat(pos, starts).astype(np.int64)
 
 
 def impact(
     graph: DependencyGraph, shortages: Mapping[str, float], substitution: bool = False
 ) -> ImpactResult:
-    """Availability of every item under a scenario of shortages, with explanations.
+    """Availability bounds of every item under a scenario of shortages, with explanations.
 
     ``avail(item) = min(a(item), min over requirements r of avail(r))``;
-    ``avail(r) = min(avail(input), S(r))`` where ``S(r)`` is the share-weighted sum of the
-    sources' availabilities (``max`` with ``substitution=True``; 1 when ``r`` has no sources).
-    Shares are normalised per requirement: sources without a share split what the known
-    shares leave (``max(0, 1 - sum of known)``) equally, then all are scaled to sum to 1; if
-    they all come out 0 every source gets an equal part.
+    ``avail(r) = min(avail(input), S(r))`` (1 when ``r`` has no sources), for the low and the
+    high bound alike. ``S(r)`` is the share-weighted sum of the sources' availabilities; with
+    ``substitution=True`` it is their ``max`` and shares do not matter. Where every share of
+    ``r`` is known they are scaled to sum to 1 (an equal split if all are 0) and ``S(r)`` is a
+    point. Where some are unknown, let ``K`` be the sum of the known ones (scaled to 1 if it is
+    above) and ``R = 1 - K``: ``low S(r) = sum k_s low(s) + R min over unknown u of low(u)`` and
+    ``high S(r) = sum k_s high(s) + R max over unknown u of high(u)``.
 
     Args:
         graph: The dependency graph.
@@ -281,9 +281,11 @@ def impact(
         substitution: Whether any one source can replace the others entirely.
 
     Returns:
-        The affected items (availability below ``1 - EPSILON``), each with its status
-        (BLOCKED at or below ``EPSILON``), binding requirement (None when the item's own
-        shortage binds) and its explanation chain; counts per status and per layer.
+        The affected items (low bound below ``1 - EPSILON``), each with its bounds, status
+        (BLOCKED: high at most ``EPSILON``; CONSTRAINED: high below ``1 - EPSILON``;
+        POSSIBLY_CONSTRAINED: only low below it), binding requirement of the low bound (None
+        when the item's own shortage binds) and its explanation chain; counts per status and
+        per layer.
 
     Raises:
         UnknownNodeError: A shortage names an unknown item (with the closest ids).
@@ -297,16 +299,36 @@ def impact(
         >>> _ = b.add_source(r, "samsung", share=0.5)
         >>> _ = b.add_requirement("server", "gpu")
         >>> res = impact(b.build(), {"sk-hynix": 0.0})
-        >>> [(a.id, str(a.status), a.availability) for a in res.affected]
-        [('sk-hynix', 'BLOCKED', 0.0), ('gpu', 'CONSTRAINED', 0.5), ('server', 'CONSTRAINED', 0.5)]
+        >>> for a in res.affected:
+        ...     print(a.id, a.status, a.low, a.high)
+        sk-hynix BLOCKED 0.0 0.0
+        gpu CONSTRAINED 0.5 0.5
+        server CONSTRAINED 0.5 0.5
         >>> [s.item for s in res.explain("server")]
         ['server', 'gpu', 'sk-hynix']
 
+        Unknown shares give a range: here micron and samsung share 0.4 in unknown proportions.
+
+        >>> b = DependencyGraphBuilder()
+        >>> r = b.add_requirement("gpu", "hbm")
+        >>> _ = b.add_source(r, "sk-hynix", share=0.6)
+        >>> _ = b.add_source(r, "samsung")
+        >>> _ = b.add_source(r, "micron")
+        >>> res = impact(b.build(), {"samsung": 0.0})
+        >>> low, high = res.bounds("gpu")
+        >>> round(low, 6), high, str(res.status("gpu"))
+        (0.6, 1.0, 'POSSIBLY_CONSTRAINED')
+        >>> res.ranked()[1][0], res.counts["POSSIBLY_CONSTRAINED"]
+        ('gpu', 1)
+
     Notes:
         One vectorised pass over the topological levels, O(I + R + S) for I items,
-        R requirements and S sources. Cycles are iterated from the top (all-ones) down to their
-        greatest fixpoint, sweeping a level's cyclic block until no value moves by more than
-        ``1e-12`` (at most 100 000 sweeps; ``converged`` says whether that was enough).
+        R requirements and S sources; the high bound is computed apart from the low one only
+        where they can differ (at requirements with two or more unknown shares and what
+        depends on them; never with substitution). Cycles are iterated from the top
+        (all-ones) down to the greatest fixpoint of both bounds, sweeping a level's cyclic
+        block until no value moves by more than ``1e-12`` (at most 100 000 sweeps;
+        ``converged`` says whether that was enough).
     """
     lay = graph._lay
     a = np.ones(lay.n_items)
@@ -320,78 +342,34 @@ def impact(
             raise ValueError(f"availability of {item!r} must be in [0, 1], got {value!r}")
         a[i] = v
         clean[item] = v
-    av = availability(lay, a, graph._weights(), substitution)
-    item_av = av.item
+    av = availability(lay, a, graph._shares(), graph._req_item(), graph._src_req(), substitution)
 
+    # Status codes index _STATUS; low <= high, so each test only raises the code.
     status = np.zeros(lay.n_items, dtype=np.int64)
-    status[item_av < 1.0 - EPSILON] = 1
-    status[item_av <= EPSILON] = 2
+    status[av.item_low < 1.0 - EPSILON] = 1
+    status[av.item_high < 1.0 - EPSILON] = 2
+    status[av.item_high <= EPSILON] = 3
     affected = np.flatnonzero(status > 0)
 
-    binding, cause, cause_src = _explain_links(graph, av, a, affected, substitution)
-
-    counts = np.bincount(status, minlength=3)
+    k = len(_STATUS)
+    counts = np.bincount(status, minlength=k)
     layer_codes = lay.item_layer.astype(np.int64) + 1
-    by = np.bincount(layer_codes * 3 + status, minlength=(len(lay.strings) + 1) * 3).reshape(-1, 3)
+    by = np.bincount(layer_codes * k + status, minlength=(len(lay.strings) + 1) * k).reshape(-1, k)
     counts_by_layer: dict[str | None, dict[str, int]] = {}
     for code in np.flatnonzero(by.sum(axis=1)).tolist():
         name = None if code == 0 else lay.strings[code - 1]
-        counts_by_layer[name] = {str(_STATUS[k]): int(by[code, k]) for k in range(3)}
-    hit = np.unique(lay.comp[affected[lay.cyclic[affected]]])
-    cycles = tuple(
-        c for c in graph.cycles() if int(lay.comp[graph.index(c[0])]) in set(hit.tolist())
-    )
+        counts_by_layer[name] = {str(_STATUS[j]): int(by[code, j]) for j in range(k)}
+    hit = set(np.unique(lay.comp[affected[lay.cyclic[affected]]]).tolist())
+    cycles = tuple(c for c in graph.cycles() if int(lay.comp[graph.index(c[0])]) in hit)
     return ImpactResult(
         shortages=clean,
         substitution=substitution,
-        counts={str(_STATUS[k]): int(counts[k]) for k in range(3)},
+        counts={str(_STATUS[j]): int(counts[j]) for j in range(k)},
         counts_by_layer=counts_by_layer,
         cycles=cycles,
         converged=av.converged,
         _graph=graph,
         _avail=av,
         _affected=affected,
-        _binding=binding,
-        _cause=cause,
-        _cause_src=cause_src,
+        _chains=Chains(graph, av, links(graph, av, a, affected, substitution)),
     )
-
-
-def _explain_links(
-    graph: DependencyGraph, av: Availability, a: F64, affected: I64, substitution: bool
-) -> tuple[I32, I32, I32]:
-    """Binding requirement, limiting child and crossed source edge of each affected item."""
-    lay = graph._lay
-    n = lay.n_items
-    binding = np.full(n, -1, dtype=np.int32)
-    cause = np.full(n, -1, dtype=np.int32)
-    cause_src = np.full(n, -1, dtype=np.int32)
-    rp = lay.item_req_ptr
-    items = affected[rp[affected + 1] > rp[affected]]
-    if items.size == 0:
-        return binding, cause, cause_src
-    reqs = gather_segments(rp, items)
-    counts = (rp[items + 1] - rp[items]).astype(np.int64)
-    starts = np.cumsum(counts) - counts
-    rv = av.requirement[reqs]
-    low = np.minimum.reduceat(rv, starts)
-    binds = low < a[items]  # otherwise the item's own shortage binds
-    first = _first_where(rv == np.repeat(low, counts), starts, len(reqs))
-    items, r = items[binds], reqs[first[binds]]
-    binding[items] = r
-    by_input = av.item[lay.req_input[r]] <= av.supply[r]
-    cause[items[by_input]] = lay.req_input[r[by_input]]
-    items, r = items[~by_input], r[~by_input]
-    if items.size == 0:
-        return binding, cause, cause_src
-    sp = lay.req_src_ptr
-    srcs = gather_segments(sp, r)
-    scount = (sp[r + 1] - sp[r]).astype(np.int64)
-    sstarts = np.cumsum(scount) - scount
-    savail = av.item[lay.src_item[srcs]]
-    score = savail if substitution else graph._weights()[srcs] * (1.0 - savail)
-    top = np.maximum.reduceat(score, sstarts)
-    pick = srcs[_first_where(score == np.repeat(top, scount), sstarts, len(srcs))]
-    cause[items] = lay.src_item[pick]
-    cause_src[items] = pick
-    return binding, cause, cause_src

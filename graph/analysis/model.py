@@ -20,16 +20,16 @@ import numpy.typing as npt
 
 from graph.analysis import _convert
 from graph.analysis._layout import (
-    F64,
     I32,
     NO_LEAD,
     NO_STRING,
     Layout,
+    Shares,
     assemble,
     bucket_order,
     counts_to_ptr,
-    normalised_weights,
     segment_owner,
+    source_shares,
 )
 from graph.analysis._traverse import Reverse
 from graph.analysis.errors import UnknownNodeError
@@ -97,8 +97,8 @@ class DependencyGraph:
         self._lay = layout
         self._index: dict[str, int] = {k: i for i, k in enumerate(layout.ids)}
         self._cache: dict[str, Any] = {}
-        # Built eagerly: every impact needs the weights, every dependents query the reverse.
-        self._weights()
+        # Built eagerly: every impact needs the shares, every dependents query the reverse.
+        self._shares()
         self._reverse()
 
     # ------------------------------------------------------------------ construction
@@ -368,12 +368,10 @@ class DependencyGraph:
             v = self._cache["src_req"] = segment_owner(self._lay.req_src_ptr)
         return v
 
-    def _weights(self) -> F64:
-        v = self._cache.get("weights")
+    def _shares(self) -> Shares:
+        v = self._cache.get("shares")
         if v is None:
-            v = self._cache["weights"] = normalised_weights(
-                self._lay.src_share, self._lay.req_src_ptr
-            )
+            v = self._cache["shares"] = source_shares(self._lay.src_share, self._lay.req_src_ptr)
         return v
 
     def _reverse(self) -> Reverse:

@@ -5,7 +5,9 @@ They share no code with ``graph.analysis``: they read ``DependencyGraph.to_netwo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import itertools
+import math
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import networkx as nx
@@ -46,30 +48,85 @@ def availability(
     g: nx.DiGraph, shortages: Mapping[str, float], substitution: bool, tol: float = 1e-13
 ) -> dict[str, float]:
     """Naive Jacobi sweeps from all-ones to the greatest fixpoint; items and requirements."""
+    # Each node's equation, read once: item -> (a, requirements); requirement -> (input,
+    # sources with their normalised weights).
+    item_eq = {
+        n: (shortages.get(n, 1.0), reqs(g, n)) for n, d in g.nodes(data=True) if d["kind"] == "item"
+    }
+    req_eq = {
+        n: (d["input"], list(weights(g, n).items()) if sources(g, n) else [])
+        for n, d in g.nodes(data=True)
+        if d["kind"] != "item"
+    }
     av = dict.fromkeys(g.nodes, 1.0)
     for _ in range(1_000_000):
         new: dict[str, float] = {}
-        for n, d in g.nodes(data=True):
-            if d["kind"] == "item":
-                v = shortages.get(n, 1.0)
-                for r in reqs(g, n):
-                    v = min(v, av[r])
+        for n, (a, rs) in item_eq.items():
+            new[n] = min([a, *(av[r] for r in rs)])
+        for n, (inp, ws) in req_eq.items():
+            if not ws:
+                supply = 1.0
+            elif substitution:
+                supply = max(av[s] for s, _ in ws)
             else:
-                srcs = sources(g, n)
-                if not srcs:
-                    supply = 1.0
-                elif substitution:
-                    supply = max(av[s] for s, _ in srcs)
-                else:
-                    w = weights(g, n)
-                    supply = min(1.0, sum(w[s] * av[s] for s, _ in srcs))
-                v = min(av[d["input"]], supply)
-            new[n] = v
+                supply = min(1.0, sum(w * av[s] for s, w in ws))
+            new[n] = min(av[inp], supply)
         change = max(abs(new[n] - av[n]) for n in g.nodes)
         av = new
         if change <= tol:
             return av
     raise AssertionError("reference availability did not converge")
+
+
+def share_vertices(g: nx.DiGraph, limit: int) -> list[dict[tuple[str, str], float]] | None:
+    """Every vertex of the unknown shares: per requirement with unknown shares, all of what the
+    known leave (``max(0, 1 - sum)``) on one unknown source, 0 on the others. None if there are
+    more than ``limit`` combinations."""
+    choices: list[list[dict[tuple[str, str], float]]] = []
+    for r, d in g.nodes(data=True):
+        if d["kind"] != "requirement":
+            continue
+        srcs = sources(g, r)
+        missing = [s for s, e in srcs if e["share"] is None]
+        if not missing:
+            continue
+        rest = max(0.0, 1.0 - sum(e["share"] for _, e in srcs if e["share"] is not None))
+        carriers = missing if rest > 0 else missing[:1]  # nothing to place: one vertex
+        choices.append([{(r, s): (rest if s == u else 0.0) for s in missing} for u in carriers])
+    if math.prod(len(c) for c in choices) > limit:
+        return None
+    return [
+        {k: v for part in combo for k, v in part.items()} for combo in itertools.product(*choices)
+    ]
+
+
+def with_shares(g: nx.DiGraph, shares: Mapping[tuple[str, str], float]) -> nx.DiGraph:
+    """A copy of ``g`` with the given (requirement, source) shares set."""
+    h = g.copy()
+    for (r, s), v in shares.items():
+        h.edges[r, s]["share"] = v
+    return h
+
+
+def availability_bounds(
+    g: nx.DiGraph, shortages: Mapping[str, float], substitution: bool, limit: int
+) -> tuple[dict[str, float], dict[str, float]] | None:
+    """Min and max of the point availability over every vertex of the unknown shares (the
+    value is linear in each requirement's shares, so vertices attain the bounds); None if
+    there are more than ``limit`` vertices."""
+    vertices = share_vertices(g, limit)
+    if vertices is None:
+        return None
+    runs: Iterator[dict[str, float]] = (
+        availability(with_shares(g, v), shortages, substitution) for v in vertices
+    )
+    first = next(runs)
+    low, high = dict(first), dict(first)
+    for av in runs:
+        for n, x in av.items():
+            low[n] = min(low[n], x)
+            high[n] = max(high[n], x)
+    return low, high
 
 
 def item_graph(g: nx.DiGraph) -> nx.DiGraph:

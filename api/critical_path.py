@@ -1,3 +1,4 @@
+# mypy: disable-error-code="untyped-decorator"
 """`criticalPath`: the lead-time path that decides how long an item takes (DESIGN.md §3)."""
 
 from __future__ import annotations
@@ -22,6 +23,13 @@ class PathStep:
     cumulative: int
     lead_time_known: bool
     provenance: Provenance | None
+
+    @strawberry.field(
+        description="Whether the step's figure rests on a weak fact (low confidence, or a"
+        " secondary or unknown source)."
+    )
+    def weak(self) -> bool:
+        return self.provenance is not None and self.provenance.weak
 
     @classmethod
     def from_step(cls, step: analysis.PathStep, context: Context) -> PathStep:

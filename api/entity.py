@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from functools import partial
 from typing import Annotated, cast
 
@@ -18,12 +19,14 @@ from api.provenance import Provenance, provenance_list, provenance_of
 from api.supply import Requirement, Supply, supply_index
 from graph import analysis
 from graph.analysis import Closure
+from graph.claims import AGREES, CURRENT, DISPUTED, SUPERSEDED
 from graph.snapshot import EntityInfo
 from graph.store import Value
 
 __all__ = [
     "Attribute",
     "Claim",
+    "ClaimStatus",
     "DependencyConnection",
     "DependencyEdge",
     "Entity",
@@ -50,9 +53,24 @@ class Attribute:
     )
 
 
-@strawberry.type(description="A sourced statement about an entity; sources may disagree.")
+@strawberry.enum(
+    description="How a claim stands among the claims of its property: the current value, or "
+    "beside it (the same value again; another value as of the same date; an older value)."
+)
+class ClaimStatus(Enum):
+    CURRENT = CURRENT
+    AGREES = AGREES
+    DISPUTED = DISPUTED
+    SUPERSEDED = SUPERSEDED
+
+
+@strawberry.type(
+    description="A sourced statement about an entity; sources may disagree. The claims of one "
+    "property come current first (latest as-of, then source tier, then confidence)."
+)
 class Claim:
     property: str
+    status: ClaimStatus
     value: str
     typed_value: JSON = strawberry.field(
         description="The same value as JSON: a number, a boolean or a string."
@@ -110,6 +128,7 @@ class Entity:
                 property=c.property,
                 value=_text(c.value),
                 typed_value=cast(JSON, c.value),
+                status=ClaimStatus(c.status),
                 unit=None if c.unit is None else _text(c.unit),
                 provenance=Provenance.from_record(c.iri, c.provenance),
             )

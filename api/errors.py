@@ -42,7 +42,7 @@ class NotFoundError(ApiError):
             if suggestions
             else "; try `search(text: ...)` to find its id"
         )
-        extra: dict[str, Any] = {"suggestions": list(suggestions)}
+        extra: dict[str, Any] = {"id": ref, "suggestions": list(suggestions)}
         if field is not None:
             extra["field"] = field
         super().__init__(f"no entity matches {ref!r}{hint}", **extra)

@@ -1,3 +1,4 @@
+# mypy: disable-error-code="untyped-decorator"
 """`singlePointsOfFailure` and `chokepoints`: items whose loss alone blocks others."""
 
 from __future__ import annotations
@@ -25,6 +26,13 @@ class SinglePointOfFailure:
     entity: Entity
     path: list[strawberry.ID] = strawberry.field(description="Ids from the target to the item.")
     facts: list[Provenance] = strawberry.field(description="The facts along the path.")
+
+    @strawberry.field(
+        description="Whether a fact of the chain is weak (low confidence, or a secondary or"
+        " unknown source): the conclusion then rests on it."
+    )
+    def weak(self) -> bool:
+        return any(f.weak for f in self.facts)
 
     @classmethod
     def from_result(

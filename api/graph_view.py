@@ -76,7 +76,7 @@ class GraphView(KnowledgeGraph):
             return EntityInfo(
                 id=slug,
                 iri=str(ID) + slug,
-                name=item.label or slug,
+                name=item.name or slug,
                 types=(),
                 layer=item.layer,
                 category=item.category,

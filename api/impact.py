@@ -15,7 +15,7 @@ from api.entity import Entity, entity_of
 from api.errors import BadInputError
 from api.graph_view import SupplyIndex
 from api.pagination import PageInfo, cursor_of, offset_of, paginate
-from api.provenance import Provenance, provenance_list
+from api.provenance import Provenance, provenance_list, provenance_of
 from api.supply import Requirement, supply_index
 from graph import analysis
 from graph.analysis import ImpactResult, Status
@@ -35,10 +35,15 @@ __all__ = [
 MAX_SHORTAGES = 100
 
 
-@strawberry.enum(description="How an item fares under the scenario.")
+@strawberry.enum(
+    description="How an item fares under the scenario, from its availability bounds: BLOCKED "
+    "(high 0), CONSTRAINED (high below 1), POSSIBLY_CONSTRAINED (only low below 1: it depends "
+    "on shares no source gives), OK."
+)
 class ImpactStatus(Enum):
     BLOCKED = "BLOCKED"
     CONSTRAINED = "CONSTRAINED"
+    POSSIBLY_CONSTRAINED = "POSSIBLY_CONSTRAINED"
     OK = "OK"
 
 
@@ -74,20 +79,22 @@ class _Ranked:
 
     id: str
     status: Status
-    availability: float  # as clients see it: rounded to 6 places
+    low: float  # as clients see them: rounded to 6 places
+    high: float
     layer: str | None
     binding_requirement: str | None
 
 
 def _ranked(result: ImpactResult, snap: Snapshot) -> list[_Ranked]:
     out = []
-    for item, value, binding in result.ranked():
+    for item, low, high, binding in result.ranked():
         record = snap.entities.get(item)
         out.append(
             _Ranked(
                 id=item,
-                status=analysis.impact_status(value),
-                availability=round(value, 6),
+                status=analysis.impact_status(low, high),
+                low=round(low, 6),
+                high=round(high, 6),
                 layer=None if record is None else record.layer,
                 binding_requirement=binding,
             )
@@ -95,33 +102,75 @@ def _ranked(result: ImpactResult, snap: Snapshot) -> list[_Ranked]:
     return out
 
 
+_LOW = "The lower bound of the availability: the worst case the shares allow."
+_HIGH = "The upper bound: the best case (equal to the lower when every share is sourced)."
+
+
+@strawberry.type(description="A source of a step's requirement, with the share the analysis used.")
+class ShareUsed:
+    supplier: Entity
+    share: float | None = strawberry.field(
+        description="The sourced share; null when no source gives it (the unsourced sources "
+        "carry what the sourced shares leave, in any proportion: hence a range)."
+    )
+    availability_low: float = strawberry.field(description=_LOW)
+    availability_high: float = strawberry.field(description=_HIGH)
+    provenance: Provenance | None = strawberry.field(description="Where the supply comes from.")
+
+
 @strawberry.type(description="One link of the chain from an affected item back to a shortage.")
 class ExplanationStep:
     entity: Entity
-    availability: float
+    availability: float = strawberry.field(
+        description="The lower bound.",
+        deprecation_reason="Use availabilityLow and availabilityHigh.",
+    )
+    availability_low: float = strawberry.field(description=_LOW)
+    availability_high: float = strawberry.field(description=_HIGH)
     requirement: strawberry.ID | None = strawberry.field(description="The binding requirement.")
     via: str | None = strawberry.field(description="`input` or `source`: how the cause binds.")
     cause: strawberry.ID | None = strawberry.field(description="The next item in the chain.")
     facts: list[Provenance] = strawberry.field(description="The requirement and supply facts.")
+    shares: list[ShareUsed] = strawberry.field(
+        description="Every source of the binding requirement with the share used and its source."
+    )
 
     @classmethod
     def from_step(cls, step: analysis.ExplanationStep, context: Context) -> ExplanationStep:
         """One step of an analysis explanation."""
+        snap = context.snapshot
         return cls(
             entity=entity_of(context, step.item),
-            availability=round(step.availability, 6),
+            availability=round(step.low, 6),
+            availability_low=round(step.low, 6),
+            availability_high=round(step.high, 6),
             requirement=None if step.requirement is None else strawberry.ID(step.requirement),
             via=step.via,
             cause=None if step.cause is None else strawberry.ID(step.cause),
-            facts=provenance_list(context.snapshot, (step.requirement_fact, step.source_fact)),
+            facts=provenance_list(snap, (step.requirement_fact, step.source_fact)),
+            shares=[
+                ShareUsed(
+                    supplier=entity_of(context, s.supplier),
+                    share=s.share,
+                    availability_low=round(s.low, 6),
+                    availability_high=round(s.high, 6),
+                    provenance=provenance_of(snap, s.fact),
+                )
+                for s in step.shares
+            ],
         )
 
 
-@strawberry.type(description="An item whose availability falls below 1.")
+@strawberry.type(description="An item whose availability may fall below 1 (its lower bound does).")
 class AffectedItem:
     entity: Entity
     status: ImpactStatus
-    availability: float
+    availability: float = strawberry.field(
+        description="The lower bound.",
+        deprecation_reason="Use availabilityLow and availabilityHigh.",
+    )
+    availability_low: float = strawberry.field(description=_LOW)
+    availability_high: float = strawberry.field(description=_HIGH)
     layer: str | None
     binding_requirement: Requirement | None = strawberry.field(
         description="The requirement that limits it; null when its own shortage binds."
@@ -148,7 +197,9 @@ class AffectedItem:
         return cls(
             entity=entity(item.id),
             status=ImpactStatus(item.status.value),
-            availability=item.availability,
+            availability=item.low,
+            availability_low=item.low,
+            availability_high=item.high,
             layer=item.layer,
             binding_requirement=binding,
             root_cause=None if last is None or last.cause is not None else entity(last.item),
@@ -168,6 +219,7 @@ class LayerCounts:
     layer: str | None
     blocked: int
     constrained: int
+    possibly_constrained: int
     ok: int
 
 
@@ -175,6 +227,7 @@ class LayerCounts:
 class ImpactSummary:
     blocked: int
     constrained: int
+    possibly_constrained: int
     ok: int
     by_layer: list[LayerCounts]
 
@@ -194,6 +247,7 @@ def _counts(counts: Mapping[str, int]) -> dict[str, int]:
     return {
         "blocked": counts.get(Status.BLOCKED, 0),
         "constrained": counts.get(Status.CONSTRAINED, 0),
+        "possibly_constrained": counts.get(Status.POSSIBLY_CONSTRAINED, 0),
         "ok": counts.get(Status.OK, 0),
     }
 
@@ -233,9 +287,9 @@ def _checked(shortages: list[ShortageInput]) -> None:
 
 def _sort_key(field: ImpactOrderField) -> Callable[[_Ranked], tuple[object, ...]]:
     if field is ImpactOrderField.STATUS:
-        return lambda r: (r.status.rank, r.availability, r.id)
+        return lambda r: (r.status.rank, r.low, r.high, r.id)
     if field is ImpactOrderField.AVAILABILITY:
-        return lambda r: (r.availability, r.id)
+        return lambda r: (r.low, r.high, r.id)
     if field is ImpactOrderField.LAYER:
         return lambda r: (r.layer or "", r.id)
     return lambda r: (r.id,)

@@ -43,6 +43,7 @@ LIST_SIZES: Mapping[str, int] = {
     "sources": 5,
     "claims": 5,
     "explanation": 8,
+    "shares": 3,
     "capacities": 20,
 }
 """Expected lengths of lists that take no `first` and are usually short."""

@@ -25,6 +25,10 @@ class Provenance:
     confidence: str | None = strawberry.field(description="high, medium or low.")
     estimated: bool = strawberry.field(description="Estimated rather than observed.")
     graph: str | None = strawberry.field(description="The named graph (one per ingested source).")
+    weak: bool = strawberry.field(
+        description="Too weak to rest a conclusion on alone: low confidence, or a secondary or"
+        " unknown source. Answers that rest on such a fact are flagged."
+    )
 
     @classmethod
     def from_record(cls, iri: str, record: ProvenanceRecord) -> Provenance:
@@ -37,6 +41,7 @@ class Provenance:
             confidence=record.confidence,
             estimated=record.estimated,
             graph=record.graph,
+            weak=record.weak,
         )
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from graph.claims import CURRENT, resolve
 from graph.namespace import ID, LAYER, META_GRAPH, PREFIXES, slug_of
 from graph.snapshot import Provenance
 from graph.store import Store, Value
@@ -38,6 +39,8 @@ class Claim:
     unit: Value
     iri: str
     provenance: Provenance
+    status: str = CURRENT
+    """`current`, or how it stands beside the current claim (`graph.claims`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +48,8 @@ class Details:
     """What the projection does not keep of an entity: attribute values and sourced claims.
 
     ``attributes`` are ``(name, value)`` pairs sorted by name, then value; entity references
-    are slugs and layers are layer names. ``claims`` are sorted by property, then value.
+    are slugs and layers are layer names. ``claims`` are sorted by property; the claims of one
+    property come current first, then by the rank of `graph.claims`, each with its status.
     """
 
     attributes: tuple[tuple[str, Value], ...] = ()
@@ -73,8 +77,8 @@ def read_entity_details(store: Store, iri: str) -> Details:
         ['ex-designer']
         >>> for c in d.claims:
         ...     print(c.property, c.value, c.provenance.source)
-        hbm_capacity_gb 180 https://example.org/press
         hbm_capacity_gb 192 https://example.org/teardown
+        hbm_capacity_gb 180 https://example.org/press
     """
     return read_details(store, [iri])[iri]
 
@@ -123,10 +127,22 @@ def read_details(store: Store, iris: Sequence[str]) -> dict[str, Details]:
     return {
         iri: Details(
             tuple(sorted(attributes.get(iri, ()), key=lambda a: (a[0], str(a[1])))),
-            tuple(claims.get(iri, ())),
+            _ranked(claims.get(iri, [])),
         )
         for iri in iris
     }
+
+
+def _ranked(found: list[Claim]) -> tuple[Claim, ...]:
+    """The claims of each property current first, each with its status (`graph.claims`)."""
+    by_property: dict[str, list[Claim]] = defaultdict(list)
+    for c in found:
+        by_property[c.property].append(c)
+    return tuple(
+        replace(claim, status=status)
+        for prop in sorted(by_property)
+        for claim, status in resolve([(c, c.value, c.provenance) for c in by_property[prop]])
+    )
 
 
 def _reference(value: Value) -> Value:

@@ -111,12 +111,14 @@ def dependency_tree(
         raise ValueError(f"depth must be 0 or more (or None for all), got {depth!r}")
     positive("max_nodes", max_nodes)
     root = kg.resolve(ref)
-    status: dict[str, tuple[str, float]] = {}
+    status: dict[str, tuple[str, float, float]] = {}
     wanted: dict[str, float] = {}
     if shortages is not None:
         wanted = {kg.resolve(k): v for k, v in parse_shortages(shortages).items()}
         table = kg.impact(wanted, substitution=substitution)
-        status = {str(r["id"]): (str(r["status"]), float(r["availability"])) for r in table}
+        status = {
+            str(r["id"]): (str(r["status"]), float(r["low"]), float(r["high"])) for r in table
+        }
     g = kg.subgraph(root, depth)
     view = build_view(
         g, root, max_nodes=max_nodes, suppliers=suppliers, keep=frozenset(status) | set(wanted)
@@ -132,11 +134,11 @@ def dependency_tree(
     if depth is not None:
         title += f" (depth ≤ {depth})"
     if wanted:
-        shown = [s for s, _ in status.values()]
+        shown = [s for s, _, _ in status.values()]
         title += "\nshortage: " + ", ".join(f"{k} at {v:.0%}" for k, v in wanted.items())
         title += (
-            f" → {shown.count('BLOCKED')} BLOCKED, {shown.count('CONSTRAINED')} CONSTRAINED"
-            " across the graph"
+            f" → {shown.count('BLOCKED')} BLOCKED, {shown.count('CONSTRAINED')} CONSTRAINED,"
+            f" {shown.count('POSSIBLY_CONSTRAINED')} POSSIBLY CONSTRAINED across the graph"
         )
     ax.set_title(title, fontsize=12)
     notes = []
@@ -250,17 +252,18 @@ def what_if(
     short = kg.resolve(ref)
     ids = list(dict.fromkeys(kg.resolve(p) for p in products))
     levels = [1.0 - i / (steps - 1) for i in range(steps)]
-    curves: dict[str, list[float]] = {p: [] for p in ids}
+    curves: dict[str, list[tuple[float, float]]] = {p: [] for p in ids}
     for level in levels:
         found = {
-            str(r["id"]): float(r["availability"])
+            str(r["id"]): (float(r["low"]), float(r["high"]))
             for r in kg.impact({short: level}, substitution=substitution)
         }
         for p in ids:
-            curves[p].append(found.get(p, 1.0))
-    groups: dict[tuple[float, ...], list[str]] = {}
+            curves[p].append(found.get(p, (1.0, 1.0)))
+    groups: dict[tuple[tuple[float, float], ...], list[str]] = {}
     for p in ids:
-        groups.setdefault(tuple(round(v, 6) for v in curves[p]), []).append(p)
+        key = tuple((round(lo, 6), round(hi, 6)) for lo, hi in curves[p])
+        groups.setdefault(key, []).append(p)
 
     fig = new_figure(9.5, 5.2)
     ax = fig.add_subplot()
@@ -268,13 +271,25 @@ def what_if(
     for n, (curve, members) in enumerate(groups.items()):
         infos = [kg.info(m) for m in members]
         label = textwrap.fill(", ".join(i.name for i in infos), 40, max_lines=4)
-        if all(v == 1.0 for v in curve):
+        if all(lo == 1.0 for lo, _ in curve):
             label += " (unaffected)"
+        colour = layer_colour(infos[0].layer)
+        if any(hi - lo > 1e-6 for lo, hi in curve):
+            # Shares no source gives: the product lies somewhere in this band.
+            ax.fill_between(
+                xs,
+                [lo * 100 for lo, _ in curve],
+                [hi * 100 for _, hi in curve],
+                color=colour,
+                alpha=0.18,
+                lw=0,
+            )
+            label += " (band: shares not sourced)"
         ax.plot(
             xs,
-            [v * 100 for v in curve],
+            [lo * 100 for lo, _ in curve],
             label=label,
-            color=layer_colour(infos[0].layer),
+            color=colour,
             marker=MARKERS[n % len(MARKERS)],
             linestyle=LINESTYLES[(n // len(MARKERS)) % len(LINESTYLES)],
             lw=2.2,
@@ -321,7 +336,8 @@ def impact_by_layer(table: Table) -> Figure:
     )
     blocked = [int(by_layer[name].get("BLOCKED", 0)) for name in layers]
     constrained = [int(by_layer[name].get("CONSTRAINED", 0)) for name in layers]
-    if not any(blocked) and not any(constrained):
+    possibly = [int(by_layer[name].get("POSSIBLY_CONSTRAINED", 0)) for name in layers]
+    if not any(blocked) and not any(constrained) and not any(possibly):
         return message_figure(table.title, "Nothing is blocked or constrained.")
     fig = new_figure(8.0, max(2.6, 0.42 * len(layers) + 1.6))
     ax = fig.add_subplot()
@@ -330,6 +346,15 @@ def impact_by_layer(table: Table) -> Figure:
     c = ax.barh(
         ys, constrained, left=blocked, color=STATUS_COLOURS["CONSTRAINED"], label="CONSTRAINED"
     )
+    before = [x + y for x, y in zip(blocked, constrained, strict=True)]
+    p = ax.barh(
+        ys,
+        possibly,
+        left=before,
+        color=STATUS_COLOURS["POSSIBLY_CONSTRAINED"],
+        label="POSSIBLY CONSTRAINED",
+    )
+    ax.bar_label(p, labels=[str(v) if v else "" for v in possibly], label_type="center", fontsize=9)
     ax.bar_label(
         b,
         labels=[str(v) if v else "" for v in blocked],
@@ -341,7 +366,7 @@ def impact_by_layer(table: Table) -> Figure:
     ax.bar_label(
         c, labels=[str(v) if v else "" for v in constrained], label_type="center", fontsize=9
     )
-    ax.set_xlim(0, max(x + y for x, y in zip(blocked, constrained, strict=True)) * 1.3)
+    ax.set_xlim(0, max(x + y for x, y in zip(before, possibly, strict=True)) * 1.3)
     ax.set_yticks(list(ys), layers)
     for tick, name in zip(ax.get_yticklabels(), layers, strict=True):
         tick.set_bbox({"facecolor": layer_colour(name), "edgecolor": "none", "pad": 2})

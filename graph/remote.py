@@ -26,6 +26,7 @@ from graph.transport import RemoteError, Transport
 __all__ = ["RemoteError", "RemoteKnowledgeGraph"]
 
 _BATCH = 20  # entities per request: under the server's alias limit
+_EXPLAINED_PAGE = 40  # affected items per request: their explanations count towards the cost limit
 
 
 class RemoteKnowledgeGraph(Client):
@@ -97,7 +98,7 @@ class RemoteKnowledgeGraph(Client):
         _, e = self._entity(
             ref,
             f"provenance {{ {payloads.PROVENANCE} }} attributes {{ name typedValue }}"
-            f" claims {{ property typedValue unit provenance {{ {payloads.PROVENANCE} }} }}",
+            f" claims {{ property status typedValue unit provenance {{ {payloads.PROVENANCE} }} }}",
         )
         attributes: dict[str, list[Any]] = {}
         for a in e["attributes"]:
@@ -109,6 +110,7 @@ class RemoteKnowledgeGraph(Client):
             claims=[
                 {
                     "property": c["property"],
+                    "status": c["status"].lower(),
                     "value": c["typedValue"],
                     "unit": c["unit"],
                     "provenance": payloads.fact(c["provenance"]),
@@ -145,10 +147,12 @@ class RemoteKnowledgeGraph(Client):
     def _impact(self, shortages: dict[str, float], substitution: bool) -> client.ImpactAnswer:
         wanted = [{"id": k, "availability": v} for k, v in shortages.items()]
         answers = self._transport.pages(
-            "query($s: [ShortageInput!]!, $sub: Boolean!, $f: Int, $a: String) {"
-            " impact(shortages: $s, substitution: $sub, first: $f, after: $a) {"
+            # `first` written out: the server prices a page by it, and explanations are costly
+            "query($s: [ShortageInput!]!, $sub: Boolean!, $a: String) {"
+            " impact(shortages: $s, substitution: $sub,"
+            f" first: {min(self.page_size, _EXPLAINED_PAGE)}, after: $a) {{"
             " version shortages { entity { id } availability } cycles"
-            " summary { blocked constrained ok byLayer { layer blocked constrained ok } }"
+            f" summary {{ {payloads.COUNTS} byLayer {{ layer {payloads.COUNTS} }} }}"
             f" pageInfo {{ hasNextPage endCursor }} edges {{ node {{ {payloads.AFFECTED} }} }} }} }}",
             {"s": wanted, "sub": substitution},
             lambda data: data["impact"],

@@ -50,8 +50,17 @@ class Table:
 
     @property
     def raw(self) -> Sequence[Mapping[str, Any]]:
-        """Deprecated: the rows are typed records now; use `rows`."""
-        warnings.warn("Table.raw is deprecated; use Table.rows", DeprecationWarning, stacklevel=2)
+        """Deprecated: the rows are typed records now (`rows`).
+
+        For the analysis result itself, call the analysis on the graph, e.g.
+        `graph.analysis.impact(kg.snapshot().graph, {...})`.
+        """
+        warnings.warn(
+            "Table.raw is deprecated: the rows are typed records (Table.rows); for an analysis"
+            " result call graph.analysis.<analysis>(kg.snapshot().graph, ...)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         return self.rows
 
     def __len__(self) -> int:

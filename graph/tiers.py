@@ -30,6 +30,7 @@ __all__ = [
     "HIGH_CONFIDENCE_TIERS",
     "TIERS",
     "TierEntry",
+    "is_weak",
     "parse_tier_list",
     "tier_entries",
     "tier_entry",
@@ -54,6 +55,16 @@ class TierEntry:
     key: str
     tier: str
     reason: str
+
+
+def is_weak(confidence: str | None, tier: str | None) -> bool:
+    """Whether a fact is too weak to rest a conclusion on alone: low confidence, or a source
+    that is secondary or not on the tier list. Answers that rest on one are flagged.
+
+    >>> is_weak("high", "press"), is_weak("low", "primary"), is_weak("medium", "secondary")
+    (False, True, True)
+    """
+    return confidence == "low" or tier in ("secondary", "unknown")
 
 
 def tier_of(url: str | None) -> str:

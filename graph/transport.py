@@ -57,7 +57,7 @@ class Transport:
             ext = error.get("extensions") or {}
             if ext.get("code") == "NOT_FOUND":
                 raise UnknownEntityError(
-                    str(ext.get("id") or variables or ""), list(ext.get("suggestions") or [])
+                    str(ext.get("id") or error.get("message")), list(ext.get("suggestions") or [])
                 )
             if ext.get("code") == "BAD_USER_INPUT":
                 raise ValueError(error.get("message"))

@@ -36,7 +36,23 @@ LAYER_COLOURS: dict[str, str] = {
     "harness": "#a9a9a9",
 }
 NO_LAYER_COLOUR = "#f2f2f2"
-STATUS_COLOURS: dict[str, str] = {"BLOCKED": "#d62728", "CONSTRAINED": "#ff7f0e", "OK": "#2ca02c"}
+STATUS_COLOURS: dict[str, str] = {
+    "BLOCKED": "#d62728",
+    "CONSTRAINED": "#ff7f0e",
+    "POSSIBLY_CONSTRAINED": "#bcbd22",
+    "OK": "#2ca02c",
+}
+AFFECTED = ("BLOCKED", "CONSTRAINED", "POSSIBLY_CONSTRAINED")
+"""The statuses the pictures mark: solid, dashed and dotted outlines."""
+
+
+def percent_range(low: float, high: float) -> str:
+    """An availability range as people read it: "40%", or "0–50%" when the shares are unknown.
+
+    >>> percent_range(0.4, 0.4), percent_range(0.0, 0.5)
+    ('40%', '0–50%')
+    """
+    return f"{low:.0%}" if abs(high - low) < 5e-3 else f"{low * 100:.0f}–{high:.0%}"
 
 
 def layer_colour(layer: str | None) -> str:

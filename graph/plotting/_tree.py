@@ -17,7 +17,15 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch
 
-from graph.plotting._style import LAYERS, STATUS_COLOURS, layer_colour, layer_handles, shorten
+from graph.plotting._style import (
+    AFFECTED,
+    LAYERS,
+    STATUS_COLOURS,
+    layer_colour,
+    layer_handles,
+    percent_range,
+    shorten,
+)
 
 __all__ = ["Edge", "Node", "TreeView", "build_view", "draw_view", "place"]
 
@@ -151,7 +159,7 @@ def place(view: TreeView) -> tuple[list[str | None], dict[str, tuple[float, floa
 
 
 def _edge_style(status: str | None) -> tuple[str, float, float]:
-    if status in ("BLOCKED", "CONSTRAINED"):
+    if status in AFFECTED:
         return STATUS_COLOURS[status], 1.6, 0.9
     return "#8a8a8a", 0.8, 0.55
 
@@ -161,7 +169,7 @@ def draw_view(
     view: TreeView,
     columns: list[str | None],
     pos: Mapping[str, tuple[float, float]],
-    status: Mapping[str, tuple[str, float]],
+    status: Mapping[str, tuple[str, float, float]],
     shortages: Mapping[str, float],
 ) -> None:
     """Draw columns, edges and labelled boxes on `ax` and add the legend."""
@@ -203,10 +211,10 @@ def draw_view(
         state = status.get(node.id)
         label = shorten(node.label, _LABEL_WIDTH)
         edge, lw, ls = "#555555", 0.6, "-"
-        if state is not None and state[0] in ("BLOCKED", "CONSTRAINED"):
+        if state is not None and state[0] in AFFECTED:
             edge, lw = STATUS_COLOURS[state[0]], 2.4
-            ls = "-" if state[0] == "BLOCKED" else "--"
-            label += f"  {state[1]:.0%}"
+            ls = {"BLOCKED": "-", "CONSTRAINED": "--"}.get(state[0], ":")
+            label += f"  {percent_range(state[1], state[2])}"
         if node.id in shortages:
             label = "▼ " + label
         if node.id == view.root:
@@ -241,15 +249,16 @@ def draw_view(
         handles.append(
             Patch(facecolor="white", edgecolor=STATUS_COLOURS["BLOCKED"], lw=2.4, label="BLOCKED")
         )
-        handles.append(
-            Patch(
-                facecolor="white",
-                edgecolor=STATUS_COLOURS["CONSTRAINED"],
-                lw=2.4,
-                ls="--",
-                label="CONSTRAINED",
+        for name, ls in (("CONSTRAINED", "--"), ("POSSIBLY_CONSTRAINED", ":")):
+            handles.append(
+                Patch(
+                    facecolor="white",
+                    edgecolor=STATUS_COLOURS[name],
+                    lw=2.4,
+                    ls=ls,
+                    label=name.replace("_", " "),
+                )
             )
-        )
     ax.legend(
         handles=handles,
         loc="upper center",

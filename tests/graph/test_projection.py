@@ -153,7 +153,9 @@ def test_provenance_of_an_entity_and_of_a_supply(snap: Snapshot) -> None:
         "as_of": "2025-03-18",
         "confidence": "high",
         "estimated": False,
+        "tier": "primary",
         "graph": str(graph_iri("chain")),
+        "weak": False,
     }
     odm = next(s for s in snap.supplies if s.input == "ex-tray")
     p = snap.provenance[odm.iri]

@@ -34,7 +34,8 @@ def _affected(**chain: object) -> rows.Affected:
         layer="compute",
         category="accelerator",
         status="CONSTRAINED",
-        availability=0.5,
+        low=0.5,
+        high=0.5,
         binding_requirement="gpu/hbm",
         **chain,  # type: ignore[arg-type]
     )

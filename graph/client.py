@@ -21,6 +21,7 @@ from graph.analysis import Status
 from graph.arguments import name_list, parse_shortages
 from graph.results import Table
 from graph.snapshot import EntityInfo
+from graph.units import KINDS
 
 __all__ = [
     "Client",
@@ -213,23 +214,48 @@ class Client(abc.ABC):
         slug, found = self._sources(ref)
         return Table(f"sources of {slug}", found, columns=rows.Supply.fields(), kind="sources")
 
-    def capacities(self, ref: str, *, year: int | None = None) -> Table:
-        """Sourced capacity figures of an item, or held by an organisation or facility.
+    def capacities(
+        self, ref: str, *, year: int | None = None, kind: str | Sequence[str] | None = None
+    ) -> Table:
+        """Sourced figures of an item, or held by an organisation or facility, with their kind.
 
         One row per Capacity record, by year then holder: `amount` (to `amount_max` for a
-        range) `unit` per `period`, with its source. Sources that disagree stay separate rows.
+        range) `unit` per `period` as the source gives it, the same figure in the canonical unit
+        and period (`canonical_amount` ... per month for rates, GW for power; `converted` when
+        the number changed), its `kind` and its source. Only `kind == "capacity"` is what can be
+        made or delivered; shipments, demand, allocations, backlogs and installed bases are
+        other facts, kept apart by `kind=`. Sources that disagree stay separate rows.
 
-        >>> c = kg.capacities("ex-cowos")[0]
+        Args:
+            ref: id, name or alias of the item or holder.
+            year: only figures for this year.
+            kind: only figures of this kind or these kinds (`graph.units.KINDS`).
+
+        Raises:
+            ValueError: an unknown kind.
+
+        >>> c = kg.capacities("ex-cowos", kind="capacity")[0]
         >>> c.holder, c.amount, c.amount_max, c.unit, c.period, c.estimated
         ('ex-foundry', 75000.0, 80000.0, 'wafers', 'month', True)
+        >>> c.kind, c.canonical_amount, c.canonical_unit, c.canonical_period, c.converted
+        ('capacity', 75000.0, 'wafer', 'month', False)
         """
+        kinds = name_list(kind)
+        unknown = sorted(set(kinds or ()) - set(KINDS))
+        if unknown:
+            raise ValueError(f"unknown kind {unknown[0]!r}; expected one of {', '.join(KINDS)}")
         slug, found = self._capacities(ref, year)
+        if kinds is not None:
+            found = [r for r in found if r.kind in kinds]
         summary = {
             "item": slug,
             "records": len(found),
             "years": sorted({r.year for r in found if r.year}),
+            "kinds": {k: n for k in KINDS if (n := sum(r.kind == k for r in found))},
         }
         title = f"capacities of {slug}" + ("" if year is None else f" in {year}")
+        if kinds is not None:
+            title += f" ({', '.join(kinds)})"
         return Table(
             title, found, columns=rows.Capacity.fields(), summary=summary, kind="capacities"
         )

@@ -247,27 +247,10 @@ class KnowledgeGraph(Client):
 
     def _capacities(self, ref: str, year: int | None) -> tuple[str, list[rows.Capacity]]:
         slug = self.resolve(ref)
-        found = []
-        for c in self.snapshot().capacities_of(slug, year):
-            p = self.provenance(c.iri) or {}
-            found.append(
-                rows.Capacity(
-                    of=c.of,
-                    of_name=self._name(c.of),
-                    holder=c.holder,
-                    holder_name=None if c.holder is None else self._name(c.holder),
-                    year=c.year,
-                    amount=c.amount,
-                    amount_max=c.amount_max,
-                    unit=c.unit,
-                    period=c.period,
-                    estimated=bool(p.get("estimated")),
-                    confidence=p.get("confidence"),
-                    as_of=p.get("as_of"),
-                    source=p.get("source"),
-                    note=c.note,
-                )
-            )
+        found = [
+            rows.Capacity.from_record(c, self._name, self.provenance(c.iri))
+            for c in self.snapshot().capacities_of(slug, year)
+        ]
         return slug, found
 
     # ------------------------------------------------------------------ analyses

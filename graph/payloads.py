@@ -117,7 +117,8 @@ def supply(s: Mapping[str, Any]) -> rows.Supply:
 
 
 CAPACITY = (
-    "of { id name } holder { id name } amount amountMax unit period year note"
+    "of { id name } holder { id name } year kind amount amountMax unit period"
+    " canonicalAmount canonicalAmountMax canonicalUnit canonicalPeriod converted note"
     f" provenance {{ {PROVENANCE} }}"
 )
 
@@ -131,10 +132,16 @@ def capacity(c: Mapping[str, Any]) -> rows.Capacity:
         holder=None if c["holder"] is None else c["holder"]["id"],
         holder_name=None if c["holder"] is None else c["holder"]["name"],
         year=c["year"],
+        kind=c["kind"],
         amount=c["amount"],
         amount_max=c["amountMax"],
         unit=c["unit"],
         period=c["period"],
+        canonical_amount=c["canonicalAmount"],
+        canonical_amount_max=c["canonicalAmountMax"],
+        canonical_unit=c["canonicalUnit"],
+        canonical_period=c["canonicalPeriod"],
+        converted=c["converted"],
         estimated=bool(p.get("estimated")),
         confidence=p.get("confidence"),
         as_of=p.get("as_of"),

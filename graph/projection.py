@@ -33,6 +33,7 @@ from graph.namespace import META_GRAPH, PREFIXES, SG, normalise, slug_of
 from graph.snapshot import CapacityInfo, EntityInfo, Provenance, Snapshot, SupplyInfo
 from graph.store import Store, Value
 from graph.tiers import tier_of
+from graph.units import canonical
 
 __all__ = [
     "CapacityInfo",
@@ -228,27 +229,34 @@ def _supplies(store: Store, provenance: dict[str, Provenance]) -> tuple[SupplyIn
 
 
 def _capacities(store: Store, provenance: dict[str, Provenance]) -> tuple[CapacityInfo, ...]:
-    """Every Capacity record, by what it is of, then year, holder and record."""
+    """Every Capacity record, by what it is of, then year, holder and record; each with its
+    amount in the canonical unit and period (`graph.units.canonical`). A record without a kind
+    (written before kinds) is a capacity."""
     out: list[CapacityInfo] = []
-    for (x, of, holder, amount, top, unit, period, year, note), prov in _records(
+    for (x, of, holder, kind, amount, top, unit, period, year, note), prov in _records(
         store,
-        "?x ?of ?h ?a ?top ?u ?per ?y ?note",
-        "?x a sg:Capacity ; sg:of ?of ; sg:amount ?a ; sg:unit ?u ; sg:period ?per ."
-        " OPTIONAL { ?x sg:holder ?h } OPTIONAL { ?x sg:amountMax ?top }"
+        "?x ?of ?h ?k ?a ?top ?u ?per ?y ?note",
+        "?x a sg:Capacity ; sg:of ?of ; sg:amount ?a ; sg:unit ?u ."
+        " OPTIONAL { ?x sg:holder ?h } OPTIONAL { ?x sg:capacityKind ?k }"
+        " OPTIONAL { ?x sg:amountMax ?top } OPTIONAL { ?x sg:period ?per }"
         " OPTIONAL { ?x sg:year ?y } OPTIONAL { ?x sg:note ?note }",
     ):
         provenance[str(x)] = prov
+        low, high = float(str(amount)), None if top is None else float(str(top))
+        per = None if period is None else str(period)
         out.append(
             CapacityInfo(
                 iri=str(x),
                 of=slug_of(str(of)),
                 holder=None if holder is None else slug_of(str(holder)),
-                amount=float(str(amount)),
-                amount_max=None if top is None else float(str(top)),
+                amount=low,
+                amount_max=high,
                 unit=str(unit),
-                period=str(period),
+                period=per,
                 year=None if year is None else int(str(year)),
                 note=None if note is None else str(note),
+                kind="capacity" if kind is None else str(kind),
+                canonical=canonical(low, high, str(unit), per),
             )
         )
     out.sort(key=lambda c: (c.of, c.year or 0, c.holder or "", c.iri))

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from graph import analysis
+    from graph.snapshot import CapacityInfo
 
     Facts = Callable[..., list["Fact"]]
     """Provenance of fact IRIs (None and unknown IRIs skipped)."""
@@ -238,22 +239,61 @@ class Reached(Row):
 
 @dataclass(frozen=True, eq=True)
 class Capacity(Row):
-    """A sourced capacity figure: `amount` (to `amount_max`) `unit` per `period`."""
+    """A sourced figure of a capacity record: `amount` (to `amount_max`) `unit` per `period` as
+    the source gives it; `kind` says what it measures (capacity, shipments, demand, allocation,
+    backlog, installed-base); `canonical_*` is the same figure in the canonical unit and period
+    (per month for rates, GW for power; None when the unit is not in the vocabulary), and
+    `converted` says whether getting there changed the number."""
 
     of: str
     of_name: str
     holder: str | None
     holder_name: str | None
     year: int | None
+    kind: str
     amount: float
     amount_max: float | None
     unit: str
-    period: str
+    period: str | None
+    canonical_amount: float | None
+    canonical_amount_max: float | None
+    canonical_unit: str | None
+    canonical_period: str | None
+    converted: bool
     estimated: bool
     confidence: str | None
     as_of: str | None
     source: str | None
     note: str | None
+
+    @classmethod
+    def from_record(
+        cls, c: CapacityInfo, name: Callable[[str], str], provenance: Fact | None
+    ) -> Capacity:
+        """The row of a capacity record; `name` names an entity, `provenance` is the record's."""
+        p, canon = provenance or {}, c.canonical
+        return cls(
+            of=c.of,
+            of_name=name(c.of),
+            holder=c.holder,
+            holder_name=None if c.holder is None else name(c.holder),
+            year=c.year,
+            kind=c.kind,
+            amount=c.amount,
+            amount_max=c.amount_max,
+            unit=c.unit,
+            period=c.period,
+            canonical_amount=None if canon is None else canon.amount,
+            canonical_amount_max=None if canon is None else canon.amount_max,
+            canonical_unit=None if canon is None else canon.unit,
+            canonical_period=None if canon is None else canon.period,
+            converted=canon is not None and canon.converted,
+            estimated=bool(p.get("estimated")),
+            confidence=p.get("confidence"),
+            as_of=p.get("as_of"),
+            source=p.get("source"),
+            note=c.note,
+        )
 
 
 @dataclass(frozen=True, eq=True)

@@ -12,6 +12,7 @@ from typing import Any
 
 from graph.analysis import DependencyGraph
 from graph.tiers import TIERS, tier_of
+from graph.units import Canonical
 
 __all__ = ["CapacityInfo", "EntityInfo", "Provenance", "Snapshot", "SupplyInfo"]
 
@@ -101,7 +102,9 @@ class SupplyInfo:
 @dataclass(frozen=True, slots=True)
 class CapacityInfo:
     """A Capacity record: `amount` (to `amount_max` for a range) `unit` per `period` of `of`,
-    held by `holder` (None: the whole market), for `year`."""
+    held by `holder` (None: the whole market), for `year`, as written; `kind` says what it
+    measures (`graph.units.KINDS`) and `canonical` is the amount in the canonical unit and period
+    (None when the unit is not in the vocabulary)."""
 
     iri: str
     of: str
@@ -109,9 +112,11 @@ class CapacityInfo:
     amount: float
     amount_max: float | None
     unit: str
-    period: str
+    period: str | None
     year: int | None
     note: str | None
+    kind: str = "capacity"
+    canonical: Canonical | None = None
 
 
 @dataclass(frozen=True)

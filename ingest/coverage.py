@@ -14,6 +14,7 @@ from pathlib import Path
 from graph.namespace import META_GRAPH, PREFIXES
 from graph.store import Store, open_store
 from graph.tiers import TIERS, tier_of
+from graph.units import KINDS, canonical
 from ingest.run import IngestOptions, ingest
 from schema._spec import load
 
@@ -89,6 +90,24 @@ def _with_capacity(store: Store) -> int:
     )
 
 
+def _capacity_kinds(store: Store) -> str:
+    """The capacity records by kind and by canonical unit (a record without a kind is one)."""
+    kinds: Counter[str] = Counter()
+    units: Counter[str] = Counter()
+    for kind, unit, n in store.select(
+        _P + "SELECT ?k ?u (COUNT(DISTINCT ?x) AS ?n) WHERE { GRAPH ?g { ?x a sg:Capacity ;"
+        " sg:unit ?u OPTIONAL { ?x sg:capacityKind ?k } } " + _NOT_META + " } GROUP BY ?k ?u"
+    ):
+        kinds["capacity" if kind is None else str(kind)] += int(str(n))
+        canon = canonical(1.0, None, str(unit), None)
+        units[str(unit) + " (not in the vocabulary)" if canon is None else canon.unit] += int(
+            str(n)
+        )
+    by_kind = ", ".join(f"{k} {kinds[k]}" for k in KINDS if kinds[k])
+    by_unit = ", ".join(f"{u} {n}" for u, n in sorted(units.items(), key=lambda x: (-x[1], x[0])))
+    return f"by kind: {by_kind}; by canonical unit: {by_unit}"
+
+
 def _relations(store: Store) -> list[str]:
     """The count of each kind of relation record, and how many carry a lead time or share."""
     records = {
@@ -110,7 +129,7 @@ def _relations(store: Store) -> list[str]:
         "|---|---:|---|",
         f"| Requirement (AND) | {records['Requirement']} | {_pct(req_lead, records['Requirement'])} with a lead time |",
         f"| Supply (OR) | {records['Supply']} | {qualified} qualified; {_pct(with_share, records['Supply'])} with a share; {_pct(sup_lead, records['Supply'])} with a lead time |",
-        f"| Capacity | {records['Capacity']} | figures for {_with_capacity(store)} entities |",
+        f"| Capacity | {records['Capacity']} | figures for {_with_capacity(store)} entities; {_capacity_kinds(store)} |",
         f"| Deal | {records['Deal']} | |",
         f"| Claim | {records['Claim']} | sourced attributes (specs, shares, dates) |",
         f"| **relations** | **{relations}** | requirements, supplies, capacities and deals |",

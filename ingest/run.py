@@ -19,6 +19,7 @@ from ingest.entities import entity_index
 from ingest.gate import check_candidates
 from ingest.lock import lock
 from ingest.problems import InvalidInputError, Problem, UsageError
+from ingest.quantities import check_quantities, entity_kinds
 from ingest.readers import SourceFile, discover, read_source, suffixes
 from ingest.records import check_unique, resolve_refs, to_graph, validate_records
 from ingest.report import IngestReport, SourceReport
@@ -160,6 +161,7 @@ def _resolve(
     for s in sources:
         s.problems.extend(check_confidence(valid[s.display]))
     index = entity_index(sources, valid, store, run_graphs)
+    kinds = entity_kinds(valid, store, run_graphs)
     candidates: dict[str, Graph] = {}
     seconds: dict[str, float] = {}
     minted: dict[str, str] = {}
@@ -170,6 +172,7 @@ def _resolve(
         for record in records:
             refs, problems = resolve_refs(record, index)
             source.problems.extend(problems)
+            source.problems.extend(check_quantities(record, refs, kinds))
             resolved.append(refs)
             if not problems and not record.cls.is_entity:
                 check_unique(record, refs, minted)

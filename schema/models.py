@@ -34,8 +34,11 @@ Qualification = Literal['qualified', 'sampling', 'planned', 'disqualified']
 DealKind = Literal['co-design', 'supply-agreement', 'ppa', 'energy-development', 'investment', 'acquisition', 'license', 'compute-purchase']
 """Kind of agreement between parties."""
 
-Period = Literal['day', 'month', 'quarter', 'year', 'total']
-"""Period of a capacity figure."""
+Period = Literal['day', 'month', 'quarter', 'year']
+"""Period of a rate (a capacity, shipments, demand or allocation figure); a stock (backlog, installed base) has none."""
+
+CapacityKind = Literal['capacity', 'shipments', 'demand', 'allocation', 'backlog', 'installed-base']
+"""What a capacity record measures. Rates (capacity, shipments, demand, allocation) need a period, except a power (W, MW, GW), which is a rate in itself; stocks (backlog, installed-base) have none. Only `capacity` bounds what can be made; the others are kept apart."""
 
 
 class Record(BaseModel):
@@ -116,8 +119,8 @@ class Requirement(Record):
 
     item: Ref = Field(description='The item that needs the input.')
     input: Ref = Field(description='What the item needs.')
-    quantity: float | None = Field(default=None, ge=0, description='Units of the input per unit of the item.')
-    unit: str | None = Field(default=None, description='Unit of the quantity (stacks, dies, packages, MW).')
+    quantity: float | None = Field(default=None, ge=0, description='How much of the input one unit of the item needs, in `unit` (8 stacks of HBM per GPU; 1/N wafer per package when a source gives N packages a wafer).')
+    unit: str | None = Field(default=None, description="Unit of the quantity, from the project's vocabulary (graph/units.txt): a count (wafer, die, package, stack, substrate, chip, accelerator or GPU, board, tray, server, rack, system, unit), a power (W, kW, MW, GW), an energy (Wh ... GWh) or an amount of data (GB, Gb); singular or plural. Required with a quantity.")
     lead_time_days: int | None = Field(default=None, ge=0, description='Lead time in days to obtain the input for this item.')
     source: Uri = Field(description='URL of the page the fact was read from.')
     as_of: PartialDate = Field(description='Date the source states the fact for (or its publication date).')
@@ -143,14 +146,15 @@ class Supply(Record):
 
 
 class Capacity(Record):
-    """An amount of output per period of a facility, organization or technology."""
+    """A sourced amount of a facility, organization or technology: what can be made or delivered per period (`kind: capacity`), or what was shipped, demanded or allocated per period, or a stock of orders or installed units (see CapacityKind)."""
 
     of: Ref = Field(description='What the capacity is of (a technology, product or facility).')
-    holder: Ref | None = Field(default=None, description='Who holds the capacity, when different from `of`.')
-    amount: float = Field(ge=0, description='The amount.')
+    holder: Ref | None = Field(default=None, description='Who holds the capacity (or the shipments, the demand, the allocation, the backlog, the installed units), when different from `of`.')
+    kind: CapacityKind | None = Field(default=None, description='What the amount measures (capacity, shipments, demand, allocation, backlog, installed-base). The bundled data writes it on every record; a record without one (from before kinds) is read as capacity. Ingest refuses a kind that the unit, the period or the note contradicts.')
+    amount: float = Field(ge=0, description='The amount, in `unit` per `period`.')
     amount_max: float | None = Field(default=None, ge=0, description='Upper end when the source gives a range.')
-    unit: str = Field(min_length=1, description='Unit of the amount (wafers, GW, racks).')
-    period: Period = Field(description='Period the amount is per.')
+    unit: str = Field(min_length=1, description="Unit of the amount, from the project's vocabulary (graph/units.txt): a count (wafer, die, package, stack, substrate, chip, accelerator or GPU, board, tray, server, rack, system, unit), a power (W, kW, MW, GW), an energy (Wh ... GWh) or an amount of data (GB, Gb); singular or plural. Never money, and never with the period in it.")
+    period: Period | None = Field(default=None, description='Period the amount is per; required for rates, absent for stocks and for a power capacity.')
     year: int | None = Field(default=None, description='Year the figure is for.')
     source: Uri = Field(description='URL of the page the fact was read from.')
     as_of: PartialDate = Field(description='Date the source states the fact for (or its publication date).')

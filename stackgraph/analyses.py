@@ -10,6 +10,7 @@ import sys
 from typing import Any
 
 from graph import KnowledgeGraph, Table
+from graph.units import KINDS
 
 __all__ = ["register"]
 
@@ -106,12 +107,61 @@ def _closure(args: argparse.Namespace) -> int:
     return _emit(args, table, ["id", "name", "layer", "depth", "path"])
 
 
+_CAPACITY_COLUMNS = [
+    "of",
+    "holder",
+    "year",
+    "kind",
+    "canonical_amount",
+    "canonical_amount_max",
+    "canonical_unit",
+    "canonical_period",
+    "amount",
+    "unit",
+    "period",
+    "as_of",
+    "confidence",
+    "source",
+]
+
+
 def _capacities(args: argparse.Namespace) -> int:
+    """Every figure in its canonical unit, with its kind and source; without --kind, the
+    capacity figures first and every other kind (shipments, demand, backlog ...) listed apart,
+    so that no such figure reads as a capacity."""
     _deprecated(args, "capacity", "capacities")
     with _open(args) as kg:
-        table = kg.capacities(args.id, year=args.year)
-    columns = ["of", "holder", "year", "amount", "amount_max", "unit", "period", "confidence"]
-    return _emit(args, table, columns)
+        table = kg.capacities(args.id, year=args.year, kind=args.kind)
+    if args.kind:
+        return _emit(args, table, _CAPACITY_COLUMNS)
+    capacity = Table(
+        table.title, [r for r in table if r["kind"] == "capacity"], table.columns, table.summary
+    )
+    apart = [dict(r) for r in table if r["kind"] != "capacity"]
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "title": table.title,
+                    "summary": table.summary,
+                    "rows": capacity.to_dicts(),
+                    "apart": apart,
+                },
+                default=str,
+                sort_keys=True,
+            )
+        )
+        return 0
+    print(capacity.to_text(_CAPACITY_COLUMNS, limit=args.limit))
+    if apart:
+        others = Table(
+            "listed apart, not capacity (shipments, demand, allocations, backlogs, installed"
+            " bases; --kind lists one kind):",
+            apart,
+            table.columns,
+        )
+        print("\n" + others.to_text(_CAPACITY_COLUMNS, limit=args.limit))
+    return 0
 
 
 def _search(args: argparse.Namespace) -> int:
@@ -198,6 +248,13 @@ def register(sub: Any) -> None:
     )
     p.add_argument("id")
     p.add_argument("--year", type=int, default=None, help="only figures for this year")
+    p.add_argument(
+        "--kind",
+        action="append",
+        choices=KINDS,
+        help="only figures of this kind (repeatable); without it, capacity figures first and"
+        " the other kinds listed apart",
+    )
     _common(p)
     p.set_defaults(func=_capacities)
 

@@ -10,7 +10,8 @@ def test_capacities_with_provenance(server: Server) -> None:
     query ($id: ID!, $y: Int) {
       entity(id: $id) {
         capacities(year: $y) {
-          of { id } holder { id } amount amountMax unit period year
+          of { id } holder { id } amount amountMax unit period year kind
+          canonicalAmount canonicalAmountMax canonicalUnit canonicalPeriod converted
           provenance { sourceUrl estimated confidence }
         }
       }
@@ -25,6 +26,12 @@ def test_capacities_with_provenance(server: Server) -> None:
             "unit": "wafers",
             "period": "month",
             "year": 2025,
+            "kind": "capacity",
+            "canonicalAmount": 75000.0,
+            "canonicalAmountMax": 80000.0,
+            "canonicalUnit": "wafer",
+            "canonicalPeriod": "month",
+            "converted": False,
             "provenance": {
                 "sourceUrl": "https://example.org/cowos-capacity",
                 "estimated": True,

@@ -64,6 +64,7 @@ def test_capacities_of_an_item_and_of_a_holder(kg: KnowledgeGraph) -> None:
         "item": "ex-cowos",
         "records": 1,
         "years": [2025],
+        "kinds": {"capacity": 1},
     }
     row = table[0]
     assert (row["of"], row["holder"], row["amount"], row["amount_max"]) == (
@@ -79,9 +80,29 @@ def test_capacities_of_an_item_and_of_a_holder(kg: KnowledgeGraph) -> None:
         True,
     )
     assert row["source"] == "https://example.org/cowos-capacity"
+    # a record written without a kind is a capacity; "wafers" a month is already canonical
+    assert (row["kind"], row["canonical_amount"], row["canonical_amount_max"]) == (
+        "capacity",
+        75000.0,
+        80000.0,
+    )
+    assert (row["canonical_unit"], row["canonical_period"], row["converted"]) == (
+        "wafer",
+        "month",
+        False,
+    )
     assert [r["of"] for r in kg.capacities("ex-foundry")] == ["ex-cowos"]  # as holder
     assert len(kg.capacities("ex-cowos", year=2024)) == 0
     assert "75,000" in table.to_text()
+
+
+def test_capacities_of_a_kind(kg: KnowledgeGraph) -> None:
+    assert len(kg.capacities("ex-cowos", kind="capacity")) == 1
+    only_demand = kg.capacities("ex-cowos", kind=["demand", "backlog"])
+    assert len(only_demand) == 0 and only_demand.summary["kinds"] == {}
+    assert only_demand.title == "capacities of ex-cowos (demand, backlog)"
+    with pytest.raises(ValueError, match="unknown kind 'capacty'; expected one of capacity"):
+        kg.capacities("ex-cowos", kind="capacty")
 
 
 def test_capacity_command(dataset: Path, store_spec: str) -> None:
@@ -89,8 +110,15 @@ def test_capacity_command(dataset: Path, store_spec: str) -> None:
     text = run_cli("capacities", "Example CoWoS-L", "--store", store_spec)
     assert text.code == 0 and "75,000" in text.stdout and "wafers" in text.stdout
     as_json = run_cli("capacities", "ex-foundry", "--year", "2025", "--json", "--store", store_spec)
-    rows = json.loads(as_json.stdout)["rows"]
-    assert [(r["of"], r["amount_max"]) for r in rows] == [("ex-cowos", 80000.0)]
+    answer = json.loads(as_json.stdout)
+    assert [(r["of"], r["amount_max"], r["kind"]) for r in answer["rows"]] == [
+        ("ex-cowos", 80000.0, "capacity")
+    ]
+    assert answer["apart"] == []  # no figure of another kind
+    demand = run_cli("capacities", "ex-cowos", "--kind", "demand", "--store", store_spec)
+    assert demand.code == 0 and "(none)" in demand.stdout
+    wrong = run_cli("capacities", "ex-cowos", "--kind", "capacty", "--store", store_spec)
+    assert wrong.code == 2 and "invalid choice: 'capacty'" in wrong.stderr
 
 
 def test_search_ranks_exact_then_prefix_then_substring(kg: KnowledgeGraph) -> None:

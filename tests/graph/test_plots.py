@@ -382,21 +382,21 @@ def test_impact_by_layer_when_nothing_is_affected(kg: KnowledgeGraph) -> None:
 def test_capacity_by_year_a_point_per_source_and_a_bar_per_range(
     kg: KnowledgeGraph, tmp_path: Path
 ) -> None:
-    table = kg.capacities("CoWoS")
-    wanted = [r for r in table if (r["unit"], r["period"]) == ("wafers", "month") and r["year"]]
+    table = kg.capacities("CoWoS", kind="capacity")  # in canonical units: wafers a month
+    wanted = [r for r in table if r["canonical_unit"] == "wafer" and r["year"]]
     fig = plots.capacity_by_year(kg, "CoWoS", unit="wafers", period="month")
     ax = fig.axes[0]
     points = [
         line for line in ax.get_lines() if line.get_linestyle() == "None" and len(line.get_xdata())
     ]
     assert sorted((float(p.get_xdata()[0]), float(p.get_ydata()[0])) for p in points) == sorted(
-        (float(r["year"]), r["amount"]) for r in wanted
+        (float(r["year"]), r["canonical_amount"]) for r in wanted
     )
     hollow = [p for p in points if p.get_markerfacecolor() == "white"]
     assert len(hollow) == sum(r["estimated"] for r in wanted)
     ranges = sum(len(c.get_segments()) for c in ax.collections)
     assert ranges == sum(r["amount_max"] is not None for r in wanted)
-    assert ax.get_ylabel() == "wafers per month"
+    assert ax.get_ylabel() == "wafer per month"
     saves_png(fig, tmp_path / "capacity.png")
 
 
@@ -405,14 +405,14 @@ def test_capacity_by_year_from_a_table_and_when_nothing_fits(kg: KnowledgeGraph)
     assert fig.axes[0].get_title().startswith("Capacity of")
     plt.close(fig)
     none = plots.capacity_by_year(kg, "CoWoS", unit="parsecs", period="month")
-    assert any("No figure with a year in parsecs per month" in t.get_text() for t in texts(none))
+    assert any("'parsecs' is not a unit we know" in t.get_text() for t in texts(none))
     plt.close(none)
-    units_only = plots.capacity_by_year(kg, "CoWoS", unit="units")  # its period is "year"
-    assert units_only.axes[0].get_ylabel() == "units per year"
+    units_only = plots.capacity_by_year(kg, "CoWoS", unit="chips", period="year")
+    assert units_only.axes[0].get_ylabel() == "chip per year"
     plt.close(units_only)
     holder = plots.capacity_by_year(kg, "tsmc", unit="wafers", period="month")
     labels = [t.get_text() for t in holder.axes[0].get_legend().get_texts()]
-    made = {r["of_name"] for r in kg.capacities("tsmc") if r["unit"] == "wafers" and r["year"]}
+    made = {r["of_name"] for r in kg.capacities("tsmc", kind="capacity") if r["year"]}
     assert len(labels) >= len(made) > 1 and all("(" in label for label in labels)
     plt.close(holder)
     with pytest.raises(ValueError, match="needs `ref`"):

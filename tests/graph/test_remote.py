@@ -35,6 +35,8 @@ CALLS: dict[str, list[Call]] = {
     "capacities": [
         lambda g: g.capacities("ex-foundry"),
         lambda g: g.capacities("ex-cowos", year=2025),
+        lambda g: g.capacities("ex-cowos", kind=["capacity", "demand"]),
+        lambda g: g.capacities("ex-cowos", kind="backlog"),
     ],
     "impact": [
         lambda g: g.impact({"ex-cowos": 0.0}),

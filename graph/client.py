@@ -272,19 +272,21 @@ class Client(abc.ABC):
             substitution: whether any one qualified source can replace the others.
 
         >>> t = kg.impact({"Vendor A HBM3E": 0})
-        >>> [(r.id, r.status, r.availability) for r in t][:3]
-        [('ex-hbm-a', 'BLOCKED', 0.0), ('ex-accelerator', 'CONSTRAINED', 0.3), ('ex-datacenter', 'CONSTRAINED', 0.3)]
+        >>> [(r.id, r.status, r.low, r.high) for r in t][:3]
+        [('ex-hbm-a', 'BLOCKED', 0.0, 0.0), ('ex-accelerator', 'CONSTRAINED', 0.3, 0.3), ('ex-datacenter', 'CONSTRAINED', 0.3, 0.3)]
         >>> t[1].chain
         ['ex-accelerator', 'ex-hbm-a']
         """
         wanted = parse_shortages(shortages)
+        if not wanted:
+            raise ValueError("give at least one shortage: ID or ID=AVAILABILITY")
         for ref, value in wanted.items():
             if not 0.0 <= value <= 1.0:  # NaN fails too
                 raise ValueError(
                     f"availability of {ref!r} must be in [0, 1] (0 = out, 1 = normal), got {value}"
                 )
         a = self._impact(wanted, substitution)
-        found = sorted(a.rows, key=lambda r: (_rank(r["status"]), r["availability"], r["id"]))
+        found = sorted(a.rows, key=lambda r: (_rank(r.status), r.low, r.high, r.id))
         summary = {
             "shortages": a.shortages,
             "substitution": substitution,
@@ -396,6 +398,8 @@ class Client(abc.ABC):
         layers: str | Sequence[str] | None,
         categories: str | Sequence[str] | None,
     ) -> Table:
+        if depth is not None and depth < 1:
+            raise ValueError(f"depth must be at least 1 (or None for all), got {depth}")
         wanted = {
             "layers": vocabulary.check("layer", name_list(layers)),
             "categories": vocabulary.check("category", name_list(categories)),

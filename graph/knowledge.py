@@ -7,7 +7,7 @@
 On the small example data of the tests:
 
     >>> kg.impact({"Example CoWoS-L": 0}).summary["counts"]
-    {'OK': 13, 'CONSTRAINED': 0, 'BLOCKED': 5}
+    {'OK': 13, 'POSSIBLY_CONSTRAINED': 0, 'CONSTRAINED': 0, 'BLOCKED': 5}
 
 Reads go to an immutable `Snapshot` of the current graph version. A store on disk is opened
 read-only, so an ingest can run beside it; when that ingest commits, the next call (at most
@@ -17,12 +17,13 @@ read-only, so an ingest can run beside it; when that ingest commits, the next ca
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
 from graph import analysis, rows
+from graph.arguments import parse_shortages
 from graph.client import (
     Client,
     ClosureAnswer,
@@ -42,7 +43,7 @@ from graph.versions import Versions
 if TYPE_CHECKING:
     from graph.remote import RemoteKnowledgeGraph
 
-__all__ = ["KnowledgeGraph"]
+__all__ = ["KnowledgeGraph", "parse_shortages"]  # parse_shortages: from graph.arguments
 
 
 class KnowledgeGraph(Client):
@@ -190,6 +191,7 @@ class KnowledgeGraph(Client):
             claims=[
                 {
                     "property": c.property,
+                    "status": c.status,
                     "value": c.value,
                     "unit": c.unit,
                     "provenance": c.provenance.record(c.iri),
@@ -263,7 +265,7 @@ class KnowledgeGraph(Client):
         snap = self.snapshot()
         result = analysis.impact(snap.graph, resolved, substitution=substitution)
         found = []
-        for item, value, binding in result.ranked():
+        for item, low, high, binding in result.ranked():
             info = snap.entities.get(item)
             found.append(
                 rows.Affected(
@@ -271,10 +273,11 @@ class KnowledgeGraph(Client):
                     name=item if info is None else info.name,
                     layer=None if info is None else info.layer,
                     category=None if info is None else info.category,
-                    status=str(analysis.impact_status(value)),
-                    availability=round(value, 6),
+                    status=str(analysis.impact_status(low, high)),
+                    low=round(low, 6),
+                    high=round(high, 6),
                     binding_requirement=binding,
-                    explain=self._explainer(result, item),
+                    explain=_explainer(snap, result, item),
                 )
             )
         return ImpactAnswer(
@@ -285,31 +288,6 @@ class KnowledgeGraph(Client):
             cycles=[list(c) for c in result.cycles],
             version=snap.version,
         )
-
-    def _explainer(
-        self, result: analysis.ImpactResult, item: str
-    ) -> Any:  # a callable: see rows.Affected
-        def explain() -> tuple[str | None, list[str], list[dict[str, Any]]]:
-            steps = result.explain(item)
-            last = steps[-1] if steps else None
-            root = last.item if last is not None and last.cause is None else None
-            return (
-                root,
-                [step.item for step in steps],
-                [
-                    {
-                        "item": step.item,
-                        "availability": round(step.availability, 6),
-                        "requirement": step.requirement,
-                        "via": step.via,
-                        "cause": step.cause,
-                        "facts": self._facts(step.requirement_fact, step.source_fact),
-                    }
-                    for step in steps
-                ],
-            )
-
-        return explain
 
     def _critical_path(self, ref: str) -> PathAnswer:
         slug = self.resolve(ref)
@@ -410,3 +388,50 @@ class KnowledgeGraph(Client):
             "supplies": len(snap.supplies),
             "sources": sources,
         }
+
+
+def _explainer(
+    snap: Snapshot, result: analysis.ImpactResult, item: str
+) -> Callable[[], tuple[str | None, list[str], list[dict[str, Any]]]]:
+    """The chain of `item` explained, when first read, with the facts of the version `snap`."""
+
+    def fact(iri: str | None) -> rows.Fact | None:
+        p = None if iri is None else snap.provenance.get(iri)
+        return None if p is None or iri is None else p.record(iri)
+
+    def explain() -> tuple[str | None, list[str], list[dict[str, Any]]]:
+        steps = result.explain(item)
+        last = steps[-1] if steps else None
+        root = last.item if last is not None and last.cause is None else None
+        return (
+            root,
+            [step.item for step in steps],
+            [
+                {
+                    "item": step.item,
+                    "low": round(step.low, 6),
+                    "high": round(step.high, 6),
+                    "requirement": step.requirement,
+                    "via": step.via,
+                    "cause": step.cause,
+                    "facts": [
+                        f
+                        for f in map(fact, (step.requirement_fact, step.source_fact))
+                        if f is not None
+                    ],
+                    "shares": [
+                        {
+                            "supplier": s.supplier,
+                            "share": s.share,
+                            "low": round(s.low, 6),
+                            "high": round(s.high, 6),
+                            "provenance": fact(s.fact),
+                        }
+                        for s in step.shares
+                    ],
+                }
+                for step in steps
+            ],
+        )
+
+    return explain

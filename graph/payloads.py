@@ -10,13 +10,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from graph import rows
-from graph.analysis import DependencyGraphBuilder
+from graph.analysis import DependencyGraphBuilder, Status
 from graph.snapshot import EntityInfo, Provenance
 
 __all__ = [
     "AFFECTED",
     "CAPACITY",
     "CHOKEPOINT",
+    "COUNTS",
     "ENTITY",
     "NAMED",
     "PATH_STEP",
@@ -151,9 +152,11 @@ def capacity(c: Mapping[str, Any]) -> rows.Capacity:
 
 
 AFFECTED = (
-    "entity { id name category } status availability layer bindingRequirement { id }"
-    " rootCause { id } chain explanation { entity { id } availability requirement via cause"
-    f" facts {{ {PROVENANCE} }} }}"
+    "entity { id name category } status availabilityLow availabilityHigh layer"
+    " bindingRequirement { id } rootCause { id } chain explanation { entity { id }"
+    " availabilityLow availabilityHigh requirement via cause"
+    f" facts {{ {PROVENANCE} }} shares {{ supplier {{ id }} share availabilityLow"
+    f" availabilityHigh provenance {{ {PROVENANCE} }} }} }}"
 )
 
 
@@ -165,27 +168,47 @@ def affected(n: Mapping[str, Any]) -> rows.Affected:
         layer=n["layer"],
         category=n["entity"]["category"],
         status=n["status"],
-        availability=n["availability"],
+        low=n["availabilityLow"],
+        high=n["availabilityHigh"],
         binding_requirement=(n["bindingRequirement"] or {}).get("id"),
         root_cause=(n["rootCause"] or {}).get("id"),
         chain=n["chain"],
         explanation=[
             {
                 "item": s["entity"]["id"],
-                "availability": s["availability"],
+                "low": s["availabilityLow"],
+                "high": s["availabilityHigh"],
                 "requirement": s["requirement"],
                 "via": s["via"],
                 "cause": s["cause"],
                 "facts": facts(s["facts"]),
+                "shares": [
+                    {
+                        "supplier": u["supplier"]["id"],
+                        "share": u["share"],
+                        "low": u["availabilityLow"],
+                        "high": u["availabilityHigh"],
+                        "provenance": fact(u["provenance"]),
+                    }
+                    for u in s["shares"]
+                ],
             }
             for s in n["explanation"]
         ],
     )
 
 
+COUNTS = "blocked constrained possiblyConstrained ok"
+
+
 def counts(c: Mapping[str, Any]) -> dict[str, int]:
-    """Counts per status (`blocked constrained ok`) keyed as the analysis keys them."""
-    return {"BLOCKED": c["blocked"], "CONSTRAINED": c["constrained"], "OK": c["ok"]}
+    """Counts per status (the `COUNTS` fields) keyed as the analysis keys them."""
+    return {str(s): c[_camel(s.lower())] for s in Status}
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(w.title() for w in rest)
 
 
 PATH_STEP = (

@@ -1,7 +1,8 @@
 """The rows of the Python API's tables: one typed record per kind of row, for every client.
 
-A row is a frozen dataclass that reads like a mapping (``row["name"]`` and ``row.name``), so a
-table becomes a DataFrame or JSON as it is, and code can rely on its fields. The local client
+A row is a frozen dataclass that reads like a mapping (``row["name"]`` and ``row.name``) and
+equals a dict of the same items, so code written for dict rows keeps working; `Table.to_dicts()`
+gives plain dicts for JSON. An item the graph names but no record describes is named by its id. The local client
 builds rows from the analyses, the remote client from the server's answers; both build the same
 records, so a table from either compares equal.
 
@@ -12,8 +13,9 @@ records, so a table from either compares equal.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -39,7 +41,8 @@ __all__ = [
 ]
 
 Fact = dict[str, Any]
-"""The provenance of one fact: iri, source (URL), as_of, confidence, estimated, graph."""
+"""The provenance of one fact: iri, source (URL), tier, as_of, confidence, estimated, graph and
+weak (too weak to rest a conclusion on alone: low confidence, or a secondary or unknown source)."""
 
 
 class Row(Mapping[str, Any]):
@@ -58,6 +61,17 @@ class Row(Mapping[str, Any]):
     def __len__(self) -> int:
         return len(self.fields())
 
+    def __eq__(self, other: object) -> bool:
+        # Equal to a row of the same kind, and to a plain mapping with the same items (as the
+        # dicts these rows replaced were); rows are mutable-valued, so they are not hashable.
+        if isinstance(other, Row) and type(other) is not type(self):
+            return False
+        if isinstance(other, Mapping):
+            return dict(self.items()) == dict(other.items())
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
     @classmethod
     def fields(cls) -> tuple[str, ...]:
         """The field names, which are the table's columns."""
@@ -68,7 +82,7 @@ class Row(Mapping[str, Any]):
         return found
 
 
-@dataclass(frozen=True, eq=True)
+@dataclass(frozen=True, eq=False)
 class Entity(Row):
     """An entity as a search lists it."""
 
@@ -83,9 +97,14 @@ class Entity(Row):
 class Affected(Row):
     """An item that a scenario blocks or constrains, with the chain of facts that explains it.
 
+    Its availability is a range, `low` to `high`: a point where every share on the way is
+    sourced, wider where some are not (DESIGN §3). Each step of `explanation` lists the shares
+    of its requirement's sources (`shares`: supplier, share or None, low, high, provenance).
+
     The chain (`root_cause`, `chain`, `explanation`) may be given, or computed by `explain` when
     first read: ranking and paging a scenario that reaches half a large graph then costs the
-    chains of the rows someone reads, not of all of them.
+    chains of the rows someone reads, not of all of them. (Two threads reading a fresh row at
+    once may both compute it; they get the same answer.)
     """
 
     __slots__ = ("_explain", "_values")
@@ -95,7 +114,8 @@ class Affected(Row):
         "name",
         "layer",
         "status",
-        "availability",
+        "low",
+        "high",
         "binding_requirement",
     )
     _chain = ("root_cause", "chain", "explanation")
@@ -109,7 +129,8 @@ class Affected(Row):
         layer: str | None,
         category: str | None,
         status: str,
-        availability: float,
+        low: float,
+        high: float,
         binding_requirement: str | None,
         root_cause: str | None = None,
         chain: list[str] | None = None,
@@ -123,7 +144,8 @@ class Affected(Row):
             "name": name,
             "layer": layer,
             "status": status,
-            "availability": availability,
+            "low": low,
+            "high": high,
             "binding_requirement": binding_requirement,
             "category": category,
         }
@@ -140,6 +162,13 @@ class Affected(Row):
             assert self._explain is not None
             root, chain, explanation = self._explain()
             self._values.update(root_cause=root, chain=chain, explanation=explanation)
+        if key == "availability":
+            warnings.warn(
+                "the availability of an affected item is a range now: read low and high",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            return self._values["low"]
         if key not in self._all:
             raise KeyError(key)
         return self._values[key]
@@ -152,21 +181,15 @@ class Affected(Row):
         except KeyError:
             raise AttributeError(key) from None
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Affected):
-            return NotImplemented
-        return dict(self) == dict(other)
-
-    __hash__ = None  # type: ignore[assignment]
-
     def __repr__(self) -> str:
-        cheap = ", ".join(f"{k}={self._values[k]!r}" for k in ("id", "status", "availability"))
+        cheap = ", ".join(f"{k}={self._values[k]!r}" for k in ("id", "status", "low", "high"))
         return f"Affected({cheap})"
 
 
-@dataclass(frozen=True, eq=True)
+@dataclass(frozen=True, eq=False)
 class PathStep(Row):
-    """One step of a critical path, target first, in days."""
+    """One step of a critical path, target first, in days; `weak` when its figure rests on a
+    low-confidence fact or a secondary or unknown source."""
 
     node: str
     name: str
@@ -176,11 +199,16 @@ class PathStep(Row):
     cumulative: int
     lead_time_known: bool
     provenance: Fact | None
+    weak: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "weak", bool(self.provenance and self.provenance.get("weak")))
 
 
-@dataclass(frozen=True, eq=True)
+@dataclass(frozen=True, eq=False)
 class SinglePoint(Row):
-    """An item whose loss alone blocks the target; `path` from the target down to it."""
+    """An item whose loss alone blocks the target; `path` from the target down to it; `weak`
+    when a fact of that chain is low-confidence or from a secondary or unknown source."""
 
     id: str
     name: str | None
@@ -188,13 +216,17 @@ class SinglePoint(Row):
     category: str | None
     path: list[str]
     facts: list[Fact]
+    weak: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "weak", any(f.get("weak") for f in self.facts))
 
     @classmethod
     def of(cls, s: analysis.SinglePointOfFailure, facts: Facts) -> SinglePoint:
         """The row of an analysis result; `facts` gives the provenance of fact IRIs."""
         return cls(
             id=s.id,
-            name=s.name,
+            name=s.id if s.name is None else s.name,
             layer=s.layer,
             category=s.category,
             path=[h.from_item for h in s.chain] + [s.id],
@@ -202,7 +234,7 @@ class SinglePoint(Row):
         )
 
 
-@dataclass(frozen=True, eq=True)
+@dataclass(frozen=True, eq=False)
 class Chokepoint(Row):
     """An item that alone can block `end_products_blocked` end products."""
 
@@ -216,10 +248,11 @@ class Chokepoint(Row):
     @classmethod
     def of(cls, c: analysis.Chokepoint) -> Chokepoint:
         """The row of an analysis result."""
-        return cls(c.id, c.name, c.layer, c.category, c.count, list(c.end_products))
+        name = c.id if c.name is None else c.name
+        return cls(c.id, name, c.layer, c.category, c.count, list(c.end_products))
 
 
-@dataclass(frozen=True, eq=True)
+@dataclass(frozen=True, eq=False)
 class Reached(Row):
     """An item reached by a dependency or dependent walk, with one shortest path to it."""
 
@@ -234,10 +267,11 @@ class Reached(Row):
     @classmethod
     def of(cls, r: analysis.Reached) -> Reached:
         """The row of an analysis result."""
-        return cls(r.id, r.name, r.layer, r.category, r.depth, list(r.path), list(r.via_facts))
+        name = r.id if r.name is None else r.name
+        return cls(r.id, name, r.layer, r.category, r.depth, list(r.path), list(r.via_facts))
 
 
-@dataclass(frozen=True, eq=True)
+@dataclass(frozen=True, eq=False)
 class Capacity(Row):
     """A sourced figure of a capacity record: `amount` (to `amount_max`) `unit` per `period` as
     the source gives it; `kind` says what it measures (capacity, shipments, demand, allocation,
@@ -296,7 +330,7 @@ class Capacity(Row):
         )
 
 
-@dataclass(frozen=True, eq=True)
+@dataclass(frozen=True, eq=False)
 class Supply(Row):
     """A source of an input: who supplies it, to whom (None: everyone), at which share."""
 
@@ -308,7 +342,7 @@ class Supply(Row):
     provenance: Fact | None
 
 
-@dataclass(frozen=True, eq=True)
+@dataclass(frozen=True, eq=False)
 class Source(Row):
     """A qualified source of a requirement: who supplies the input, at which share."""
 
@@ -319,7 +353,7 @@ class Source(Row):
     provenance: Fact | None
 
 
-@dataclass(frozen=True, eq=True)
+@dataclass(frozen=True, eq=False)
 class Requirement(Row):
     """What an item needs (AND), with the qualified sources that can meet it (OR)."""
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.analysis import DependencyGraph
-from graph.tiers import TIERS, tier_of
+from graph.tiers import TIERS, is_weak, tier_of
 from graph.units import Canonical
 
 __all__ = ["CapacityInfo", "EntityInfo", "Provenance", "Snapshot", "SupplyInfo"]
@@ -43,7 +43,8 @@ class Provenance:
             raise ValueError(f"unknown source tier {self.tier!r}; expected one of {TIERS}")
 
     def to_dict(self) -> dict[str, Any]:
-        """The fields as a dict: source, tier, as_of, confidence, estimated, graph."""
+        """The fields as a dict: source, tier, as_of, confidence, estimated, graph, and
+        whether the fact is weak (`graph.tiers.is_weak`)."""
         return {
             "source": self.source,
             "tier": self.tier,
@@ -51,7 +52,13 @@ class Provenance:
             "confidence": self.confidence,
             "estimated": self.estimated,
             "graph": self.graph,
+            "weak": self.weak,
         }
+
+    @property
+    def weak(self) -> bool:
+        """Whether the fact is too weak to rest a conclusion on alone (`graph.tiers.is_weak`)."""
+        return is_weak(self.confidence, self.tier)
 
     def record(self, iri: str) -> dict[str, Any]:
         """The provenance of the fact `iri` as the Python API and the tables show it.
@@ -66,7 +73,7 @@ class Provenance:
         Examples:
             >>> p = Provenance("https://www.tsmc.com/x1", "2025-03", "high", False, "urn:g")
             >>> list(p.record("urn:fact"))
-            ['iri', 'source', 'tier', 'as_of', 'confidence', 'estimated', 'graph']
+            ['iri', 'source', 'tier', 'as_of', 'confidence', 'estimated', 'graph', 'weak']
             >>> p.record("urn:fact")["iri"], p.record("urn:fact")["tier"]
             ('urn:fact', 'primary')
         """

@@ -14,7 +14,7 @@ from graph.units import KINDS
 
 __all__ = ["register"]
 
-_IMPACT_COLUMNS = ["id", "name", "layer", "status", "availability", "chain"]
+_IMPACT_COLUMNS = ["id", "name", "layer", "status", "low", "high", "chain"]
 
 
 def _open(args: argparse.Namespace) -> KnowledgeGraph:
@@ -39,32 +39,52 @@ def _emit(
     return 0
 
 
+def _range(low: float, high: float) -> str:
+    return f"{low:.3g}" if abs(high - low) < 1e-9 else f"{low:.3g} to {high:.3g}"
+
+
+def _fact(fact: Any) -> str:
+    est = ", estimated" if fact["estimated"] else ""
+    return (
+        f"{fact['source']} (as of {fact['as_of']}, {fact['confidence']}, {fact['tier']}{est})"
+        if "tier" in fact
+        else f"{fact['source']} (as of {fact['as_of']}, {fact['confidence']}{est})"
+    )
+
+
+def _explanation(row: Any) -> list[str]:
+    lines = [f"{row['id']} {row['status']} {_range(row['low'], row['high'])}"]
+    for step in row["explanation"]:
+        via = f" via {step['via']} of {step['requirement']}" if step["requirement"] else ""
+        lines.append(
+            f"  {step['item']} at {_range(step['low'], step['high'])}{via or ' (shortage)'}"
+        )
+        lines += [f"    source: {_fact(f)}" for f in step["facts"]]
+        for share in step["shares"]:
+            given = "not sourced" if share["share"] is None else f"{share['share']:.3g}"
+            source = "" if share["provenance"] is None else f" from {_fact(share['provenance'])}"
+            lines.append(
+                f"    share of {share['supplier']}: {given}"
+                f" (it is at {_range(share['low'], share['high'])}){source}"
+            )
+    return lines
+
+
 def _impact(args: argparse.Namespace) -> int:
     with _open(args) as kg:
         table = kg.impact(args.shortages, substitution=args.substitution)
     counts = table.summary["counts"]
     footer = (
         f"\n{counts.get('BLOCKED', 0)} blocked, {counts.get('CONSTRAINED', 0)} constrained, "
-        f"{counts.get('OK', 0)} ok"
+        f"{counts.get('POSSIBLY_CONSTRAINED', 0)} possibly constrained (a range: shares not"
+        f" sourced), {counts.get('OK', 0)} ok"
     )
     if table.summary["cycles"]:
         footer += f"; cycles: {table.summary['cycles']}"
     if args.explain and not args.json:
         lines = [footer, ""]
         for row in table.rows[: args.limit]:
-            lines.append(f"{row['id']} {row['status']} {row['availability']:.3g}")
-            for step in row["explanation"]:
-                via = (
-                    f" via {step['via']} of {step['requirement']}"
-                    if step["requirement"]
-                    else " (shortage)"
-                )
-                lines.append(f"  {step['item']} at {step['availability']:.3g}{via}")
-                for fact in step["facts"]:
-                    est = ", estimated" if fact["estimated"] else ""
-                    lines.append(
-                        f"    source: {fact['source']} (as of {fact['as_of']}, {fact['confidence']}{est})"
-                    )
+            lines += _explanation(row)
         footer = "\n".join(lines)
     return _emit(args, table, _IMPACT_COLUMNS, footer)
 
@@ -79,7 +99,13 @@ def _critical_path(args: argparse.Namespace) -> int:
             f"; lead time unknown (counted as 0) for {len(s['missing_on_path'])} step(s) on the path"
             f" and {s['missing_in_closure_count']} in the whole closure"
         )
-    return _emit(args, table, ["node", "kind", "days", "cumulative", "lead_time_known"], footer)
+    weak = [r["node"] for r in table if r["weak"]]
+    if weak:
+        footer += (
+            f"\nresting on a weak fact (low confidence, or a secondary source): {', '.join(weak)}"
+        )
+    columns = ["node", "kind", "days", "cumulative", "lead_time_known", "weak"]
+    return _emit(args, table, columns, footer)
 
 
 def _deprecated(args: argparse.Namespace, old: str, new: str) -> None:
@@ -91,7 +117,14 @@ def _single_points_of_failure(args: argparse.Namespace) -> int:
     _deprecated(args, "spof", "single-points-of-failure")
     with _open(args) as kg:
         table = kg.single_points_of_failure(args.id)
-    return _emit(args, table, ["id", "name", "layer", "path"])
+    weak = sum(1 for r in table if r["weak"])
+    footer = (
+        f"\n{weak} of {len(table)} rest on a weak fact (low confidence, or a secondary source):"
+        " see their facts (--json)"
+        if weak
+        else ""
+    )
+    return _emit(args, table, ["id", "name", "layer", "path", "weak"], footer)
 
 
 def _chokepoints(args: argparse.Namespace) -> int:
@@ -171,6 +204,7 @@ def _search(args: argparse.Namespace) -> int:
 
 
 def _entity(args: argparse.Namespace) -> int:
+    _deprecated(args, "show", "entity")
     with _open(args) as kg:
         entity: dict[str, Any] = kg.entity(args.id)
     print(json.dumps(entity, indent=2, default=str, sort_keys=True))

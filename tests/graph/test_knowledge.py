@@ -161,14 +161,14 @@ def test_impact_blocks_through_the_input_and_explains_with_sources(kg: Knowledge
     sources = {f["source"] for step in rack["explanation"] for f in step["facts"]}
     assert {"https://example.org/rack", "https://example.org/x1"} <= sources
     frame = table.to_frame()
-    assert list(frame.columns[:5]) == ["id", "name", "layer", "status", "availability"]
+    assert list(frame.columns[:6]) == ["id", "name", "layer", "status", "low", "high"]
 
 
 def test_one_vendor_out_constrains_by_its_share(kg: KnowledgeGraph) -> None:
     table = kg.impact({"Vendor A HBM3E": 0.0})
     by_id = {r["id"]: r for r in table}
     assert by_id["ex-accelerator"]["status"] == "CONSTRAINED"
-    assert by_id["ex-accelerator"]["availability"] == pytest.approx(0.3)
+    assert by_id["ex-accelerator"]["low"] == by_id["ex-accelerator"]["high"] == pytest.approx(0.3)
     both = kg.impact({"ex-hbm-a": 0.0}, substitution=True)
     assert "ex-accelerator" not in {r["id"] for r in both}
 

@@ -310,7 +310,7 @@ def test_what_if_follows_each_product_from_full_supply_to_none(
     for p in products:
         curve = []
         for level in levels:
-            rows = {r["id"]: r["availability"] for r in kg.impact({"sk-hynix-hbm3e": level})}
+            rows = {r["id"]: r["low"] for r in kg.impact({"sk-hynix-hbm3e": level})}
             curve.append(round(100 * rows.get(p, 1.0), 4))
         expected.setdefault(tuple(curve), []).append(kg.info(p).name)
     lines = ax.get_lines()

@@ -15,7 +15,11 @@ __all__ = ["CriticalPath", "MissingLeadTime", "PathStep", "resolve_critical_path
 
 @strawberry.type(description="One step of the critical path, with its days and the running total.")
 class PathStep:
-    kind: str = strawberry.field(description="item, requirement or source.")
+    kind: str = strawberry.field(
+        description="quoted (an item's quoted lead time, its inputs included: the path ends"
+        " there), stage (an item's own step once its inputs are there), requirement or source"
+        " (a wait on that link)."
+    )
     node: strawberry.ID = strawberry.field(description="The item id, or `item/input`.")
     entity: Entity | None = strawberry.field(description="The item or source; null otherwise.")
     requirement: strawberry.ID | None
@@ -71,7 +75,8 @@ class CriticalPath:
         description="Steps on the path whose lead time is unknown: the total is a lower bound."
     )
     missing_in_closure_count: int = strawberry.field(
-        description="Items, requirements and sources below the item with no lead time."
+        description="Items (with neither a quoted nor a stage time), requirements and sources"
+        " below the item with no lead time."
     )
 
     @classmethod

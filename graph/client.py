@@ -301,9 +301,13 @@ class Client(abc.ABC):
     def critical_path(self, ref: str) -> Table:
         """The lead-time path that decides how long an item takes, step by step in days.
 
+        Each step's `kind` is `quoted` (an item's quoted lead time, its inputs included: the
+        path ends there), `stage` (an item's own step once its inputs are there), or
+        `requirement` or `source` (a wait on that link).
+
         >>> t = kg.critical_path("ex-datacenter")
-        >>> t.summary["total_days"], [s.node for s in t if s.days][:2]
-        (330, ['ex-rack', 'ex-accelerator'])
+        >>> t.summary["total_days"], [(s.node, s.kind) for s in t if s.days]
+        (210, [('ex-accelerator/ex-node', 'requirement'), ('ex-fab', 'source')])
         """
         a = self._critical_path(ref)
         summary = {
@@ -312,7 +316,7 @@ class Client(abc.ABC):
             "missing_on_path": a.missing_on_path,
             "missing_in_closure_count": a.missing_in_closure_count,
         }
-        title = f"critical path of {a.item}: {a.total_days} days"
+        title = f"critical path of {a.item}: lead time {a.total_days} days"
         return Table(
             title, a.steps, columns=rows.PathStep.fields(), summary=summary, kind="critical_path"
         )

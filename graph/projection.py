@@ -11,9 +11,11 @@ How records become the AND/OR graph:
 - the sources of a requirement are the *qualified* Supply records of its input for that
   consumer; when the consumer has none, the qualified market supplies of the input (those with
   no consumer). Sampling, planned and disqualified supplies are kept as facts but do not count;
-- an entity's own lead time is its `lead_time_days`, or its best sourced `lead_time_days` claim
-  (most confident, then most recent) when that ranks higher, so that the critical path cites
-  the page that gave the figure;
+- an entity's quoted lead time (order to delivery, its inputs included) is its
+  `lead_time_days`, or its best sourced `lead_time_days` claim (most confident, then most
+  recent) when that ranks higher, so that the critical path cites the page that gave the
+  figure; its stage time (its own step once its inputs are there) is its best
+  `stage_time_days` claim;
 - a facility requires its operator, and an organization its parent (a fab cannot run without
   the company that runs it): these implied requirements carry the facility's or the
   organization's own record as their fact.
@@ -137,6 +139,7 @@ def _add_entities(
     )
     aliases = _aliases(store)
     claimed = _claimed_lead_times(store, provenance)
+    stages = _claimed_lead_times(store, provenance, "stage_time_days")
     entities: dict[str, EntityInfo] = {}
     for (x, t, name, layer, cat, lead), prov in rows:
         iri, slug = str(x), slug_of(str(x))
@@ -162,6 +165,8 @@ def _add_entities(
             category=info.category,
             lead_time_days=own,
             fact=fact,
+            stage_time_days=None if slug not in stages else stages[slug][0],
+            stage_fact=None if slug not in stages else stages[slug][1],
         )
     return entities
 
@@ -177,9 +182,10 @@ def _aliases(store: Store) -> dict[str, list[str]]:
 
 
 def _claimed_lead_times(
-    store: Store, provenance: dict[str, Provenance]
+    store: Store, provenance: dict[str, Provenance], prop: str = "lead_time_days"
 ) -> dict[str, tuple[int, str, Provenance]]:
-    """Per entity, its best `lead_time_days` claim (most confident, then most recent).
+    """Per entity, its best `prop` claim (most confident, then most recent): `lead_time_days`
+    (quoted lead times) or `stage_time_days` (stage times).
 
     Lead times often come from another page than the entity's own record; such a claim carries
     that page, and the critical path cites it.
@@ -188,7 +194,7 @@ def _claimed_lead_times(
     for (x, subject, value), p in _records(
         store,
         "?x ?s ?v",
-        '?x a sg:Claim ; sg:subject ?s ; sg:property "lead_time_days" ; sg:value ?v .',
+        f'?x a sg:Claim ; sg:subject ?s ; sg:property "{prop}" ; sg:value ?v .',
     ):
         try:
             days = int(float(str(value)))

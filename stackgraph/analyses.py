@@ -93,11 +93,26 @@ def _critical_path(args: argparse.Namespace) -> int:
     with _open(args) as kg:
         table = kg.critical_path(args.id)
     s = table.summary
-    footer = f"\ntotal: {s['total_days']} days"
+    steps = list(table)
+    footer = f"\nlead time (days): {s['total_days']}"
+    if steps and steps[0]["kind"] == "quoted":
+        footer += f", the quoted lead time of {steps[0]['node']} (its inputs included)"
+    elif steps:
+        quote = next((r["node"] for r in steps if r["kind"] == "quoted"), None)
+        stage = "its stage time plus " if steps[0]["lead_time_known"] else ""
+        footer += f", {stage}its slowest inputs" + (
+            f", down to the quoted lead time of {quote}" if quote else ""
+        )
+    footer += (
+        "\nkind: quoted = order-to-delivery time of an item, its inputs included (the path ends"
+        " there); stage = an item's own step once its inputs are there; requirement, source ="
+        " waits on that link"
+    )
     if s["missing_on_path"] or s["missing_in_closure_count"]:
         footer += (
-            f"; lead time unknown (counted as 0) for {len(s['missing_on_path'])} step(s) on the path"
-            f" and {s['missing_in_closure_count']} in the whole closure"
+            f"\ntime unknown (counted as 0, so the lead time is a lower bound) for"
+            f" {len(s['missing_on_path'])} step(s) on the path and"
+            f" {s['missing_in_closure_count']} in the whole closure"
         )
     weak = [r["node"] for r in table if r["weak"]]
     if weak:

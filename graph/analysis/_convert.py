@@ -36,6 +36,8 @@ def to_networkx(graph: DependencyGraph) -> nx.DiGraph:
             category=it.category,
             lead_time_days=it.lead_time_days,
             fact=it.fact,
+            stage_time_days=it.stage_time_days,
+            stage_fact=graph._str(int(lay.item_stage_fact[graph.index(k)])),
         )
     for r in range(lay.n_requirements):
         req = graph._requirement(r)
@@ -75,6 +77,8 @@ class _Columns:
         self.strings: dict[str, int] = {}
         self.item: dict[str, list[int]] = {k: [] for k in ("name", "layer", "category", "fact")}
         self.item_lead: list[int] = []
+        self.item_stage: list[int] = []
+        self.item_stage_fact: list[int] = []
         self.req: dict[str, list[int]] = {k: [] for k in ("item", "input", "lead", "fact")}
         self.req_quantity: list[float] = []
         self.req_names: dict[int, str] = {}
@@ -94,10 +98,14 @@ class _Columns:
             for column in self.item.values():
                 column.append(NO_STRING)
             self.item_lead.append(NO_LEAD)
+            self.item_stage.append(NO_LEAD)
+            self.item_stage_fact.append(NO_STRING)
         if attrs is not None:
             for name, column in self.item.items():
                 column[k] = self.string(attrs.get(name))
             self.item_lead[k] = _lead(attrs.get("lead_time_days"))
+            self.item_stage[k] = _lead(attrs.get("stage_time_days"))
+            self.item_stage_fact[k] = self.string(attrs.get("stage_fact"))
         return k
 
     def layout(self) -> Layout:
@@ -126,6 +134,8 @@ class _Columns:
             src_share=f32(self.src_share),
             src_lead=i32(self.src["lead"]),
             src_fact=i32(self.src["fact"]),
+            item_stage=i32(self.item_stage),
+            item_stage_fact=i32(self.item_stage_fact),
         )
 
 
@@ -204,6 +214,8 @@ def subgraph(graph: DependencyGraph, items: Iterable[str], depth: int | None) ->
         item_category=lay.item_category[keep],
         item_fact=lay.item_fact[keep],
         item_lead=lay.item_lead[keep],
+        item_stage=lay.item_stage[keep],
+        item_stage_fact=lay.item_stage_fact[keep],
         req_item=new[req_item[reqs]].astype(np.int32),
         req_input=new[lay.req_input[reqs]].astype(np.int32),
         req_quantity=lay.req_quantity[reqs],

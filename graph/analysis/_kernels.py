@@ -179,13 +179,16 @@ def availability(
 def lead_times(lay: Layout) -> tuple[I64, I64]:
     """Lead time of every item and requirement (unknown lead times count as 0).
 
+    ``lead(item) = max(quoted, stage + max over requirements of lead(r))`` and
+    ``lead(r) = own + max(lead(input), min over sources of (edge + lead(source)))``.
     Items in cycles (and their dependents) get values that are meaningless; callers check that
     the closure they read is acyclic.
     """
-    item_own = np.maximum(lay.item_lead, 0).astype(np.int64)
+    quoted = np.maximum(lay.item_lead, 0).astype(np.int64)
+    stage = np.maximum(lay.item_stage, 0).astype(np.int64)
     req_own = np.maximum(lay.req_lead, 0).astype(np.int64)
     src_own = np.maximum(lay.src_lead, 0).astype(np.int64)
-    item = item_own.copy()
+    item = np.maximum(quoted, stage)
     req = np.zeros(lay.n_requirements, dtype=np.int64)
     rp, sp = lay.item_req_ptr, lay.req_src_ptr
     for lvl in range(len(lay.level_ptr) - 1):
@@ -201,6 +204,7 @@ def lead_times(lay: Layout) -> tuple[I64, I64]:
             best[has] = np.maximum(best[has], cheapest)
         rv = req_own[r0:r1] + best
         has_i, starts_i = _nonempty_starts(rp, i0, i1)
-        item[i0:i1][has_i] = item_own[i0:i1][has_i] + np.maximum.reduceat(rv, starts_i)
+        inputs = np.maximum.reduceat(rv, starts_i)
+        item[i0:i1][has_i] = np.maximum(quoted[i0:i1][has_i], stage[i0:i1][has_i] + inputs)
         req[r0:r1] = rv
     return item, req

@@ -37,6 +37,8 @@ class Layout:
     item_category: I32
     item_fact: I32
     item_lead: I32
+    item_stage: I32
+    item_stage_fact: I32
     item_req_ptr: I64
     req_input: I32
     req_quantity: F32
@@ -221,14 +223,31 @@ def assemble(
     src_share: F32,
     src_lead: I32,
     src_fact: I32,
+    item_stage: I32 | None = None,
+    item_stage_fact: I32 | None = None,
 ) -> Layout:
-    """Validate builder-ordered arrays and return the topologically renumbered layout."""
+    """Validate builder-ordered arrays and return the topologically renumbered layout.
+
+    ``item_lead`` is each item's quoted lead time, ``item_stage`` its stage time (both -1 when
+    unknown; ``item_stage`` and ``item_stage_fact`` default to unknown).
+    """
     n, n_req = len(ids), len(req_item)
+    if item_stage is None:
+        item_stage = np.full(n, NO_LEAD, dtype=np.int32)
+    if item_stage_fact is None:
+        item_stage_fact = np.full(n, NO_STRING, dtype=np.int32)
+    if item_stage.shape != (n,) or item_stage_fact.shape != (n,):
+        raise ValueError(f"item_stage and item_stage_fact must have length {n}")
     _check_index("requirement owners", req_item, n)
     _check_index("requirement inputs", req_input, n)
     _check_index("source requirements", src_req, n_req)
     _check_index("source items", src_item, n)
-    for name, lead in (("items", item_lead), ("requirements", req_lead), ("sources", src_lead)):
+    for name, lead in (
+        ("items", item_lead),
+        ("item stages", item_stage),
+        ("requirements", req_lead),
+        ("sources", src_lead),
+    ):
         _check_lead(name, lead)
     _check_quantity(req_quantity)
     known = src_share[~np.isnan(src_share)]
@@ -269,6 +288,8 @@ def assemble(
         item_category=item_category[perm],
         item_fact=item_fact[perm],
         item_lead=item_lead[perm],
+        item_stage=item_stage[perm],
+        item_stage_fact=item_stage_fact[perm],
         item_req_ptr=counts_to_ptr(np.bincount(new_owner, minlength=n), n),
         req_input=inv[req_input[req_perm]].astype(np.int32),
         req_quantity=req_quantity[req_perm],

@@ -44,7 +44,8 @@ class DependencyGraphBuilder:
         self._index: dict[str, int] = {}
         self._strings: list[str] = []
         self._string_index: dict[str, int] = {}
-        self._item_attrs: list[list[int]] = []  # name, layer, category, fact, lead
+        # name, layer, category, fact, quoted lead, stage, stage fact
+        self._item_attrs: list[list[int]] = []
         self._req_item: list[int] = []
         self._req_input: list[int] = []
         self._req_quantity: list[float] = []
@@ -73,7 +74,9 @@ class DependencyGraphBuilder:
                 raise ValueError(f"item id must be a non-empty string, got {item!r}")
             k = self._index[item] = len(self._ids)
             self._ids.append(item)
-            self._item_attrs.append([NO_STRING, NO_STRING, NO_STRING, NO_STRING, NO_LEAD])
+            self._item_attrs.append(
+                [NO_STRING, NO_STRING, NO_STRING, NO_STRING, NO_LEAD, NO_LEAD, NO_STRING]
+            )
         return k
 
     def add_item(
@@ -86,6 +89,8 @@ class DependencyGraphBuilder:
         lead_time_days: int | None = None,
         fact: str | None = None,
         label: str | None = None,
+        stage_time_days: int | None = None,
+        stage_fact: str | None = None,
     ) -> int:
         """Add ``item`` or update the attributes given (not None) of an existing one.
 
@@ -94,9 +99,11 @@ class DependencyGraphBuilder:
             name: Its display name.
             layer: Its layer of the stack.
             category: Its category.
-            lead_time_days: Its own lead time.
-            fact: IRI of the record it comes from.
+            lead_time_days: Its quoted lead time: order to delivery, its inputs included.
+            fact: IRI of the record it (and its quoted lead time) comes from.
             label: Deprecated: use ``name``.
+            stage_time_days: Its stage time: its own step alone, once its inputs are there.
+            stage_fact: IRI of the record the stage time comes from.
 
         Returns:
             The item's builder index.
@@ -116,6 +123,10 @@ class DependencyGraphBuilder:
                 attrs[pos] = self._s(value)
         if lead_time_days is not None:
             attrs[4] = _lead(lead_time_days, f"item {item!r}")
+        if stage_time_days is not None:
+            attrs[5] = _lead(stage_time_days, f"item {item!r} (stage)")
+        if stage_fact is not None:
+            attrs[6] = self._s(stage_fact)
         return k
 
     def add_requirement(
@@ -197,7 +208,7 @@ class DependencyGraphBuilder:
             O((I + R + S) log(I + R + S)) for I items, R requirements and S sources: strongly
             connected components, topological levels and a renumbering by level.
         """
-        attrs = np.array(self._item_attrs, dtype=np.int32).reshape(-1, 5)
+        attrs = np.array(self._item_attrs, dtype=np.int32).reshape(-1, 7)
         return DependencyGraph.from_arrays(
             self._ids,
             self._req_item,
@@ -206,6 +217,8 @@ class DependencyGraphBuilder:
             self._src_item,
             src_share=np.array(self._src_share, dtype=np.float32),
             item_lead=attrs[:, 4],
+            item_stage=attrs[:, 5],
+            item_stage_fact=attrs[:, 6],
             req_lead=self._req_lead,
             src_lead=self._src_lead,
             req_quantity=np.array(self._req_quantity, dtype=np.float32),

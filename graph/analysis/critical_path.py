@@ -1,4 +1,9 @@
-"""Critical path: the longest chain of lead times an item waits on."""
+"""Critical path: the chain of lead times that decides when an item can be had.
+
+A *quoted* lead time (order to delivery of the finished item, its inputs included) bounds the
+item on its own; a *stage* time (the item's own step, once its inputs are there) adds to the
+slowest of its inputs. The path stops at an item whose quote decides.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from graph.analysis._kernels import lead_times
-from graph.analysis._layout import I64, NO_LEAD
+from graph.analysis._layout import I64, NO_LEAD, NO_STRING
 from graph.analysis._traverse import bfs
 from graph.analysis.errors import CycleError
 from graph.analysis.model import DependencyGraph
@@ -20,9 +25,10 @@ __all__ = ["CriticalPath", "MissingLeadTime", "PathStep", "critical_path"]
 class PathStep:
     """One step of a critical path, from the target item down.
 
-    ``kind`` is ``"item"`` (the item's own lead time), ``"requirement"`` (the requirement's
-    lead time; ``node`` is the requirement id) or ``"source"`` (the source edge's lead time;
-    ``node`` is the supplier, ``requirement`` the requirement it supplies).
+    ``kind`` is ``"quoted"`` (the item's quoted lead time, its inputs included: the path ends
+    here), ``"stage"`` (the item's stage time, after its inputs arrive), ``"requirement"`` (the
+    wait on the requirement; ``node`` is the requirement id) or ``"source"`` (the wait on the
+    source edge; ``node`` is the supplier, ``requirement`` the requirement it supplies).
     """
 
     node: str
@@ -36,7 +42,11 @@ class PathStep:
 
 @dataclass(frozen=True, slots=True)
 class MissingLeadTime:
-    """An item, requirement or source edge without a lead time (counted as 0 days)."""
+    """An item, requirement or source edge without a lead time (counted as 0 days).
+
+    ``kind`` is ``"stage"`` for an item whose stage time is unknown: on the path, one whose
+    stage time counts; in the closure, one with neither a quoted nor a stage time.
+    """
 
     kind: str
     node: str
@@ -49,8 +59,10 @@ class CriticalPath:
 
     Attributes:
         item: The target item.
-        total_days: Lead time of the target.
+        total_days: Lead time of the target, in days.
         steps: The path that attains it, target first; ``cumulative`` adds up to ``total_days``.
+        decided_by: ``"quoted"`` when the total is the target's own quoted lead time,
+            ``"stage"`` when it is the target's stage time plus the waits below it.
         missing_on_path: Steps of the path whose lead time is unknown.
         missing_in_closure: Unknown lead times anywhere below the target (at most ``limit``).
         missing_in_closure_count: How many there are in all.
@@ -62,6 +74,7 @@ class CriticalPath:
     missing_on_path: tuple[MissingLeadTime, ...]
     missing_in_closure: tuple[MissingLeadTime, ...]
     missing_in_closure_count: int
+    decided_by: str = "stage"
 
     def to_records(self) -> list[dict[str, Any]]:
         """One dict per step (node, kind, requirement, days, cumulative, lead_time_known,
@@ -90,11 +103,12 @@ def _cached_leads(graph: DependencyGraph) -> tuple[I64, I64]:
 def critical_path(graph: DependencyGraph, item: str, limit: int = 10_000) -> CriticalPath:
     """Lead time of ``item`` and the chain of lead times that attains it.
 
-    ``lead(item) = own + max over requirements r of lead(r)``;
+    ``lead(item) = max(quoted(item), stage(item) + max over requirements r of lead(r))``;
     ``lead(r) = own + max(lead(input), min over sources s of (lead of edge s + lead(s)))``
-    (just ``own + lead(input)`` when ``r`` has no sources): every requirement is waited for,
-    and each is served by its quickest source. Unknown lead times count as 0 days and are
-    reported, on the path and in the whole closure.
+    (just ``own + lead(input)`` when ``r`` has no sources): a quoted lead time already holds
+    the item's inputs, every requirement is waited for, and each is served by its quickest
+    source. Unknown times count as 0 days (an unknown quote bounds nothing); unknown stage,
+    requirement and source times are reported, on the path and in the whole closure.
 
     Args:
         graph: The dependency graph.
@@ -112,20 +126,32 @@ def critical_path(graph: DependencyGraph, item: str, limit: int = 10_000) -> Cri
     Examples:
         >>> from graph.analysis import DependencyGraphBuilder, critical_path
         >>> b = DependencyGraphBuilder()
-        >>> _ = b.add_item("server", lead_time_days=10)
-        >>> _ = b.add_item("gpu", lead_time_days=30)
+        >>> _ = b.add_item("server", stage_time_days=10)
+        >>> _ = b.add_item("gpu", stage_time_days=30)
         >>> _ = b.add_requirement("server", "gpu", lead_time_days=5)
         >>> r = b.add_requirement("gpu", "hbm")
         >>> _ = b.add_source(r, "sk-hynix", lead_time_days=60)
         >>> _ = b.add_source(r, "samsung", lead_time_days=90)
         >>> cp = critical_path(b.build(), "server")
-        >>> cp.total_days
-        105
-        >>> [(s.node, s.days, s.cumulative) for s in cp.steps]  # doctest: +NORMALIZE_WHITESPACE
-        [('server', 10, 10), ('server/gpu', 5, 15), ('gpu', 30, 45), ('gpu/hbm', 0, 45),
-         ('sk-hynix', 60, 105), ('sk-hynix', 0, 105)]
+        >>> cp.total_days, cp.decided_by
+        (105, 'stage')
+        >>> [(s.node, s.kind, s.days, s.cumulative) for s in cp.steps]
+        ... # doctest: +NORMALIZE_WHITESPACE
+        [('server', 'stage', 10, 10), ('server/gpu', 'requirement', 5, 15),
+         ('gpu', 'stage', 30, 45), ('gpu/hbm', 'requirement', 0, 45),
+         ('sk-hynix', 'source', 60, 105), ('sk-hynix', 'stage', 0, 105)]
         >>> cp.missing_in_closure_count  # gpu/hbm, hbm, sk-hynix, samsung
         4
+
+        A quoted lead time holds the item's inputs: a quote of 120 days for the GPU replaces
+        its 90 days of inputs, and the path stops there.
+
+        >>> _ = b.add_item("gpu", lead_time_days=120)
+        >>> cp = critical_path(b.build(), "server")
+        >>> cp.total_days
+        135
+        >>> [(s.node, s.kind, s.days) for s in cp.steps]
+        [('server', 'stage', 10), ('server/gpu', 'requirement', 5), ('gpu', 'quoted', 120)]
 
     Notes:
         Lead times of all items come from one vectorised pass over the topological levels,
@@ -155,6 +181,7 @@ def critical_path(graph: DependencyGraph, item: str, limit: int = 10_000) -> Cri
         missing_on_path=missing_on_path,
         missing_in_closure=tuple(missing),
         missing_in_closure_count=count,
+        decided_by=steps[0].kind,
     )
 
 
@@ -170,8 +197,15 @@ def _walk(graph: DependencyGraph, i: int, lead: I64, req_lead: I64) -> list[Path
         steps.append(PathStep(node, kind, req, days, total, raw != NO_LEAD, graph._str(fact)))
 
     while True:
-        add(lay.ids[i], "item", None, int(lay.item_lead[i]), int(lay.item_fact[i]))
         r0, r1 = int(lay.item_req_ptr[i]), int(lay.item_req_ptr[i + 1])
+        quoted, stage = int(lay.item_lead[i]), int(lay.item_stage[i])
+        inputs = int(req_lead[r0:r1].max()) if r1 > r0 else 0
+        if quoted != NO_LEAD and quoted >= max(stage, 0) + inputs:
+            # The quote holds the inputs: the path ends here.
+            add(lay.ids[i], "quoted", None, quoted, int(lay.item_fact[i]))
+            return steps
+        fact = int(lay.item_stage_fact[i])
+        add(lay.ids[i], "stage", None, stage, int(lay.item_fact[i]) if fact == NO_STRING else fact)
         if r1 == r0:
             return steps
         r = r0 + int(np.argmax(req_lead[r0:r1]))
@@ -194,14 +228,14 @@ def _missing(
     graph: DependencyGraph, reach: np.ndarray, limit: int
 ) -> tuple[list[MissingLeadTime], int]:
     lay = graph._lay
-    items = np.flatnonzero(reach & (lay.item_lead == NO_LEAD))
+    items = np.flatnonzero(reach & (lay.item_lead == NO_LEAD) & (lay.item_stage == NO_LEAD))
     req_mask = reach[graph._req_item()]
     reqs = np.flatnonzero(req_mask & (lay.req_lead == NO_LEAD))
     srcs = np.flatnonzero(req_mask[graph._src_req()] & (lay.src_lead == NO_LEAD))
     count = len(items) + len(reqs) + len(srcs)
     out: list[MissingLeadTime] = []
     for i in items[:limit].tolist():
-        out.append(MissingLeadTime("item", lay.ids[i], None))
+        out.append(MissingLeadTime("stage", lay.ids[i], None))
     for r in reqs[: max(0, limit - len(out))].tolist():
         rid = graph.requirement_id(r)
         out.append(MissingLeadTime("requirement", rid, rid))

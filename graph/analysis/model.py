@@ -39,7 +39,11 @@ __all__ = ["DependencyGraph", "Item", "Requirement", "Source"]
 
 @dataclass(frozen=True, slots=True)
 class Item:
-    """An item (AND node): a product, facility, organisation or material."""
+    """An item (AND node): a product, facility, organisation or material.
+
+    ``lead_time_days`` is its quoted lead time (order to delivery, its inputs included);
+    ``stage_time_days`` the time of its own step once its inputs are there.
+    """
 
     id: str
     name: str | None
@@ -47,6 +51,7 @@ class Item:
     category: str | None
     lead_time_days: int | None
     fact: str | None
+    stage_time_days: int | None = None
 
     @property
     def label(self) -> str | None:
@@ -113,6 +118,7 @@ class DependencyGraph:
         *,
         src_share: npt.ArrayLike | None = None,
         item_lead: npt.ArrayLike | None = None,
+        item_stage: npt.ArrayLike | None = None,
         req_lead: npt.ArrayLike | None = None,
         src_lead: npt.ArrayLike | None = None,
         req_quantity: npt.ArrayLike | None = None,
@@ -124,6 +130,7 @@ class DependencyGraph:
         req_fact: npt.ArrayLike | None = None,
         src_fact: npt.ArrayLike | None = None,
         req_names: Mapping[int, str] | None = None,
+        item_stage_fact: npt.ArrayLike | None = None,
     ) -> DependencyGraph:
         """Build a graph in bulk from integer arrays (the fast path for large graphs).
 
@@ -134,12 +141,13 @@ class DependencyGraph:
             src_req: Requirement index per source edge.
             src_item: Supplier item index per source edge.
             src_share: Share per source edge, NaN when unknown.
-            item_lead: Lead time (days) per item, -1 when unknown; likewise
-                ``req_lead`` and ``src_lead``.
+            item_lead: Quoted lead time (days) per item, -1 when unknown; likewise
+                ``item_stage`` (stage time per item), ``req_lead`` and ``src_lead``.
             req_quantity: Quantity per requirement, NaN when unknown.
             strings: String table for names, layers, categories and facts.
             item_name: Index into ``strings`` per item, -1 for none; likewise ``item_layer``,
-                ``item_category``, ``item_fact``, ``req_fact``, ``src_fact``.
+                ``item_category``, ``item_fact``, ``item_stage_fact``, ``req_fact``,
+                ``src_fact``.
             req_names: Explicit requirement ids by requirement index; the others are named
                 ``"<item>/<input>"`` (``"#2"``, ``"#3"``... appended to repeats).
 
@@ -201,6 +209,8 @@ class DependencyGraph:
             src_share=col(src_share, n_src, np.float32, np.nan),
             src_lead=col(src_lead, n_src, np.int32, NO_LEAD),
             src_fact=col(src_fact, n_src, np.int32, NO_STRING),
+            item_stage=col(item_stage, n, np.int32, NO_LEAD),
+            item_stage_fact=col(item_stage_fact, n, np.int32, NO_STRING),
         )
         return cls(lay)
 
@@ -303,6 +313,7 @@ class DependencyGraph:
             category=self._str(int(lay.item_category[i])),
             lead_time_days=_opt_int(int(lay.item_lead[i])),
             fact=self._str(int(lay.item_fact[i])),
+            stage_time_days=_opt_int(int(lay.item_stage[i])),
         )
 
     def _requirement(self, r: int) -> Requirement:
@@ -390,7 +401,8 @@ class DependencyGraph:
 
         Item nodes are keyed by item id, requirement nodes by requirement id; every node has
         ``kind`` (``"item"`` or ``"requirement"``), ``id``, ``name``, ``layer``, ``category``,
-        ``lead_time_days`` and ``fact``; requirement nodes also ``item``, ``input`` and
+        ``lead_time_days`` and ``fact``; item nodes also ``stage_time_days`` and
+        ``stage_fact``; requirement nodes also ``item``, ``input`` and
         ``quantity``. Edges: item -> requirement ``kind="requires"``, requirement -> input
         ``kind="input"``, requirement -> supplier ``kind="source"`` with ``share``,
         ``lead_time_days`` and ``fact``.

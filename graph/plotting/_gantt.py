@@ -43,13 +43,18 @@ def _gantt_table(source: Graph | Table, item: str | None) -> Table:
     return table_of(source, "critical_path", ask)
 
 
+#: Step kinds that are an item's own time (drawn as items, not as waits on a link).
+_ITEM_KINDS = ("quoted", "stage", "item")
+
+
 @renamed(item="ref")
 def critical_path_gantt(source: Graph | Table, ref: str | None = None) -> Figure:
     """The critical path of an item as a Gantt chart in days, first order at the top.
 
-    Each step of the path (an item, or a requirement: the lead time to get an input) is a bar
-    from when it must start to when it is done; the item itself finishes at the total. Steps
-    without a known lead time are grey diamonds marked "?": the total is then a lower bound.
+    Each step of the path (an item's quoted lead time, its inputs included, hatched; an item's
+    stage time; or a wait on a requirement or a source) is a bar from when it must start to
+    when it is done; the item itself finishes at the total lead time. Steps without a known
+    time are grey diamonds marked "?": the lead time is then a lower bound.
 
     Args:
         source: the knowledge graph (then `ref` is required) or a `critical_path` Table.
@@ -92,7 +97,9 @@ def critical_path_gantt(source: Graph | Table, ref: str | None = None) -> Figure
             return None
 
     def item_name(indices: range) -> str:
-        return next((str(steps[j]["name"]) for j in indices if steps[j]["kind"] == "item"), "?")
+        return next(
+            (str(steps[j]["name"]) for j in indices if steps[j]["kind"] in _ITEM_KINDS), "?"
+        )
 
     def label_of(index: int) -> str:
         # Steps run in time order: an input comes before its requirement, the consumer after.
@@ -123,7 +130,15 @@ def critical_path_gantt(source: Graph | Table, ref: str | None = None) -> Figure
         if days == 0:
             ax.plot(start, i, marker="D", color="#333333", ms=7, zorder=3)
             continue
-        ax.barh(i, days, left=start, height=0.6, color=layer_colour(layer), edgecolor="#333333")
+        ax.barh(
+            i,
+            days,
+            left=start,
+            height=0.6,
+            color=layer_colour(layer),
+            edgecolor="#333333",
+            hatch="//" if step["kind"] == "quoted" else None,
+        )
         ax.text(
             start + days + span * 0.01,
             i,
@@ -133,7 +148,7 @@ def critical_path_gantt(source: Graph | Table, ref: str | None = None) -> Figure
         )
     ax.set_yticks(range(len(steps)), [label_of(i) for i in range(len(steps))], fontsize=9)
     for i, step in enumerate(steps):
-        if step["kind"] != "item":
+        if step["kind"] not in _ITEM_KINDS:
             ax.get_yticklabels()[i].set_fontstyle("italic")
     ax.invert_yaxis()
     ax.set_xlim(-span * 0.02, span * 1.22)
@@ -155,17 +170,21 @@ def critical_path_gantt(source: Graph | Table, ref: str | None = None) -> Figure
             bbox={"facecolor": "white", "edgecolor": "#bbbbbb"},
         )
     ax.grid(axis="x", alpha=0.3)
-    name = steps[-1]["name"] if steps[-1]["kind"] == "item" else table.summary.get("item")
+    name = steps[-1]["name"] if steps[-1]["kind"] in _ITEM_KINDS else table.summary.get("item")
     bound = " (lower bound)" if unknown else ""
-    ax.set_title(f"Critical path of {name}: {total:,} days{bound}", fontsize=12)
+    ax.set_title(f"Critical path of {name}: lead time {total:,} days{bound}", fontsize=12)
     handles: list[Patch | Line2D] = list(layer_handles(layers)) if kg is not None else []
+    if any(step["kind"] == "quoted" for step in steps):
+        handles.append(
+            Patch(facecolor="white", edgecolor="#333333", hatch="//", label="quoted (inputs in)")
+        )
     handles.append(Line2D([], [], marker="D", color="#9a9a9a", ls="", label="lead time unknown"))
     ax.legend(handles=handles, loc="upper right", fontsize=8)
     if unknown:
         missing = int(table.summary.get("missing_in_closure_count") or 0)
         text = (
-            f"{unknown} of {len(steps)} steps have no known lead time, so {total:,} days is a "
-            f"lower bound ({missing} items or links below it lack one)."
+            f"{unknown} of {len(steps)} steps have no known time, so the lead time of "
+            f"{total:,} days is a lower bound ({missing} items or links below it lack one)."
         )
         note(fig, text)
     return fig

@@ -18,12 +18,12 @@ query ($id: ID!) {
 
 def test_critical_path(server: Server) -> None:
     path = server.query(CRITICAL, id="ex-datacenter")["criticalPath"]
-    assert path["totalDays"] == 330
-    assert path["steps"][-1]["cumulative"] == 330
-    assert sum(s["days"] for s in path["steps"]) == 330
+    assert path["totalDays"] == 210
+    assert path["steps"][-1]["cumulative"] == 210
+    assert sum(s["days"] for s in path["steps"]) == 210
     node_step = next(s for s in path["steps"] if s["node"] == "ex-accelerator/ex-node")
     assert (node_step["kind"], node_step["days"], node_step["entity"]) == ("requirement", 120, None)
     assert node_step["provenance"]["sourceUrl"] == "https://example.org/x1"
-    assert {"kind": "item", "node": "ex-datacenter", "requirement": None} in path[
+    assert {"kind": "stage", "node": "ex-datacenter", "requirement": None} in path[
         "missingLeadTimes"
     ]

@@ -180,8 +180,11 @@ def test_operator_outage_blocks_its_facilities(kg: KnowledgeGraph) -> None:
 
 def test_critical_path_counts_missing_lead_times(kg: KnowledgeGraph) -> None:
     table = kg.critical_path("ex-datacenter")
-    assert table.summary["total_days"] == 90 + 30 + 120 + 90
-    assert table.rows[-1]["cumulative"] == 330
+    # The rack's and the accelerator's quotes (90, 30 days) are shorter than the wait on the
+    # node (120) and the fab (90): the inputs decide, and the quotes are not added to them.
+    assert table.summary["total_days"] == 120 + 90
+    assert table.rows[-1]["cumulative"] == 210
+    assert [r["kind"] for r in table][:2] == ["stage", "requirement"]
     assert table.summary["missing_in_closure_count"] > 0
     assert "ex-datacenter" in table.summary["missing_on_path"]
 
@@ -240,17 +243,21 @@ def test_a_sourced_lead_time_claim_sets_and_cites_the_lead_time(
         "  - {subject: ex-fab, property: lead_time_days, value: '100', unit: days,\n"
         "     source: 'https://example.org/cycle-time', as_of: 2025-06, confidence: medium}\n"
         "  - {subject: ex-rack, property: lead_time_days, value: '14', unit: days,\n"
-        "     source: 'https://example.org/old-rack', as_of: 2020, confidence: low}\n",
+        "     source: 'https://example.org/old-rack', as_of: 2020, confidence: low}\n"
+        "  - {subject: ex-rack, property: stage_time_days, value: '7', unit: days,\n"
+        "     source: 'https://example.org/assembly', as_of: 2025, confidence: medium}\n",
         encoding="utf-8",
     )
     assert run_cli("ingest", str(dataset), "--store", store_spec).code == 0
     with KnowledgeGraph.open(store_spec) as kg:
         table = kg.critical_path("ex-datacenter")
-        # ex-fab had no lead time: the claim gives it; ex-rack keeps its own (high) 90 days.
-        assert table.summary["total_days"] == 90 + 30 + 120 + 90 + 100
-        fab = next(r for r in table if r["node"] == "ex-fab" and r["kind"] == "item")
-        assert (
-            fab["days"] == 100 and fab["provenance"]["source"] == "https://example.org/cycle-time"
-        )
+        # ex-fab had no lead time: the claim gives its quote, which ends the path; ex-rack keeps
+        # its own (high) quote of 90 days, shorter than its 7-day stage after its inputs.
+        assert table.summary["total_days"] == 7 + 120 + 90 + 100
+        fab = table.rows[-1]
+        assert (fab["node"], fab["kind"], fab["days"]) == ("ex-fab", "quoted", 100)
+        assert fab["provenance"]["source"] == "https://example.org/cycle-time"
         rack = next(r for r in table if r["node"] == "ex-rack")
-        assert rack["days"] == 90 and rack["provenance"]["source"] == "https://example.org/rack"
+        assert (rack["kind"], rack["days"]) == ("stage", 7)
+        assert rack["provenance"]["source"] == "https://example.org/assembly"
+        assert kg.critical_path("ex-rack").summary["total_days"] == 7 + 120 + 90 + 100

@@ -212,7 +212,7 @@ def test_gantt_has_a_row_per_step_and_a_bar_per_known_lead_time(
 def synthetic_path(known: bool) -> Table:
     """A three-step critical path: a rack waits 40 days for a chip, which takes 20 itself."""
     steps = [
-        PathStep("rack", "Rack", "item", None, 0, 0, False, None),
+        PathStep("rack", "Rack", "stage", None, 0, 0, False, None),
         PathStep(
             "rack/chip",
             "rack/chip",
@@ -223,7 +223,7 @@ def synthetic_path(known: bool) -> Table:
             known,
             None,
         ),
-        PathStep("chip", "Chip", "item", None, 20 if known else 0, 60, known, None),
+        PathStep("chip", "Chip", "quoted", None, 20 if known else 0, 60, known, None),
     ]
     total = 60 if known else 0
     return Table(

@@ -120,7 +120,7 @@ def test_answers_are_not_empty(both: tuple[KnowledgeGraph, RemoteKnowledgeGraph]
     impact = remote.impact({"ex-cowos": 0.0})
     facts = [f["source"] for r in impact for s in r["explanation"] for f in s["facts"]]
     assert facts and all(f.startswith("https://") for f in facts)
-    assert remote.critical_path("ex-datacenter").summary["total_days"] == 330
+    assert remote.critical_path("ex-datacenter").summary["total_days"] == 210
     assert {"ex-accelerator", "ex-cowos"} <= {
         r.id for r in remote.single_points_of_failure("ex-rack")
     }

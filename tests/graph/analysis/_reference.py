@@ -148,19 +148,23 @@ def closure_has_cycle(g: nx.DiGraph, x: str) -> bool:
 
 
 def lead(g: nx.DiGraph, x: str) -> int:
-    """Lead time by explicit recursion; RefCycle on a cycle."""
+    """Lead time by explicit recursion; RefCycle on a cycle.
+
+    ``max(quoted, stage + slowest requirement)``: a quoted lead time includes the inputs.
+    """
     stack: set[str] = set()
 
     def item_lead(n: str) -> int:
         if n in stack:
             raise RefCycle(n)
         stack.add(n)
-        own = g.nodes[n]["lead_time_days"] or 0
+        quoted = g.nodes[n]["lead_time_days"] or 0
+        stage = g.nodes[n].get("stage_time_days") or 0
         best = 0
         for r in reqs(g, n):
             best = max(best, req_lead(r))
         stack.discard(n)
-        return own + best
+        return max(quoted, stage + best)
 
     def req_lead(r: str) -> int:
         d = g.nodes[r]

@@ -36,6 +36,7 @@ def and_or_graphs(
             layer=draw(st.sampled_from([None, "compute", "memory"])),
             category=draw(st.sampled_from([None, "system", "part"])),
             lead_time_days=draw(LEADS),
+            stage_time_days=draw(LEADS),
             fact=f"urn:x:item:{i}",
         )
     for i in range(n):

@@ -165,6 +165,7 @@ def test_provenance_carries_the_tier_of_its_source(given: str, expected: str) ->
         "confidence": "high",
         "estimated": False,
         "graph": "urn:g",
+        "weak": expected == "secondary",
     }
 
 

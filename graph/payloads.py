@@ -147,6 +147,7 @@ def capacity(c: Mapping[str, Any]) -> rows.Capacity:
         confidence=p.get("confidence"),
         as_of=p.get("as_of"),
         source=p.get("source"),
+        tier=p.get("tier"),
         note=c["note"],
     )
 

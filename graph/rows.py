@@ -298,6 +298,7 @@ class Capacity(Row):
     confidence: str | None
     as_of: str | None
     source: str | None
+    tier: str | None
     note: str | None
 
     @classmethod
@@ -326,6 +327,7 @@ class Capacity(Row):
             confidence=p.get("confidence"),
             as_of=p.get("as_of"),
             source=p.get("source"),
+            tier=p.get("tier"),
             note=c.note,
         )
 

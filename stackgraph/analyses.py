@@ -169,6 +169,7 @@ _CAPACITY_COLUMNS = [
     "period",
     "as_of",
     "confidence",
+    "tier",
     "source",
 ]
 

@@ -166,7 +166,8 @@ def _add_entities(
             lead_time_days=own,
             fact=fact,
             stage_time_days=None if slug not in stages else stages[slug][0],
-            stage_fact=None if slug not in stages else stages[slug][1],
+            # A stage step cites its claim, or the entity's own record (not a quote's claim).
+            stage_fact=iri if slug not in stages else stages[slug][1],
         )
     return entities
 

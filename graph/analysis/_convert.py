@@ -37,7 +37,9 @@ def to_networkx(graph: DependencyGraph) -> nx.DiGraph:
             lead_time_days=it.lead_time_days,
             fact=it.fact,
             stage_time_days=it.stage_time_days,
-            stage_fact=graph._str(int(lay.item_stage_fact[graph.index(k)])),
+            stage_fact=None
+            if it.stage_time_days is None
+            else graph._str(int(lay.item_stage_fact[graph.index(k)])),
         )
     for r in range(lay.n_requirements):
         req = graph._requirement(r)

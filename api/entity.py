@@ -112,6 +112,21 @@ class Entity:
             return None
         return provenance_of(info.context.snapshot, item.fact)
 
+    @strawberry.field(
+        description="The item's own stage time in days (its step alone, once its inputs are "
+        "there), from a sourced stage_time_days claim; null when unknown."
+    )
+    def stage_time_days(self, info: Info) -> int | None:
+        item = _item(info, self.record.id)
+        return None if item is None else item.stage_time_days
+
+    @strawberry.field(description="Where that stage time comes from; null when it is unknown.")
+    def stage_time_provenance(self, info: Info) -> Provenance | None:
+        item = _item(info, self.record.id)
+        if item is None or item.stage_time_days is None:
+            return None
+        return provenance_of(info.context.snapshot, item.stage_fact)
+
     @strawberry.field(description="Every attribute value, sorted by name.")
     async def attributes(self, info: Info) -> list[Attribute]:
         details = await info.context.details.load(self.record.iri)

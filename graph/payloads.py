@@ -235,8 +235,9 @@ def path_step(s: Mapping[str, Any]) -> rows.PathStep:
 def add_item(builder: DependencyGraphBuilder, e: Mapping[str, Any]) -> None:
     """An `Entity` answer as an item of a dependency graph, as the projection adds it.
 
-    The answer has `id iri name layer category leadTimeDays leadTimeProvenance { iri }`; the
-    item's fact is its lead time's source, else the entity record, as in the projection.
+    The answer has `id iri name layer category leadTimeDays leadTimeProvenance { iri }
+    stageTimeDays stageTimeProvenance { iri }`; the item's fact is its lead time's source, else
+    the entity record, as in the projection.
     """
     builder.add_item(
         e["id"],
@@ -245,6 +246,8 @@ def add_item(builder: DependencyGraphBuilder, e: Mapping[str, Any]) -> None:
         category=e["category"],
         lead_time_days=e["leadTimeDays"],
         fact=(e["leadTimeProvenance"] or {}).get("iri") or e["iri"],
+        stage_time_days=e["stageTimeDays"],
+        stage_fact=(e["stageTimeProvenance"] or {}).get("iri"),
     )
 
 

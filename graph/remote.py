@@ -266,7 +266,10 @@ class RemoteKnowledgeGraph(Client):
 
     def _requirements_of(self, ids: Sequence[str]) -> list[dict[str, Any]]:
         """Each item with its requirements and their qualified sources, in one request."""
-        brief = "id iri name layer category leadTimeDays leadTimeProvenance { iri }"
+        brief = (
+            "id iri name layer category leadTimeDays leadTimeProvenance { iri }"
+            " stageTimeDays stageTimeProvenance { iri }"
+        )
         fields = (
             f"{brief} requirements {{ id quantity leadTimeDays provenance {{ iri }} input {{ {brief} }}"
             f" sources {{ share leadTimeDays provenance {{ iri }} supplier {{ {brief} }} }} }}"

@@ -42,7 +42,8 @@ class Item:
     """An item (AND node): a product, facility, organisation or material.
 
     ``lead_time_days`` is its quoted lead time (order to delivery, its inputs included);
-    ``stage_time_days`` the time of its own step once its inputs are there.
+    ``stage_time_days`` the time of its own step once its inputs are there; ``fact`` and
+    ``stage_fact`` the records they come from.
     """
 
     id: str
@@ -52,6 +53,7 @@ class Item:
     lead_time_days: int | None
     fact: str | None
     stage_time_days: int | None = None
+    stage_fact: str | None = None
 
     @property
     def label(self) -> str | None:
@@ -314,6 +316,7 @@ class DependencyGraph:
             lead_time_days=_opt_int(int(lay.item_lead[i])),
             fact=self._str(int(lay.item_fact[i])),
             stage_time_days=_opt_int(int(lay.item_stage[i])),
+            stage_fact=self._str(int(lay.item_stage_fact[i])),
         )
 
     def _requirement(self, r: int) -> Requirement:

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import pytest
 
+from api.settings import Settings
 from graph import Client, KnowledgeGraph, Table, UnknownEntityError
 from graph.remote import RemoteError, RemoteKnowledgeGraph
-from tests.api._server import Server
+from tests.api._server import Server, ingest, serving
 
 Call = Callable[[Client], Any]
 
@@ -166,3 +168,24 @@ def test_plots_work_against_the_server(both: tuple[KnowledgeGraph, RemoteKnowled
         remote.impact({"ex-cowos": 0.0}).plot(),
     ]
     assert all(isinstance(f, Figure) for f in figures)
+
+
+def test_stage_times_reach_the_remote_client_too(dataset: Path, tmp_path: Path) -> None:
+    """An item's stage time and its source travel over GraphQL: the same path, the same graph."""
+    (dataset / "stages.yaml").write_text(
+        "title: stage times\n"
+        "claims:\n"
+        "  - {subject: ex-rack, property: stage_time_days, value: '7', unit: days,\n"
+        "     source: 'https://example.org/assembly', as_of: 2025, confidence: medium}\n",
+        encoding="utf-8",
+    )
+    spec = f"oxigraph:{tmp_path / 'store'}"
+    ingest(dataset, spec)
+    with (
+        serving(Settings(store=spec)) as live,
+        KnowledgeGraph.open(spec) as local,
+        KnowledgeGraph.connect(live.graphql) as remote,
+    ):
+        assert local.critical_path("ex-rack") == remote.critical_path("ex-rack")
+        assert _graph(local.subgraph("ex-rack")) == _graph(remote.subgraph("ex-rack"))
+        assert remote.subgraph("ex-rack").nodes["ex-rack"]["stage_time_days"] == 7

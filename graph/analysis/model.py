@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
@@ -33,55 +32,9 @@ from graph.analysis._layout import (
 )
 from graph.analysis._traverse import Reverse
 from graph.analysis.errors import UnknownNodeError
+from graph.analysis.parts import Item, Requirement, Source
 
 __all__ = ["DependencyGraph", "Item", "Requirement", "Source"]
-
-
-@dataclass(frozen=True, slots=True)
-class Item:
-    """An item (AND node): a product, facility, organisation or material.
-
-    ``lead_time_days`` is its quoted lead time (order to delivery, its inputs included);
-    ``stage_time_days`` the time of its own step once its inputs are there; ``fact`` and
-    ``stage_fact`` the records they come from.
-    """
-
-    id: str
-    name: str | None
-    layer: str | None
-    category: str | None
-    lead_time_days: int | None
-    fact: str | None
-    stage_time_days: int | None = None
-    stage_fact: str | None = None
-
-    @property
-    def label(self) -> str | None:
-        """Deprecated: use `name`."""
-        return self.name
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """A supplier of a requirement, with its share of supply."""
-
-    supplier: str
-    share: float | None
-    lead_time_days: int | None
-    fact: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Requirement:
-    """A requirement (OR node) of ``item`` for ``input``, met by any of its ``sources``."""
-
-    id: str
-    item: str
-    input: str
-    quantity: float | None
-    lead_time_days: int | None
-    fact: str | None
-    sources: tuple[Source, ...]
 
 
 def _opt_int(v: int) -> int | None:

@@ -9,6 +9,7 @@ import strawberry
 
 from api.provenance import Provenance, provenance_of
 from graph.snapshot import CapacityInfo, Snapshot
+from graph.units import Canonical
 
 if TYPE_CHECKING:
     from api.entity import Entity
@@ -75,7 +76,6 @@ class Capacity:
         cls, record: CapacityInfo, snap: Snapshot, entity: Callable[[str], Entity]
     ) -> Capacity:
         """The capacity of a record of `snap`; `entity` builds the entity of a slug."""
-        canon = record.canonical
         return cls(
             of=entity(record.of),
             holder=None if record.holder is None else entity(record.holder),
@@ -85,11 +85,7 @@ class Capacity:
             amount_max=record.amount_max,
             unit=record.unit,
             period=record.period,
-            canonical_amount=None if canon is None else canon.amount,
-            canonical_amount_max=None if canon is None else canon.amount_max,
-            canonical_unit=None if canon is None else canon.unit,
-            canonical_period=None if canon is None else canon.period,
-            converted=canon is not None and canon.converted,
+            **Canonical.columns(record.canonical),
             note=record.note,
             provenance=provenance_of(snap, record.iri),
         )

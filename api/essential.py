@@ -41,11 +41,8 @@ class SinglePointOfFailure:
         """A single point of failure of the analysis, with the facts along its chain."""
         return cls(
             entity=entity_of(context, found.id),
-            path=[strawberry.ID(h.from_item) for h in found.chain] + [strawberry.ID(found.id)],
-            facts=provenance_list(
-                context.snapshot,
-                (f for h in found.chain for f in (h.requirement_fact, h.source_fact)),
-            ),
+            path=[strawberry.ID(p) for p in found.path],
+            facts=provenance_list(context.snapshot, found.via_facts),
         )
 
 

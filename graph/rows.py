@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
+from graph.units import Canonical
+
 if TYPE_CHECKING:
     from graph import analysis
     from graph.snapshot import CapacityInfo
@@ -229,8 +231,8 @@ class SinglePoint(Row):
             name=s.id if s.name is None else s.name,
             layer=s.layer,
             category=s.category,
-            path=[h.from_item for h in s.chain] + [s.id],
-            facts=facts(*[f for h in s.chain for f in (h.requirement_fact, h.source_fact)]),
+            path=list(s.path),
+            facts=facts(*s.via_facts),
         )
 
 
@@ -306,7 +308,7 @@ class Capacity(Row):
         cls, c: CapacityInfo, name: Callable[[str], str], provenance: Fact | None
     ) -> Capacity:
         """The row of a capacity record; `name` names an entity, `provenance` is the record's."""
-        p, canon = provenance or {}, c.canonical
+        p = provenance or {}
         return cls(
             of=c.of,
             of_name=name(c.of),
@@ -318,11 +320,7 @@ class Capacity(Row):
             amount_max=c.amount_max,
             unit=c.unit,
             period=c.period,
-            canonical_amount=None if canon is None else canon.amount,
-            canonical_amount_max=None if canon is None else canon.amount_max,
-            canonical_unit=None if canon is None else canon.unit,
-            canonical_period=None if canon is None else canon.period,
-            converted=canon is not None and canon.converted,
+            **Canonical.columns(c.canonical),
             estimated=bool(p.get("estimated")),
             confidence=p.get("confidence"),
             as_of=p.get("as_of"),

@@ -147,6 +147,17 @@ class Canonical:
     period: str | None
     converted: bool
 
+    @staticmethod
+    def columns(canon: Canonical | None) -> dict[str, Any]:
+        """The `canonical_*` and `converted` columns of a capacity row (None: not convertible)."""
+        return {
+            "canonical_amount": None if canon is None else canon.amount,
+            "canonical_amount_max": None if canon is None else canon.amount_max,
+            "canonical_unit": None if canon is None else canon.unit,
+            "canonical_period": None if canon is None else canon.period,
+            "converted": canon is not None and canon.converted,
+        }
+
 
 @cache
 def registry() -> pint.UnitRegistry[float]:

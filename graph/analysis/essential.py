@@ -51,17 +51,25 @@ class SinglePointOfFailure:
         """Deprecated: use `name`."""
         return self.name
 
+    @property
+    def path(self) -> tuple[str, ...]:
+        """Item ids from the target down to this item."""
+        return (*(h.from_item for h in self.chain), self.id)
+
+    @property
+    def via_facts(self) -> tuple[str, ...]:
+        """The fact IRIs along the chain (requirements and source edges), in order."""
+        return tuple(f for h in self.chain for f in (h.requirement_fact, h.source_fact) if f)
+
     def to_record(self) -> dict[str, Any]:
         """A flat dict: attributes, ``path`` (item ids, target first) and ``via_facts``."""
-        facts = [f for h in self.chain for f in (h.requirement_fact, h.source_fact) if f]
-        path = [h.from_item for h in self.chain] + [self.id]
         return {
             "id": self.id,
             "name": self.name,
             "layer": self.layer,
             "category": self.category,
-            "path": path,
-            "via_facts": facts,
+            "path": list(self.path),
+            "via_facts": list(self.via_facts),
         }
 
 

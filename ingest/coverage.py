@@ -11,10 +11,12 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from graph.knowledge import KnowledgeGraph
 from graph.namespace import META_GRAPH, PREFIXES
 from graph.store import Store, open_store
 from graph.tiers import TIERS, tier_of
 from graph.units import KINDS, canonical
+from ingest.audit import tables
 from ingest.run import IngestOptions, ingest
 from schema._spec import load
 
@@ -55,6 +57,7 @@ def coverage(store: Store) -> str:
         *_tiers(store, layers),
         "",
         *_by_layer(store, layers),
+        *tables(KnowledgeGraph(store), layers),
     ]
     return "\n".join(out)
 

@@ -130,6 +130,29 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from graph.knowledge import KnowledgeGraph
+    from ingest.audit import findings, measures, report
+
+    with KnowledgeGraph.open(args.store) as kg:
+        found, measured = findings(kg), measures(kg)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "findings": [asdict(f) for f in found],
+                    "measures": [asdict(m) | {"percent": round(m.percent, 1)} for m in measured],
+                },
+                indent=2,
+            )
+        )
+    else:
+        print(report(found, measured))
+    return EXIT_INVALID if found else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="stackgraph",
@@ -166,6 +189,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--log-level", default="info")
     p.set_defaults(func=_cmd_serve)
+
+    p = sub.add_parser(
+        "audit",
+        help="check the quality gates of the data in the store and measure its coverage"
+        " (exit 1 when a gate fails)",
+    )
+    _store_arg(p)
+    p.add_argument("--json", action="store_true", help="one JSON object instead of text")
+    p.set_defaults(func=_cmd_audit)
 
     for extra in _EXTRA_COMMANDS:
         extra(sub)

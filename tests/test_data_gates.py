@@ -168,3 +168,17 @@ def test_the_audit_passes_data_that_keeps_every_gate(dataset: Path) -> None:
     assert result.code == 0, result.stdout + result.stderr
     assert result.stdout.startswith("every gate holds")
     assert "HBM-using products with vendor shares: 1 of 1" in result.stdout
+
+
+def test_the_audit_command_checks_a_store_as_a_scheduled_job_would(
+    bundled: str, found: dict[str, list[str]]
+) -> None:
+    result = run_cli("audit", "--json", "--store", bundled)
+    report = json.loads(result.stdout)
+    assert result.code == (1 if any(found.values()) else 0), result.stderr
+    assert sorted({f["gate"] for f in report["findings"]}) == sorted(g for g in GATES if found[g])
+    names = [m["name"] for m in report["measures"]]
+    assert names[0] == "HBM-using products with vendor shares"
+    assert all(0 <= m["part"] <= m["whole"] for m in report["measures"])
+    text = run_cli("audit", "--store", bundled)
+    assert "HBM-using products with vendor shares:" in text.stdout

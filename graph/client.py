@@ -224,7 +224,9 @@ class Client(abc.ABC):
         and period (`canonical_amount` ... per month for rates, GW for power; `converted` when
         the number changed), its `kind` and its source. Only `kind == "capacity"` is what can be
         made or delivered; shipments, demand, allocations, backlogs and installed bases are
-        other facts, kept apart by `kind=`. Sources that disagree stay separate rows.
+        other facts, kept apart by `kind=`. Sources that disagree stay separate rows, and
+        `summary["spread"]` gives, per item, kind, year and canonical unit, the lowest and
+        highest figure and how many sources give one (`Capacity.spread`).
 
         Args:
             ref: id, name or alias of the item or holder.
@@ -252,6 +254,7 @@ class Client(abc.ABC):
             "records": len(found),
             "years": sorted({r.year for r in found if r.year}),
             "kinds": {k: n for k in KINDS if (n := sum(r.kind == k for r in found))},
+            "spread": rows.Capacity.spread(found),
         }
         title = f"capacities of {slug}" + ("" if year is None else f" in {year}")
         if kinds is not None:

@@ -14,7 +14,7 @@ records, so a table from either compares equal.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
@@ -328,6 +328,57 @@ class Capacity(Row):
             tier=p.get("tier"),
             note=c.note,
         )
+
+    @staticmethod
+    def spread(found: Iterable[Capacity]) -> list[dict[str, Any]]:
+        """How far the sources' figures disagree: per item, kind, year and canonical unit and
+        period (and holder, for allocations: each is one holder's), the lowest and highest
+        figure (ranges count by their ends), how many records and distinct sources give one,
+        and how many of those sources are of each tier.
+
+        >>> a = dict.fromkeys(Capacity.fields())
+        >>> a |= dict(of="x", kind="capacity", year=2026, canonical_unit="wafer",
+        ...           canonical_period="month", source="https://a.example/", tier="press")
+        >>> rows = [Capacity(**a | {"canonical_amount": 88000.0}),
+        ...         Capacity(**a | {"canonical_amount": 120000.0, "canonical_amount_max": 130000.0,
+        ...                         "source": "https://b.example/", "tier": "secondary"})]
+        >>> Capacity.spread(rows)  # doctest: +NORMALIZE_WHITESPACE
+        [{'of': 'x', 'holder': None, 'kind': 'capacity', 'year': 2026, 'unit': 'wafer',
+          'period': 'month', 'low': 88000.0, 'high': 130000.0, 'records': 2, 'sources': 2,
+          'tiers': {'press': 1, 'secondary': 1}}]
+        """
+        groups: dict[tuple[Any, ...], list[Capacity]] = {}
+        for r in found:
+            if r.canonical_amount is not None:
+                holder = r.holder if r.kind == "allocation" else None
+                key = (r.of, holder, r.kind, r.year, r.canonical_unit, r.canonical_period)
+                groups.setdefault(key, []).append(r)
+        out = []
+        for (of, holder, kind, year, unit, period), members in groups.items():
+            sources = {r.source: r.tier or "unknown" for r in members}
+            tiers: dict[str, int] = {}
+            for tier in sources.values():
+                tiers[tier] = tiers.get(tier, 0) + 1
+            out.append(
+                {
+                    "of": of,
+                    "holder": holder,
+                    "kind": kind,
+                    "year": year,
+                    "unit": unit,
+                    "period": period,
+                    "low": min(
+                        r.canonical_amount for r in members if r.canonical_amount is not None
+                    ),
+                    "high": max(
+                        r.canonical_amount_max or r.canonical_amount or 0.0 for r in members
+                    ),
+                    "records": len(members),
+                    "sources": len(sources),
+                    "tiers": dict(sorted(tiers.items())),
+                }
+            )
+        return out
 
 
 @dataclass(frozen=True, eq=False)

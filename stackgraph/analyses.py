@@ -202,6 +202,9 @@ def _capacities(args: argparse.Namespace) -> int:
         )
         return 0
     print(capacity.to_text(_CAPACITY_COLUMNS, limit=args.limit))
+    spread = _spread(table.summary["spread"])
+    if spread:
+        print("\nhow far the sources agree:\n" + "\n".join(spread))
     if apart:
         others = Table(
             "listed apart, not capacity (shipments, demand, allocations, backlogs, installed"
@@ -211,6 +214,23 @@ def _capacities(args: argparse.Namespace) -> int:
         )
         print("\n" + others.to_text(_CAPACITY_COLUMNS, limit=args.limit))
     return 0
+
+
+def _spread(groups: list[dict[str, Any]]) -> list[str]:
+    """One line per item, kind, year and unit given by two or more records: the range of their
+    figures and the tiers of their sources."""
+    out = []
+    for g in groups:
+        if g["records"] < 2:
+            continue
+        per = f" per {g['period']}" if g["period"] else ""
+        tiers = ", ".join(f"{n} {t}" for t, n in g["tiers"].items())
+        out.append(
+            f"  {g['of']} {g['kind']}{' of ' + g['holder'] if g['holder'] else ''}"
+            f" {g['year'] or ''}: {g['low']:,.0f} to {g['high']:,.0f}"
+            f" {g['unit']}{per}, {g['records']} figures from {g['sources']} sources ({tiers})"
+        )
+    return out
 
 
 def _search(args: argparse.Namespace) -> int:

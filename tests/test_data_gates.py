@@ -122,6 +122,12 @@ def test_the_cowos_capacity_of_2026_shows_the_spread_of_sourced_estimates(bundle
     assert len(sources) >= 3, sources
     assert max(amounts) >= 1.3 * min(amounts)  # estimates disagree, and each is kept
     assert all(r["unit"] != "chips" for r in json.loads(result.stdout)["rows"])
+    (spread,) = [g for g in json.loads(result.stdout)["summary"]["spread"] if g["unit"] == "wafer"]
+    assert (spread["low"], spread["high"]) == (min(amounts), max(amounts))
+    text = run_cli("capacities", "CoWoS", "--year", "2026", "--store", bundled).stdout
+    assert (
+        f"cowos capacity 2026: {min(amounts):,.0f} to {max(amounts):,.0f} wafer per month" in text
+    )
 
 
 EXTRA = """\

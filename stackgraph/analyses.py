@@ -202,7 +202,8 @@ def _capacities(args: argparse.Namespace) -> int:
         )
         return 0
     print(capacity.to_text(_CAPACITY_COLUMNS, limit=args.limit))
-    spread = _spread(table.summary["spread"])
+    groups = table.summary["spread"]
+    spread = _spread([g for g in groups if g["kind"] == "capacity"])
     if spread:
         print("\nhow far the sources agree:\n" + "\n".join(spread))
     if apart:
@@ -213,6 +214,9 @@ def _capacities(args: argparse.Namespace) -> int:
             table.columns,
         )
         print("\n" + others.to_text(_CAPACITY_COLUMNS, limit=args.limit))
+        spread = _spread([g for g in groups if g["kind"] != "capacity"])
+        if spread:
+            print("\nhow far the sources agree:\n" + "\n".join(spread))
     return 0
 
 

@@ -407,9 +407,13 @@ def test_capacity_by_year_from_a_table_and_when_nothing_fits(kg: KnowledgeGraph)
     none = plots.capacity_by_year(kg, "CoWoS", unit="parsecs", period="month")
     assert any("'parsecs' is not a unit we know" in t.get_text() for t in texts(none))
     plt.close(none)
-    units_only = plots.capacity_by_year(kg, "CoWoS", unit="chips", period="year")
-    assert units_only.axes[0].get_ylabel() == "chip per year"
-    plt.close(units_only)
+    # CoWoS is counted in wafers: asked in chips, the chart says so instead of converting
+    chips = plots.capacity_by_year(kg, "CoWoS", unit="chips", period="year")
+    assert any("No capacity figure with a year in chips" in t.get_text() for t in texts(chips))
+    plt.close(chips)
+    yearly = plots.capacity_by_year(kg, "CoWoS", unit="wafers", period="year")
+    assert yearly.axes[0].get_ylabel() == "wafer per year"
+    plt.close(yearly)
     holder = plots.capacity_by_year(kg, "tsmc", unit="wafers", period="month")
     labels = [t.get_text() for t in holder.axes[0].get_legend().get_texts()]
     made = {r["of_name"] for r in kg.capacities("tsmc", kind="capacity") if r["year"]}

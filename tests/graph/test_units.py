@@ -202,13 +202,11 @@ def test_both_clients_give_the_same_canonical_rows(
 def test_a_backlog_is_never_a_capacity(clients: tuple[KnowledgeGraph, KnowledgeGraph]) -> None:
     local, _ = clients
     turbines = local.capacities("gas-turbine")
-    (backlog,) = [r for r in turbines if r.kind == "backlog"]
-    assert (backlog.holder, backlog.amount, backlog.unit, backlog.period) == (
-        "ge-vernova",
-        100.0,
-        "GW",
-        None,
-    )
+    backlogs = [r for r in turbines if r.kind == "backlog"]
+    # GE Vernova's backlog as it grew, each figure its own record: a stock, in GW, no period
+    assert {r.holder for r in backlogs} >= {"ge-vernova"}
+    assert all(r.unit == "GW" and r.period is None for r in backlogs)
+    assert 100.0 in {r.amount for r in backlogs if r.holder == "ge-vernova"}
     capacity = local.capacities("gas-turbine", kind="capacity")
     assert capacity.rows and all(r.canonical_period == "month" for r in capacity)
 
@@ -221,11 +219,12 @@ def test_cowos_2026_in_canonical_units_with_other_kinds_apart(data_store: str) -
     assert {r["kind"] for r in answer["rows"]} == {"capacity"}
     assert {(r["canonical_unit"], r["canonical_period"]) for r in answer["rows"]} == {
         ("wafer", "month"),
-        ("chip", "month"),  # the page of the 200K figure says chips, not wafers
     }
     assert all(r["source"] and r["as_of"] for r in answer["rows"])
-    apart = {r["holder"]: (r["kind"], r["canonical_amount"]) for r in answer["apart"]}
-    assert apart["broadcom"] == ("allocation", pytest.approx(185000 / 12))
+    broadcom = [
+        (r["kind"], r["canonical_amount"]) for r in answer["apart"] if r["holder"] == "broadcom"
+    ]
+    assert ("allocation", pytest.approx(185000 / 12)) in broadcom
     text = run_cli("capacities", "CoWoS", "--year", "2026", "--store", data_store).stdout
     listed, _, others = text.partition("listed apart, not capacity")
     assert "broadcom" not in listed and "broadcom" in others and "allocation" in others
@@ -247,7 +246,7 @@ def test_the_chart_draws_capacity_only_in_canonical_units(
     assert yearly.axes[0].get_ylabel() == "wafer per year"
     assert yearly.axes[0].get_title().startswith("Allocation of")
     assert sorted(_points(yearly)) == pytest.approx(
-        sorted(r.amount for r in table if r.kind == "allocation")
+        sorted(12 * r.canonical_amount for r in table if r.kind == "allocation")
     )
     power = plots.capacity_by_year(local, "Stargate Abilene", unit="MW")  # in GW, no period
     assert power.axes[0].get_ylabel() == "GW"

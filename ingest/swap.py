@@ -120,6 +120,7 @@ def swap(
     sources: list[SourceFile],
     hashes: dict[str, str],
     say: Callable[[str], None],
+    keys: dict[str, str] | None = None,
 ) -> str:
     """Write the changed graphs and the run's PROV record in one transaction; returns the run IRI.
 
@@ -131,7 +132,7 @@ def swap(
     say(f"writing {len(writes)} graph(s) in one transaction")
     store.replace_graphs(
         writes,
-        meta=run_record(run, started, reports, hashes, inputs, titles),
+        meta=run_record(run, started, reports, hashes, inputs, titles, keys),
         meta_drop=[w.graph for w in writes],
     )
     return str(run)

@@ -23,13 +23,25 @@ from graph.errors import (
     UnknownEntityError,
 )
 
-__all__ = ["EXIT_BUSY", "EXIT_INTERRUPTED", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "main"]
+__all__ = [
+    "EXIT_BUSY",
+    "EXIT_INTERRUPTED",
+    "EXIT_INVALID",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "INTERRUPTED",
+    "main",
+]
 
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
 EXIT_BUSY = 75  # EX_TEMPFAIL: try again later
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+INTERRUPTED = (
+    "interrupted: the store holds its graphs from before the run, or those of the run if its"
+    " one transaction had committed; never a mix"
+)
 
 log = logging.getLogger("stackgraph")
 
@@ -76,7 +88,10 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         return _ingest_exit("usage-error", EXIT_USAGE, str(exc), args.store)
     except KeyboardInterrupt:
         return _ingest_exit(
-            "interrupted", EXIT_INTERRUPTED, "interrupted; nothing was written", args.store
+            "interrupted",
+            EXIT_INTERRUPTED,
+            INTERRUPTED,
+            args.store,
         )
 
 

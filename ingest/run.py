@@ -121,8 +121,9 @@ def _run(
     report = IngestReport(store=store.spec, outcome="invalid")
     report.sources = [SourceReport(s.display, str(graph_iri(s.name))) for s in work]
     _refuse_invalid(work, report, t0)
-    say("validated records; running the SHACL gate")
-    violations = check_candidates(candidates, store, run_graphs)
+    rdf = {str(graph_iri(s.name)) for s in work if s.rdf is not None}
+    say("validated records" + ("; running the SHACL gate on the RDF sources" if rdf else ""))
+    violations = check_candidates(candidates, store, run_graphs, shapes_on=rdf)
     if violations and fresh and any(held[g].file for g in _referrers(violations, held)):
         # An unchanged source refers to an entity a changed one removes or renames: its
         # references resolve anew only if it is validated again.

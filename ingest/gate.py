@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+import pyoxigraph as ox
 from pyshacl import validate
 from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import SH
@@ -13,10 +14,12 @@ from rdflib.namespace import SH
 from graph.namespace import META_GRAPH, SG
 from graph.store import Store
 from ingest.entities import ENTITY_TYPES, store_entities
+from ingest.records import Candidate
 from schema._spec import load
 
 __all__ = ["Violation", "check", "check_candidates", "shapes"]
 
+_RDF_TYPE = ox.NamedNode(str(RDF.type))
 SHAPES_FILE = Path(__file__).resolve().parent.parent / "schema" / "shapes.ttl"
 
 
@@ -87,7 +90,7 @@ def _opt(term: object) -> str | None:
 
 
 def check_candidates(
-    candidates: dict[str, Graph],
+    candidates: dict[str, Candidate],
     store: Store,
     run_graphs: set[str],
     shapes_on: set[str] | None = None,
@@ -112,15 +115,19 @@ def check_candidates(
     checked = set(candidates) if shapes_on is None else shapes_on & set(candidates)
     stored = store_entities(store, set())
     problems: list[str] = []
-    new_entities: set[str] = set()
-    for g in candidates.values():
-        new_entities.update(str(s) for s, t in g.subject_objects(RDF.type) if t in ENTITY_TYPES)
+    typed = {name: _entity_types(g) for name, g in candidates.items()}
+    new_entities = {iri for types in typed.values() for iri, _ in types}
     if checked:
         data = Graph()
         focus: list[str | URIRef] = []
         for name, g in candidates.items():
-            data += g
-            if name in checked:
+            if isinstance(g, Graph):
+                data += g
+            else:  # a table source: the shapes of RDF sources only need its entities' classes
+                for iri, kind in typed[name]:
+                    data.add((URIRef(iri), RDF.type, kind))
+                    data.add((URIRef(iri), RDF.type, SG.Entity))
+            if name in checked and isinstance(g, Graph):
                 focus.extend(s for s in set(g.subjects(RDF.type)) if isinstance(s, URIRef))
         classes = load().classes
         for graph, iri, cls, _ in stored:
@@ -131,6 +138,27 @@ def check_candidates(
     removed = {iri for graph, iri, _, _ in stored if graph in run_graphs} - new_entities
     removed -= {iri for graph, iri, _, _ in stored if graph not in run_graphs}
     return problems + _dangling(store, removed, run_graphs)
+
+
+def _entity_types(candidate: Candidate) -> list[tuple[str, URIRef]]:
+    """(IRI, class) of each entity a candidate graph defines."""
+    if isinstance(candidate, Graph):
+        return [
+            (str(s), URIRef(str(t)))
+            for s, t in candidate.subject_objects(RDF.type)
+            if t in ENTITY_TYPES
+        ]
+    out = []
+    for t in candidate:
+        s, o = t.subject, t.object
+        if (
+            t.predicate == _RDF_TYPE
+            and isinstance(s, ox.NamedNode)
+            and isinstance(o, ox.NamedNode)
+            and URIRef(o.value) in ENTITY_TYPES
+        ):
+            out.append((s.value, URIRef(o.value)))
+    return out
 
 
 def _dangling(store: Store, removed: set[str], run_graphs: set[str]) -> list[str]:

@@ -23,12 +23,13 @@ from ingest.provenance import run_record_keys
 from ingest.quantities import check_quantities, entity_kinds
 from ingest.readers import SourceFile, discover, read_source, suffixes
 from ingest.records import (
+    Candidate,
     ValidRecord,
     check_unique,
     record_iri,
     resolve_refs,
     stored_records,
-    to_graph,
+    to_triples,
     validate_records,
 )
 from ingest.registry import Registered, assign_names, registered, source_key, unchanged_source
@@ -203,7 +204,7 @@ def _read(
 
 def _resolve(
     sources: list[SourceFile], store: Store, run_graphs: set[str]
-) -> tuple[dict[str, Graph], dict[str, float]]:
+) -> tuple[dict[str, Candidate], dict[str, float]]:
     """Validate and resolve every record; the candidate graph of each source without problems.
 
     Returns:
@@ -215,7 +216,7 @@ def _resolve(
         s.problems.extend(check_confidence(valid[s.display]))
     index = entity_index(sources, valid, store, run_graphs)
     kinds = entity_kinds(valid, store, run_graphs)
-    candidates: dict[str, Graph] = {}
+    candidates: dict[str, Candidate] = {}
     seconds: dict[str, float] = {}
     minted: dict[str, str] = {}
     records_by_iri: dict[str, ValidRecord] = {}
@@ -234,7 +235,7 @@ def _resolve(
         if source.rdf is not None:
             candidates[str(graph_iri(source.name))] = source.rdf
         elif not source.problems:
-            candidates[str(graph_iri(source.name))] = to_graph(records, resolved)
+            candidates[str(graph_iri(source.name))] = to_triples(records, resolved)
         seconds[source.display] = time.perf_counter() - t
     for iri, graph in stored_records(store, list(records_by_iri), run_graphs):
         record = records_by_iri[iri]

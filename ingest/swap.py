@@ -15,6 +15,7 @@ from graph.namespace import META_GRAPH, SG
 from graph.store import GraphWrite, Store
 from ingest.provenance import run_iri, run_record
 from ingest.readers import SourceFile
+from ingest.records import Candidate
 from ingest.report import SourceReport
 from schema._spec import load
 
@@ -70,7 +71,7 @@ def _content_hash(lines: list[str], input_hash: str) -> str:
 def plan(
     reports: list[SourceReport],
     sources: list[SourceFile],
-    candidates: dict[str, Graph],
+    candidates: dict[str, Candidate],
     store: Store,
     seconds: dict[str, float],
 ) -> tuple[list[GraphWrite], dict[str, str]]:
@@ -97,7 +98,11 @@ def plan(
         if source.triples is not None:
             lines = canonical_lines(source.triples)
         else:
-            lines = canonical(candidates[r.graph].serialize(format="nt"))
+            candidate = candidates[r.graph]
+            if isinstance(candidate, Graph):
+                lines = canonical(candidate.serialize(format="nt"))
+            else:
+                lines = canonical_lines(candidate)
         hashes[r.graph] = _content_hash(lines, source.input_hash)
         r.triples = len(lines)
         if stored.get(r.graph) == hashes[r.graph]:

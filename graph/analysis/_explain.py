@@ -1,7 +1,9 @@
 """Explanation links of an impact, vectorised, and the chains built from them on demand.
 
 The links follow the low bound (the worst case): an affected item's binding requirement is the
-one with the lowest low bound (none when the item's own shortage binds); that requirement is
+one with the lowest low bound, of those the one with the lowest high bound (a requirement that
+binds in the best case too explains more than one that binds only in the worst; none when the
+item's own shortage binds); that requirement is
 limited by its input when the input's low bound is at most its supply's, else by the source
 that takes most away from it (with substitution: the best source, since even it falls short).
 An unknown source weighs what the known shares leave: the worst unknown source carries it in
@@ -52,6 +54,10 @@ def links(
     cand = np.flatnonzero(binds[req_item] & (av.req_low == low[req_item])).astype(np.int32)
     if cand.size == 0:
         return out
+    if av.req_high is not None and av.req_high is not av.req_low:
+        high = np.full(n, np.inf)
+        np.minimum.at(high, req_item[cand], av.req_high[cand])
+        cand = cand[av.req_high[cand] == high[req_item[cand]]]
     first = np.full(n, lay.n_requirements, dtype=np.int32)
     np.minimum.at(first, req_item[cand], cand)
     items = np.flatnonzero(binds)

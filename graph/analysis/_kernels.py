@@ -23,8 +23,9 @@ MAX_SWEEPS = 100_000
 
 @dataclass(frozen=True, slots=True)
 class Availability:
-    """Low and high availability of items, and the low bound of each requirement and of its
-    supply term (what the explanations follow). ``item_high`` is ``item_low`` where the bounds
+    """Low and high availability of items, the low bound of each requirement and of its supply
+    term (what the explanations follow), and the high bound of each requirement (what breaks
+    their ties). ``item_high`` is ``item_low``, and ``req_high`` ``req_low``, where the bounds
     cannot differ (no unknown shares, or substitution)."""
 
     item_low: F64
@@ -33,6 +34,7 @@ class Availability:
     supply_low: F64
     sweeps: int
     converged: bool
+    req_high: F64 | None = None
 
 
 def _nonempty_starts(ptr: I64, lo: int, hi: int) -> tuple[np.ndarray, I64]:
@@ -67,6 +69,7 @@ def availability(
     hi = a.copy() if two else lo
     differs = np.zeros(lay.n_items, dtype=bool)  # hi != lo
     req_lo = np.ones(lay.n_requirements)
+    req_hi = np.ones(lay.n_requirements) if two else req_lo
     sup_lo = np.ones(lay.n_requirements)
     rp, sp = lay.item_req_ptr, lay.req_src_ptr
 
@@ -144,9 +147,11 @@ def availability(
         if two:
             new_hi = new_lo.copy()
             ch = np.flatnonzero((high != low) | differs[inp])
+            req_hi[r0:r1] = rv
             if ch.size:
                 rv_ch = np.minimum(hi[inp[ch]], high[ch])
                 refold(i0, r0, item_owner, rv, ch, rv_ch, new_hi)
+                req_hi[r0 + ch] = rv_ch
             hi[i0:i1] = new_hi
             differs[i0:i1] = new_hi != new_lo
         lo[i0:i1] = new_lo
@@ -173,7 +178,7 @@ def availability(
                     ok = True
                     break
             converged = converged and ok
-    return Availability(lo, hi, req_lo, sup_lo, sweeps, converged)
+    return Availability(lo, hi, req_lo, sup_lo, sweeps, converged, req_hi)
 
 
 def lead_times(lay: Layout) -> tuple[I64, I64]:

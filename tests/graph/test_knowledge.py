@@ -65,6 +65,21 @@ def test_capacities_of_an_item_and_of_a_holder(kg: KnowledgeGraph) -> None:
         "records": 1,
         "years": [2025],
         "kinds": {"capacity": 1},
+        "spread": [
+            {
+                "of": "ex-cowos",
+                "holder": None,
+                "kind": "capacity",
+                "year": 2025,
+                "unit": "wafer",
+                "period": "month",
+                "low": 75000.0,
+                "high": 80000.0,
+                "records": 1,
+                "sources": 1,
+                "tiers": {"primary": 1},
+            }
+        ],
     }
     row = table[0]
     assert (row["of"], row["holder"], row["amount"], row["amount_max"]) == (

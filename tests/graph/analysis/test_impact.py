@@ -131,6 +131,22 @@ def test_a_cycle_through_an_unknown_source_keeps_its_range() -> None:
     assert [s.item for s in res.explain("tool")] == ["tool", "fab"]
 
 
+def test_the_explanation_takes_the_requirement_that_binds_in_the_best_case_too() -> None:
+    """Two requirements at 0 in the worst case: one of them is also at 0 in the best (a single
+    source), and that one explains the block, not the one a range leaves open."""
+    b = DependencyGraphBuilder()
+    package = b.add_requirement("chip", "cowos")
+    b.add_source(package, "plant")  # unknown shares: 0 to 1
+    b.add_source(package, "osat")
+    stack = b.add_requirement("chip", "soic")
+    b.add_source(stack, "plant")  # the only source: 0
+    res = impact(b.build(), {"plant": 0.0})
+    assert res.bounds("chip") == (0.0, 0.0)
+    (chip,) = [a for a in res.affected if a.id == "chip"]
+    assert chip.binding_requirement == "chip/soic"
+    assert [s.item for s in chip.explanation] == ["chip", "plant"]
+
+
 @pytest.mark.parametrize(
     ("shares", "bounds"),
     [

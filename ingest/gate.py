@@ -14,7 +14,7 @@ from rdflib.namespace import SH
 from graph.namespace import META_GRAPH, SG
 from graph.store import Store
 from ingest.entities import ENTITY_TYPES, store_entities
-from ingest.records import Candidate
+from ingest.triples import Candidate
 from schema._spec import load
 
 __all__ = ["Violation", "check", "check_candidates", "shapes"]

@@ -23,18 +23,17 @@ from ingest.provenance import run_record_keys
 from ingest.quantities import check_quantities, entity_kinds
 from ingest.readers import SourceFile, discover, read_source, suffixes
 from ingest.records import (
-    Candidate,
     ValidRecord,
     check_unique,
     record_iri,
     resolve_refs,
     stored_records,
-    to_triples,
     validate_records,
 )
 from ingest.registry import Registered, assign_names, registered, source_key, unchanged_source
 from ingest.report import IngestReport, SourceReport
 from ingest.swap import plan, swap
+from ingest.triples import Candidate, to_triples
 from schema._spec import load
 
 __all__ = ["IngestOptions", "IngestReport", "SourceReport", "ingest"]

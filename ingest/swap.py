@@ -15,8 +15,8 @@ from graph.namespace import META_GRAPH, SG
 from graph.store import GraphWrite, Store
 from ingest.provenance import run_iri, run_record
 from ingest.readers import SourceFile
-from ingest.records import Candidate
 from ingest.report import SourceReport
+from ingest.triples import Candidate
 from schema._spec import load
 
 __all__ = ["canonical", "canonical_lines", "plan", "stored_hashes", "swap"]

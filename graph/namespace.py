@@ -34,6 +34,7 @@ _EXTRA_TERMS = (
     "tripleCount",
     "outcome",
     "sourceFile",
+    "sourceKey",
     "schemaVersion",
     "triplesAdded",
     "triplesRemoved",

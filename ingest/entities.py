@@ -15,6 +15,7 @@ __all__ = ["ENTITY_TYPES", "entity_index", "store_entities"]
 
 ENTITY_TYPES = {URIRef(c.uri): c.name for c in load().entity_classes()}
 """The class IRI of each entity class, to its name."""
+_ENTITY_CLASSES = set(ENTITY_TYPES.values())
 
 
 def store_entities(store: Store, skip: set[str]) -> list[tuple[str, str, str, str | None]]:
@@ -67,7 +68,22 @@ def entity_index(
         for record in valid.get(source.display, []):
             if record.cls.is_entity:
                 _add_record(index, source, record)
+    for source in sources:
+        _add_invalid(index, source, {id(r.raw) for r in valid.get(source.display, [])})
     return index
+
+
+def _add_invalid(index: EntityIndex, source: SourceFile, passed: set[int]) -> None:
+    """Entities whose record failed validation, by the id and names written: references to
+    them resolve, so the run reports the entity's own problem, not one per reference to it."""
+    for raw in source.records:
+        ident = raw.data.get("id")
+        if id(raw) in passed or raw.cls not in _ENTITY_CLASSES or not isinstance(ident, str):
+            continue
+        if index.resolve(ident) is None:
+            names = [raw.data.get("name"), *(raw.data.get("aliases") or [])]
+            where = f"{raw.file or source.display}:{raw.line} (invalid)"
+            index.add(ident, raw.cls, [n for n in names if isinstance(n, str)], where)
 
 
 def _add_stored(index: EntityIndex, store: Store, run_graphs: set[str]) -> None:

@@ -11,7 +11,7 @@ from graph.store import now
 from ingest.report import SourceReport
 from schema._spec import load
 
-__all__ = ["run_iri", "run_record"]
+__all__ = ["run_iri", "run_record", "run_record_keys"]
 
 _PROV = "http://www.w3.org/ns/prov#"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -35,6 +35,7 @@ def run_record(
     hashes: dict[str, str],
     inputs: dict[str, str],
     titles: dict[str, str],
+    keys: dict[str, str] | None = None,
 ) -> str:
     """The N-Triples of a run and of each graph it changed.
 
@@ -50,6 +51,8 @@ def run_record(
         hashes: the content hash of each graph.
         inputs: the hash of each graph's input file(s).
         titles: the title of each graph's source, where it has one.
+        keys: the key of each graph's source (``ingest.registry``), recorded for every graph
+            of the run, changed or not, so that the registry knows it.
     """
     lines = [
         f"<{run}> <{RDF.type}> <{_PROV}Activity> .",
@@ -61,13 +64,18 @@ def run_record(
     for r in reports:
         if r.outcome == "changed":
             lines += _generation(run, r, hashes[r.graph], inputs[r.graph], titles.get(r.graph))
-    return "\n".join(lines)
+    return "\n".join([*lines, run_record_keys(keys or {})])
+
+
+def run_record_keys(keys: dict[str, str]) -> str:
+    """The N-Triples that register the key of each graph's source (``ingest.registry``)."""
+    return "\n".join(f'<{g}> <{SG.sourceKey}> "{_escape(k)}" .' for g, k in sorted(keys.items()))
 
 
 def _generation(
     run: URIRef, r: SourceReport, content_hash: str, input_hash: str, title: str | None
 ) -> list[str]:
-    gen = f"{run}/{r.graph.rsplit('/', 1)[-1]}"
+    gen = f"{run}/{r.graph.removeprefix(str(GRAPH))}"
     lines = [
         f"<{run}> <{_PROV}generated> <{r.graph}> .",
         f"<{run}> <{_PROV}qualifiedGeneration> <{gen}> .",

@@ -26,6 +26,7 @@ __all__ = [
     "SourceFile",
     "TextReader",
     "discover",
+    "display_name",
     "folder_reader",
     "read_source",
     "register_folder_reader",
@@ -64,6 +65,10 @@ class SourceFile:
     triples: list[ox.Triple] | None = None
     """RDF sources: every triple, as parsed."""
     problems: list[Problem] = field(default_factory=list)
+    key: str = ""
+    """Which file this is, wherever its folder sits (``ingest.registry.source_key``)."""
+    unchanged: bool = False
+    """Not read: its bytes are those the store's graph of ``name`` was made from."""
 
 
 class TextReader(Protocol):
@@ -179,11 +184,13 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[str]]:
     return found, missing
 
 
-def _display(path: Path) -> str:
+def display_name(path: Path) -> str:
+    """The path relative to the working folder, or whole when outside it (two feeds' files of
+    one name must not read alike)."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
-        return path.name
+        return str(path.resolve())
 
 
 def _decode(raw: bytes, display: str) -> tuple[str | None, Problem | None]:
@@ -220,7 +227,7 @@ def read_source(path: Path, *, max_bytes: int) -> SourceFile:
         The source: its raw records or RDF, its input hash, and its problems (a file no reader
         reads, one over the size limit or not UTF-8, a syntax error, a misshapen record).
     """
-    display = _display(path)
+    display = display_name(path)
     if path.is_dir():
         read_folder = folder_reader(path)
         if read_folder is not None:

@@ -12,7 +12,8 @@ from pydantic import BaseModel, ValidationError
 from rdflib import RDF, XSD, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
-from graph.namespace import ID, LAYER, SG, entity_iri, normalise, slug_of
+from graph.namespace import ID, LAYER, META_GRAPH, SG, entity_iri, normalise, slug_of
+from graph.store import Store
 from ingest.formats import CSV_LIST_SEPARATOR
 from ingest.problems import Problem
 from ingest.readers import RawRecord, SourceFile
@@ -27,6 +28,7 @@ __all__ = [
     "label_of",
     "record_iri",
     "resolve_refs",
+    "stored_records",
     "to_graph",
     "validate_records",
 ]
@@ -235,6 +237,26 @@ def check_unique(record: ValidRecord, refs: dict[str, Any], minted: dict[str, st
         )
     else:
         minted[iri] = f"{file}:{record.raw.line}"
+
+
+def stored_records(
+    store: Store, iris: list[str], run_graphs: set[str], batch: int = 2000
+) -> list[tuple[str, str]]:
+    """(iri, graph) of each of ``iris`` that a stored graph outside the run already holds as a
+    record: the same record written in two sources. Asked in batches, so the cost follows the
+    sources of the run, not the size of the store."""
+    found: list[tuple[str, str]] = []
+    for start in range(0, len(iris), batch):
+        values = " ".join(f"<{i}>" for i in iris[start : start + batch])
+        rows = store.select(
+            f"SELECT DISTINCT ?s ?g WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s a ?t }} }}"
+        )
+        found += [
+            (str(s), str(g))
+            for s, g in rows
+            if str(g) not in run_graphs and str(g) != str(META_GRAPH)
+        ]
+    return sorted(found)
 
 
 def _literal(slot: Slot, value: Any) -> Literal | URIRef:

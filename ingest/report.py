@@ -50,6 +50,9 @@ class IngestReport:
     problems: list[Problem] = field(default_factory=list)
     run: str | None = None
     seconds: float = 0.0
+    absent: list[tuple[str, str]] = field(default_factory=list)
+    """(source file, graph) of each graph the store holds whose source was not among the inputs
+    of a run without ``--prune``; kept, and reported."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON summary of the run (the number of problems only when there are some).
@@ -65,6 +68,8 @@ class IngestReport:
             "seconds": round(self.seconds, 3),
             "sources": [s.to_dict() for s in self.sources],
         }
+        if self.absent:
+            out["absent"] = [{"source": f, "graph": g} for f, g in self.absent]
         if self.problems:
             out["problems"] = len(self.problems)
         return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -13,17 +13,28 @@ from rdflib import Graph
 
 from graph.errors import StoreUnavailableError
 from graph.namespace import graph_iri
-from graph.store import Store, default_store_spec, now, open_store
+from graph.store import GraphWrite, Store, default_store_spec, now, open_store
 from ingest.confidence import check_confidence
 from ingest.entities import entity_index
 from ingest.gate import check_candidates
 from ingest.lock import lock
 from ingest.problems import InvalidInputError, Problem, UsageError
+from ingest.provenance import run_record_keys
 from ingest.quantities import check_quantities, entity_kinds
 from ingest.readers import SourceFile, discover, read_source, suffixes
-from ingest.records import check_unique, resolve_refs, to_graph, validate_records
+from ingest.records import (
+    ValidRecord,
+    check_unique,
+    record_iri,
+    resolve_refs,
+    stored_records,
+    validate_records,
+)
+from ingest.registry import Registered, assign_names, registered, source_key, unchanged_source
 from ingest.report import IngestReport, SourceReport
 from ingest.swap import plan, swap
+from ingest.triples import Candidate, to_triples
+from schema._spec import load
 
 __all__ = ["IngestOptions", "IngestReport", "SourceReport", "ingest"]
 
@@ -37,6 +48,10 @@ class IngestOptions:
     dry_run: bool = False
     max_file_bytes: int = 64 * 2**20
     progress: bool = False
+    prune: bool = False
+    """Remove the graphs of sources that are no longer among the inputs."""
+    full: bool = False
+    """Validate every source, even those whose input is unchanged since the last run."""
 
 
 def ingest(
@@ -88,19 +103,39 @@ def _run(
 ) -> IngestReport:
     """The steps of a run; each refuses the run (raising) before anything is written."""
     started = now()
-    sources = _read(files, options)
+    held = registered(store)
+    sources = _read(files, options, {} if options.full else held)
     say(f"read {len(sources)} source file(s)")
-    run_graphs = {str(graph_iri(s.name)) for s in sources}
-    candidates, seconds = _resolve(sources, store, run_graphs)
+    for problem in assign_names(sources, held):
+        next(s for s in sources if s.display == problem.file).problems.insert(0, problem)
+    graphs = {str(graph_iri(s.name)) for s in sources}
+    absent = [r for g, r in sorted(held.items()) if g not in graphs]
+    pruned = absent if options.prune else []
+    fresh = {s.display for s in sources if s.unchanged}
+    work = [s for s in sources if s.display not in fresh]
+    run_graphs = {str(graph_iri(s.name)) for s in work} | {r.graph for r in pruned}
+    if fresh:
+        say(f"{len(fresh)} source(s) unchanged since the last run: not validated again")
+    candidates, seconds = _resolve(work, store, run_graphs)
+    candidates.update({r.graph: Graph() for r in pruned})
     report = IngestReport(store=store.spec, outcome="invalid")
-    report.sources = [SourceReport(s.display, str(graph_iri(s.name))) for s in sources]
-    _refuse_invalid(sources, report, t0)
-    say("validated records; running the SHACL gate")
-    violations = check_candidates(candidates, store, run_graphs)
+    report.sources = [SourceReport(s.display, str(graph_iri(s.name))) for s in work]
+    _refuse_invalid(work, report, t0)
+    rdf = {str(graph_iri(s.name)) for s in work if s.rdf is not None}
+    say("validated records" + ("; running the SHACL gate on the RDF sources" if rdf else ""))
+    violations = check_candidates(candidates, store, run_graphs, shapes_on=rdf)
+    if violations and fresh and any(held[g].file for g in _referrers(violations, held)):
+        # An unchanged source refers to an entity a changed one removes or renames: its
+        # references resolve anew only if it is validated again.
+        return _run(replace(options, full=True), files, store, t0, say)
     if violations:
         report.seconds = time.perf_counter() - t0
         raise InvalidInputError([Problem("SHACL gate", None, v) for v in violations], report)
-    writes, hashes = plan(report.sources, sources, candidates, store, seconds)
+    writes, hashes = plan(report.sources, work, candidates, store, seconds)
+    writes += [GraphWrite(r.graph, "") for r in pruned]
+    keys = {str(graph_iri(s.name)): s.key for s in sources}
+    unchanged = [_unchanged(s, held) for s in sources if s.display in fresh]
+    removed = [SourceReport(r.file or r.graph, r.graph, "removed", 0, 0, r.triples) for r in pruned]
     if options.dry_run:
         report.outcome = "dry-run"
     elif writes:
@@ -109,15 +144,31 @@ def _run(
             writes,
             started=started,
             reports=report.sources,
-            sources=sources,
+            sources=work,
             hashes=hashes,
             say=say,
+            keys=keys,
         )
         report.outcome = "changed"
     else:
         report.outcome = "unchanged"
+        unkeyed = {g: k for g, k in keys.items() if held.get(g) and held[g].key != k}
+        if unkeyed:  # a store from before keys: register them, nothing else changes
+            store.replace_graphs([], meta=run_record_keys(unkeyed))
+    report.sources = sorted([*report.sources, *unchanged], key=lambda r: r.source) + removed
+    report.absent = [] if options.prune else [(r.file or r.graph, r.graph) for r in absent]
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _unchanged(source: SourceFile, held: dict[str, Registered]) -> SourceReport:
+    graph = str(graph_iri(source.name))
+    return SourceReport(source.display, graph, "unchanged", held[graph].triples)
+
+
+def _referrers(violations: list[str], held: dict[str, Registered]) -> list[str]:
+    """The graphs that dangling-reference messages name, among those the store holds."""
+    return [g for g in held if any(v.endswith(f" in {g}") for v in violations)]
 
 
 def _progress(items: list[Path], enabled: bool) -> Any:
@@ -128,29 +179,31 @@ def _progress(items: list[Path], enabled: bool) -> Any:
     return tqdm(items, desc="reading", unit="file", file=sys.stderr, leave=False)
 
 
-def _read(files: list[Path], options: IngestOptions) -> list[SourceFile]:
-    """Read every source; two sources with the same name (one named graph) are a problem."""
+def _read(
+    files: list[Path], options: IngestOptions, held: dict[str, Registered]
+) -> list[SourceFile]:
+    """Read every source, each with its key (``ingest.registry.source_key``); a file whose
+    bytes are those the store's graph was made from, by this schema, is only hashed."""
+    schema = f"{load().version}:"
+    made = {
+        (r.key, r.input_hash): r.graph
+        for r in held.values()
+        if r.key and r.input_hash and (r.content_hash or "").startswith(schema)
+    }
     sources: list[SourceFile] = []
-    seen: dict[str, str] = {}
     for path in _progress(files, options.progress):
-        source = read_source(path, max_bytes=options.max_file_bytes)
-        if source.name in seen:
-            source.problems.append(
-                Problem(
-                    source.display,
-                    None,
-                    f"source name {source.name!r} is also used by {seen[source.name]};"
-                    " each named graph needs one file",
-                )
-            )
-        seen[source.name] = source.display
+        key = source_key(path, options.paths)
+        source = unchanged_source(path, key, made) if made else None
+        if source is None:
+            source = read_source(path, max_bytes=options.max_file_bytes)
+            source.key = key
         sources.append(source)
     return sources
 
 
 def _resolve(
     sources: list[SourceFile], store: Store, run_graphs: set[str]
-) -> tuple[dict[str, Graph], dict[str, float]]:
+) -> tuple[dict[str, Candidate], dict[str, float]]:
     """Validate and resolve every record; the candidate graph of each source without problems.
 
     Returns:
@@ -162,9 +215,10 @@ def _resolve(
         s.problems.extend(check_confidence(valid[s.display]))
     index = entity_index(sources, valid, store, run_graphs)
     kinds = entity_kinds(valid, store, run_graphs)
-    candidates: dict[str, Graph] = {}
+    candidates: dict[str, Candidate] = {}
     seconds: dict[str, float] = {}
     minted: dict[str, str] = {}
+    records_by_iri: dict[str, ValidRecord] = {}
     for source in sources:
         t = time.perf_counter()
         records = valid[source.display]
@@ -176,11 +230,24 @@ def _resolve(
             resolved.append(refs)
             if not problems and not record.cls.is_entity:
                 check_unique(record, refs, minted)
+                records_by_iri.setdefault(str(record_iri(record, refs)), record)
         if source.rdf is not None:
             candidates[str(graph_iri(source.name))] = source.rdf
         elif not source.problems:
-            candidates[str(graph_iri(source.name))] = to_graph(records, resolved)
+            candidates[str(graph_iri(source.name))] = to_triples(records, resolved)
         seconds[source.display] = time.perf_counter() - t
+    for iri, graph in stored_records(store, list(records_by_iri), run_graphs):
+        record = records_by_iri[iri]
+        record.source.problems.append(
+            Problem(
+                record.raw.file or record.source.display,
+                record.raw.line,
+                f"duplicate {record.label}, also at the stored graph {graph}; merge them or"
+                " change its key",
+                record=record.label,
+            )
+        )
+        candidates.pop(str(graph_iri(record.source.name)), None)
     return candidates, seconds
 
 

@@ -16,6 +16,7 @@ from graph.store import GraphWrite, Store
 from ingest.provenance import run_iri, run_record
 from ingest.readers import SourceFile
 from ingest.report import SourceReport
+from ingest.triples import Candidate
 from schema._spec import load
 
 __all__ = ["canonical", "canonical_lines", "plan", "stored_hashes", "swap"]
@@ -70,7 +71,7 @@ def _content_hash(lines: list[str], input_hash: str) -> str:
 def plan(
     reports: list[SourceReport],
     sources: list[SourceFile],
-    candidates: dict[str, Graph],
+    candidates: dict[str, Candidate],
     store: Store,
     seconds: dict[str, float],
 ) -> tuple[list[GraphWrite], dict[str, str]]:
@@ -97,7 +98,11 @@ def plan(
         if source.triples is not None:
             lines = canonical_lines(source.triples)
         else:
-            lines = canonical(candidates[r.graph].serialize(format="nt"))
+            candidate = candidates[r.graph]
+            if isinstance(candidate, Graph):
+                lines = canonical(candidate.serialize(format="nt"))
+            else:
+                lines = canonical_lines(candidate)
         hashes[r.graph] = _content_hash(lines, source.input_hash)
         r.triples = len(lines)
         if stored.get(r.graph) == hashes[r.graph]:
@@ -120,6 +125,7 @@ def swap(
     sources: list[SourceFile],
     hashes: dict[str, str],
     say: Callable[[str], None],
+    keys: dict[str, str] | None = None,
 ) -> str:
     """Write the changed graphs and the run's PROV record in one transaction; returns the run IRI.
 
@@ -131,7 +137,7 @@ def swap(
     say(f"writing {len(writes)} graph(s) in one transaction")
     store.replace_graphs(
         writes,
-        meta=run_record(run, started, reports, hashes, inputs, titles),
+        meta=run_record(run, started, reports, hashes, inputs, titles, keys),
         meta_drop=[w.graph for w in writes],
     )
     return str(run)

@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from graph.errors import (
     StackgraphError,
@@ -22,12 +23,25 @@ from graph.errors import (
     UnknownEntityError,
 )
 
-__all__ = ["EXIT_BUSY", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "main"]
+__all__ = [
+    "EXIT_BUSY",
+    "EXIT_INTERRUPTED",
+    "EXIT_INVALID",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "INTERRUPTED",
+    "main",
+]
 
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
 EXIT_BUSY = 75  # EX_TEMPFAIL: try again later
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+INTERRUPTED = (
+    "interrupted: the store holds its graphs from before the run, or those of the run if its"
+    " one transaction had committed; never a mix"
+)
 
 log = logging.getLogger("stackgraph")
 
@@ -51,7 +65,37 @@ def _store_arg(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _ingest_exit(outcome: str, code: int, error: str, store: str | None) -> int:
+    """Every exit of `stackgraph ingest` ends with its JSON line on stdout, errors too."""
+    if error:
+        print(f"error: {error}", file=sys.stderr)
+    print(json.dumps({"outcome": outcome, "error": error, "store": store}, sort_keys=True))
+    return code
+
+
 def _cmd_ingest(args: argparse.Namespace) -> int:
+    from ingest.problems import UsageError
+
+    try:
+        return _ingest(args)
+    except UsageError as exc:
+        return _ingest_exit("usage-error", EXIT_USAGE, str(exc), args.store)
+    except StoreBusyError as exc:
+        return _ingest_exit("busy", EXIT_BUSY, str(exc), args.store)
+    except StoreUnavailableError as exc:
+        return _ingest_exit("unavailable", EXIT_BUSY, str(exc), args.store)
+    except StoreSpecError as exc:
+        return _ingest_exit("usage-error", EXIT_USAGE, str(exc), args.store)
+    except KeyboardInterrupt:
+        return _ingest_exit(
+            "interrupted",
+            EXIT_INTERRUPTED,
+            INTERRUPTED,
+            args.store,
+        )
+
+
+def _ingest(args: argparse.Namespace) -> int:
     from ingest.problems import InvalidInputError
     from ingest.run import IngestOptions, ingest
 
@@ -62,6 +106,8 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         max_file_bytes=int(args.max_file_mb * 2**20),
         progress=sys.stderr.isatty() and not args.quiet,
+        prune=args.prune,
+        full=args.full,
     )
     try:
         report = ingest(options, log=log.info)
@@ -83,6 +129,8 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
             f"+{source.added} -{source.removed})",
             file=sys.stderr,
         )
+    for file, graph in report.absent:
+        print(f"   absent  {file}  (graph {graph} kept; --prune removes it)", file=sys.stderr)
     verdict = {
         "changed": "store updated",
         "unchanged": "unchanged: nothing to do",
@@ -153,15 +201,28 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     return EXIT_INVALID if found else EXIT_OK
 
 
+class _UsageExit(Exception):
+    """argparse refused the command line; the message says why."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise _UsageExit(message)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="stackgraph",
         description="A knowledge graph of the AI-infrastructure supply chain.",
         epilog="exit codes: 0 ok, 1 invalid input (store unchanged), 2 usage error, "
         "75 store busy or unavailable (retry later)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub: argparse._SubParsersAction[argparse.ArgumentParser] = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
 
     p = sub.add_parser("ingest", help="validate sources and swap them into the store")
     p.add_argument(
@@ -173,6 +234,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-file-mb", type=float, default=64.0, help="refuse larger files (default 64)"
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--prune",
+        action="store_true",
+        help="remove the graphs of sources no longer among the inputs (without it they are"
+        " kept and listed as absent)",
+    )
+    p.add_argument(
+        "--full",
+        action="store_true",
+        help="validate every source, also those unchanged since the last run",
+    )
     p.set_defaults(func=_cmd_ingest)
 
     p = sub.add_parser("export", help="write the graph out")
@@ -217,7 +289,13 @@ _EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentPars
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = parser.parse_args(given)
+    except _UsageExit as exc:
+        if "ingest" in given:  # the scheduler still gets its line
+            print(json.dumps({"error": str(exc), "outcome": "usage-error", "store": None}))
+        return EXIT_USAGE
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format='{"level": "%(levelname)s", "logger": "%(name)s", "message": "%(message)s"}',

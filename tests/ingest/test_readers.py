@@ -62,7 +62,7 @@ def test_file_no_reader_reads_is_named(tmp_path: Path, name: str, says: str) -> 
     source = read_source(path, max_bytes=_LIMIT)
 
     [problem] = source.problems
-    assert problem.file == name
+    assert problem.file == str(path)
     assert says in problem.message
     assert ", ".join(suffixes()) in problem.message and "an ETO folder" in problem.message
 

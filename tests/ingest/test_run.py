@@ -66,7 +66,9 @@ def test_given_store_is_written_and_left_open(dataset: Path, store_spec: str) ->
         assert store.triple_count("https://w3id.org/stackgraph/graph/chain") == 288
 
 
-def test_two_sources_of_one_name_are_refused(dataset: Path, tmp_path: Path) -> None:
+def test_two_folders_with_one_file_name_are_two_sources(dataset: Path, tmp_path: Path) -> None:
+    """Each file is its own source (the registry qualifies the second name by its folder): the
+    copy's entities are what is wrong, and every problem says which folder's file it is."""
     other = tmp_path / "other"
     other.mkdir()
     (other / "chain.yaml").write_text((dataset / "chain.yaml").read_text())
@@ -74,7 +76,8 @@ def test_two_sources_of_one_name_are_refused(dataset: Path, tmp_path: Path) -> N
     with pytest.raises(InvalidInputError) as caught:
         ingest(IngestOptions(paths=[dataset, other], store=f"oxigraph:{tmp_path / 'store'}"))
 
-    messages = [p.message for p in caught.value.problems]
-    assert any("source name 'chain' is also used by" in m for m in messages), messages
-    outcomes = sorted(s.outcome for s in caught.value.report.sources)
-    assert outcomes == ["invalid", "valid", "valid", "valid"]
+    problems = caught.value.problems
+    assert problems[0].message.startswith("duplicate id 'ex-abf-substrate', also defined at")
+    assert {p.file for p in problems} == {str(other / "chain.yaml")}
+    graphs = sorted(s.graph.rsplit("graph/", 1)[1] for s in caught.value.report.sources)
+    assert graphs == ["chain", "extra", "other/chain", "vocab"]

@@ -1,0 +1,72 @@
+"""Every exit of `stackgraph ingest` ends with its JSON line, as the README promises a scheduler:
+usage errors (2), a busy or unreachable store (75), an interrupted run (130)."""
+
+from __future__ import annotations
+
+import fcntl
+import signal
+from pathlib import Path
+
+import pytest
+
+from ingest.lock import lock_path
+from stackgraph.cli import INTERRUPTED as _INTERRUPTED
+from tests.conftest import free_port, run_cli
+from tests.ingest._cli import big_source, start_ingest, summary, wait_for
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--bogus"], "unrecognized arguments: --bogus"),
+        (["nowhere"], "no such file or folder: nowhere"),
+        (["--store", "postgres://x"], "store"),
+    ],
+    ids=["unknown-option", "missing-path", "bad-store-spec"],
+)
+def test_a_usage_error_exits_2_with_its_line(dataset: Path, args: list[str], says: str) -> None:
+    result = run_cli("ingest", *args, *([] if "nowhere" in args else [str(dataset)]))
+    assert result.code == 2, result.stderr
+    line = summary(result.stdout)
+    assert line["outcome"] == "usage-error" and says in line["error"], line
+
+
+def test_a_busy_store_exits_75_with_its_line(dataset: Path, store_spec: str) -> None:
+    path = lock_path(store_spec)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        result = run_cli("ingest", str(dataset), "--store", store_spec)
+    assert result.code == 75
+    assert summary(result.stdout) == {
+        "outcome": "busy",
+        "error": summary(result.stdout)["error"],
+        "store": store_spec,
+    }
+    assert "retry later" in summary(result.stdout)["error"]
+
+
+def test_an_unreachable_store_exits_75_with_its_line(dataset: Path) -> None:
+    spec = f"sparql:http://127.0.0.1:{free_port()}"
+    result = run_cli("ingest", str(dataset), "--store", spec)
+    assert result.code == 75
+    assert summary(result.stdout)["outcome"] == "unavailable"
+
+
+def test_an_interrupted_run_exits_130_with_its_line_and_writes_nothing(
+    tmp_path: Path, store_spec: str
+) -> None:
+    source = tmp_path / "big.nt"
+    big_source(source, 100_000, "a")
+    proc = start_ingest(source, store_spec)
+    wait_for(proc, "read 1 source file")
+    proc.send_signal(signal.SIGINT)
+    stdout, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 130
+    assert summary(stdout) == {
+        "outcome": "interrupted",
+        "error": _INTERRUPTED,
+        "store": store_spec,
+    }
+    check = run_cli("export", "--store", store_spec, "--format", "nt")
+    assert "example.org/a/" not in check.stdout

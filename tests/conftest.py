@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 if TYPE_CHECKING:
+    from graph import KnowledgeGraph
     from tests.api._server import Server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,6 +101,25 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def bundled(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The bundled data, ingested by the CLI once per session into a store on disk (read it,
+    never write to it); its spec."""
+    spec = f"oxigraph:{tmp_path_factory.mktemp('bundled') / 'store'}"
+    result = run_cli("ingest", str(ROOT / "data"), "--store", spec)
+    assert result.code == 0, result.stderr[-3000:]
+    return spec
+
+
+@pytest.fixture(scope="session")
+def bundled_kg(bundled: str) -> Iterator[KnowledgeGraph]:
+    """The Python API over the ``bundled`` store."""
+    from graph import KnowledgeGraph
+
+    with KnowledgeGraph.open(bundled) as kg:
+        yield kg
 
 
 @pytest.fixture(scope="session")

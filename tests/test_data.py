@@ -6,7 +6,6 @@ import datetime
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,18 +25,9 @@ NOT_META = "FILTER(?g != <https://w3id.org/stackgraph/graph/meta>)"
 
 
 @pytest.fixture(scope="module")
-def bundled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The bundled data ingested once into a store on disk; yields its spec."""
-    spec = f"oxigraph:{tmp_path_factory.mktemp('bundled') / 'store'}"
-    result = run_cli("ingest", str(DATA), "--store", spec)
-    assert result.code == 0, result.stderr[-3000:]
-    yield spec
-
-
-@pytest.fixture(scope="module")
-def kg(bundled: str) -> Iterator[KnowledgeGraph]:
-    with KnowledgeGraph.open(bundled) as k:
-        yield k
+def kg(bundled_kg: KnowledgeGraph) -> KnowledgeGraph:
+    """The bundled data (``tests/conftest.py``, ingested once per session)."""
+    return bundled_kg
 
 
 def test_whole_dataset_conforms_to_shapes(bundled: str) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -37,17 +36,9 @@ def run_cli_module(module: str, *args: str) -> Result:
 
 
 @pytest.fixture(scope="module")
-def bundled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    spec = f"oxigraph:{tmp_path_factory.mktemp('gates') / 'store'}"
-    result = run_cli("ingest", str(DATA), "--store", spec)
-    assert result.code == 0, result.stderr[-3000:]
-    yield spec
-
-
-@pytest.fixture(scope="module")
-def kg(bundled: str) -> Iterator[KnowledgeGraph]:
-    with KnowledgeGraph.open(bundled) as k:
-        yield k
+def kg(bundled_kg: KnowledgeGraph) -> KnowledgeGraph:
+    """The bundled data (``tests/conftest.py``, ingested once per session)."""
+    return bundled_kg
 
 
 @pytest.fixture(scope="module")

@@ -9,17 +9,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from rdflib import RDF, XSD, Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 
-from graph.namespace import ID, LAYER, META_GRAPH, SG, entity_iri, normalise, slug_of
+from graph.namespace import ID, META_GRAPH, entity_iri, normalise, slug_of
 from graph.store import Store
 from ingest.formats import CSV_LIST_SEPARATOR
 from ingest.problems import Problem
 from ingest.readers import RawRecord, SourceFile
 from schema import models
 from schema._spec import Class, Slot, load
-from schema._types import date_precision
 
 __all__ = [
     "EntityIndex",
@@ -29,7 +28,6 @@ __all__ = [
     "record_iri",
     "resolve_refs",
     "stored_records",
-    "to_graph",
     "validate_records",
 ]
 
@@ -259,22 +257,6 @@ def stored_records(
     return sorted(found)
 
 
-def _literal(slot: Slot, value: Any) -> Literal | URIRef:
-    if slot.is_enum:
-        return LAYER[value] if slot.target == "Layer" else Literal(value)
-    if slot.type == "uri":
-        return URIRef(value)
-    if slot.type == "date":
-        return Literal(value, datatype=XSD[date_precision(value)])
-    if slot.type == "integer":
-        return Literal(int(value), datatype=XSD.integer)
-    if slot.type == "float":
-        return Literal(float(value), datatype=XSD.double)
-    if slot.type == "boolean":
-        return Literal(bool(value), datatype=XSD.boolean)
-    return Literal(str(value))
-
-
 def _ref_problem(record: ValidRecord, line: int, slot: Slot, value: str, what: str) -> Problem:
     return Problem(
         record.raw.file or record.source.display,
@@ -319,54 +301,6 @@ def resolve_refs(record: ValidRecord, index: EntityIndex) -> tuple[dict[str, Any
             slugs.append(slug)
         resolved[slot.name] = slugs if isinstance(value, list) else (slugs[0] if slugs else None)
     return resolved, problems
-
-
-def to_graph(records: list[ValidRecord], refs: list[dict[str, Any]]) -> Graph:
-    """The RDF of a source's records (references already resolved to slugs).
-
-    Args:
-        records: the valid records of one source.
-        refs: the resolved references of each record (``resolve_refs``), in the same order.
-
-    Examples:
-        >>> from pathlib import Path
-        >>> from ingest.readers import RawRecord, SourceFile
-        >>> source = SourceFile(Path("acme.yaml"), "acme.yaml", "acme", input_hash="")
-        >>> source.records.append(RawRecord("Organization", {
-        ...     "id": "acme", "name": "Acme", "layer": "foundry", "roles": ["foundry"],
-        ...     "source": "https://example.org/acme", "as_of": "2025", "confidence": "high",
-        ... }, line=3))
-        >>> graph = to_graph(validate_records(source), [{}])
-        >>> for p, o in sorted(graph.predicate_objects()):
-        ...     print(p.n3(graph.namespace_manager), o.n3(graph.namespace_manager))
-        rdf:type <https://w3id.org/stackgraph/ns#Entity>
-        rdf:type <https://w3id.org/stackgraph/ns#Organization>
-        skos:prefLabel "Acme"
-        prov:wasDerivedFrom <https://example.org/acme>
-        ...
-    """
-    g = Graph()
-    for record, resolved in zip(records, refs, strict=True):
-        subject = record_iri(record, resolved)
-        g.add((subject, RDF.type, URIRef(record.cls.uri)))
-        if record.cls.is_entity:
-            g.add((subject, RDF.type, SG.Entity))
-        for slot in record.cls.slots:
-            if slot.identifier:
-                continue
-            value = getattr(record.model, slot.name)
-            if value is None or value == []:
-                continue
-            predicate = URIRef(slot.uri)
-            if slot.is_ref:
-                targets = resolved.get(slot.name)
-                for slug in targets if isinstance(targets, list) else [targets]:
-                    if slug:
-                        g.add((subject, predicate, entity_iri(slug)))
-                continue
-            for v in value if isinstance(value, list) else [value]:
-                g.add((subject, predicate, _literal(slot, v)))
-    return g
 
 
 def label_of(graph: Graph, iri: URIRef) -> str | None:

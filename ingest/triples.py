@@ -1,8 +1,7 @@
-"""Records as pyoxigraph triples: what the swap writes for a table source, built without rdflib.
+"""Records as triples: the one mapping of a record to RDF.
 
-``to_triples`` gives the triples of ``ingest.records.to_graph`` (the rdflib graph the SHACL gate
-reads), line for line once canonical (``tests/ingest/test_gate_models.py`` checks it on records
-generated from the schema), at a fraction of the cost.
+``to_triples`` builds pyoxigraph triples, what the swap writes for a table source, without
+rdflib; ``to_graph`` gives the same triples as an rdflib graph, for the SHACL gate and for tests.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from ingest.records import ValidRecord, record_iri
 from schema._spec import Slot
 from schema._types import date_precision
 
-__all__ = ["Candidate", "to_triples"]
+__all__ = ["Candidate", "to_graph", "to_triples"]
 
 Candidate = Graph | list[ox.Triple]
 """The new content of a named graph: an rdflib graph (RDF sources, for the SHACL gate) or the
@@ -29,7 +28,7 @@ _XSD_NS = str(XSD)
 
 
 def to_triples(records: list[ValidRecord], refs: list[dict[str, Any]]) -> list[ox.Triple]:
-    """The triples of ``to_graph``, in pyoxigraph's terms.
+    """The RDF of a source's records (references already resolved to slugs), as pyoxigraph triples.
 
     Examples:
         >>> from pathlib import Path
@@ -69,6 +68,38 @@ def to_triples(records: list[ValidRecord], refs: list[dict[str, Any]]) -> list[o
 
 
 _PREDICATES: dict[str, ox.NamedNode] = {}
+
+
+def to_graph(records: list[ValidRecord], refs: list[dict[str, Any]]) -> Graph:
+    """The triples of ``to_triples`` as an rdflib graph: what the SHACL gate reads.
+
+    Args:
+        records: the valid records of one source.
+        refs: the resolved references of each record (``resolve_refs``), in the same order.
+
+    Examples:
+        >>> from pathlib import Path
+        >>> from ingest.readers import RawRecord, SourceFile
+        >>> from ingest.records import validate_records
+        >>> source = SourceFile(Path("acme.yaml"), "acme.yaml", "acme", input_hash="")
+        >>> source.records.append(RawRecord("Organization", {
+        ...     "id": "acme", "name": "Acme", "layer": "foundry", "roles": ["foundry"],
+        ...     "source": "https://example.org/acme", "as_of": "2025", "confidence": "high",
+        ... }, line=3))
+        >>> graph = to_graph(validate_records(source), [{}])
+        >>> for p, o in sorted(graph.predicate_objects()):
+        ...     print(p.n3(graph.namespace_manager), o.n3(graph.namespace_manager))
+        rdf:type <https://w3id.org/stackgraph/ns#Entity>
+        rdf:type <https://w3id.org/stackgraph/ns#Organization>
+        skos:prefLabel "Acme"
+        prov:wasDerivedFrom <https://example.org/acme>
+        ...
+    """
+    graph = Graph()
+    triples = to_triples(records, refs)
+    if triples:
+        graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    return graph
 
 
 def _predicate(slot: Slot) -> ox.NamedNode:

@@ -15,9 +15,9 @@ from rdflib import RDF, URIRef
 from graph.namespace import ID, SG
 from ingest.gate import check
 from ingest.readers import RawRecord, SourceFile
-from ingest.records import EntityIndex, resolve_refs, to_graph, validate_records
+from ingest.records import EntityIndex, resolve_refs, validate_records
 from ingest.swap import canonical, canonical_lines
-from ingest.triples import to_triples
+from ingest.triples import to_graph, to_triples
 from schema import models
 from schema._spec import Slot, load
 

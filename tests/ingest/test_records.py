@@ -15,9 +15,9 @@ from ingest.records import (
     check_unique,
     record_iri,
     resolve_refs,
-    to_graph,
     validate_records,
 )
+from ingest.triples import to_graph
 
 _ID = "https://w3id.org/stackgraph/id/"
 _SG = "https://w3id.org/stackgraph/ns#"

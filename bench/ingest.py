@@ -22,11 +22,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import generate
+from load import start_server
 from sources import write_sources
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,34 +67,13 @@ def _step(setup: str, body: str) -> dict[str, float]:
 
 
 def _server_start(spec: str) -> float:
-    port = 18000 + os.getpid() % 1000
+    """Seconds from launch until the server's ``/readyz`` answers."""
     t = time.perf_counter()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "stackgraph.cli",
-            "serve",
-            "--store",
-            spec,
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-    )
-    try:
-        while time.perf_counter() - t < 600:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                    return time.perf_counter() - t
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise TimeoutError("the server did not get ready")
-    finally:
-        proc.terminate()
-        proc.wait(30)
+    proc = start_server(spec, 18000 + os.getpid() % 1000, timeout=600)
+    seconds = time.perf_counter() - t
+    proc.terminate()
+    proc.wait(30)
+    return seconds
 
 
 def bench(items: int, work: Path) -> dict[str, object]:

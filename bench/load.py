@@ -189,7 +189,10 @@ def run_scenario(
     )
 
 
-def _start_server(store: str, port: int, response_cache: bool) -> subprocess.Popen[bytes]:
+def start_server(
+    store: str, port: int, response_cache: bool = True, timeout: float = 60
+) -> subprocess.Popen[bytes]:
+    """A `stackgraph serve` on ``port``, returned once ``/readyz`` answers."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("STACKGRAPH_")}
     if not response_cache:
         env["STACKGRAPH_RESPONSE_CACHE_SIZE"] = "0"
@@ -209,7 +212,7 @@ def _start_server(store: str, port: int, response_cache: bool) -> subprocess.Pop
         cwd=ROOT,
         env=env,
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"the server exited with code {proc.returncode}")
@@ -220,7 +223,9 @@ def _start_server(store: str, port: int, response_cache: bool) -> subprocess.Pop
             pass
         time.sleep(0.2)
     proc.terminate()
-    raise RuntimeError("the server did not become ready within 60 s (is the store empty?)")
+    raise RuntimeError(
+        f"the server did not become ready within {timeout:.0f} s (is the store empty?)"
+    )
 
 
 def _ingest_bundled(workdir: Path) -> str:
@@ -291,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="stackgraph-load-") as tmp:
         store = args.store or _ingest_bundled(Path(tmp))
         port = _free_port()
-        server = _start_server(store, port, not args.no_response_cache)
+        server = start_server(store, port, not args.no_response_cache)
         try:
             url = f"http://127.0.0.1:{port}/graphql"
             results = [

@@ -99,6 +99,15 @@ class Measure:
     met: bool
     missing: tuple[str, ...] = ()
 
+    @classmethod
+    def counted(
+        cls, name: str, whole: list[str], missing: list[str], target: str, share: float
+    ) -> Measure:
+        """The measure of ``whole`` less ``missing``, met when that is at least ``share`` of
+        ``whole`` (and ``whole`` is not empty)."""
+        have = len(whole) - len(missing)
+        return cls(name, have, len(whole), target, have >= share * len(whole) > 0, tuple(missing))
+
     @property
     def percent(self) -> float:
         return 100 * self.part / self.whole if self.whole else 0.0
@@ -221,14 +230,8 @@ def _hbm_shares(snap: Snapshot) -> Measure:
             for s in r.sources
         )
     ]
-    have = len(products) - len(without)
-    return Measure(
-        "HBM-using products with vendor shares",
-        have,
-        len(products),
-        "at least half",
-        2 * have >= len(products) > 0,
-        tuple(without),
+    return Measure.counted(
+        "HBM-using products with vendor shares", products, without, "at least half", 0.5
     )
 
 
@@ -276,14 +279,8 @@ def _campus_power(store: Store, snap: Snapshot) -> Measure:
     )
     powered = _powered(store, snap)
     without = [c for c in campuses if c not in powered]
-    have = len(campuses) - len(without)
-    return Measure(
-        "datacenter campuses with their power",
-        have,
-        len(campuses),
-        "at least 80%",
-        have >= 0.8 * len(campuses) > 0,
-        tuple(without),
+    return Measure.counted(
+        "datacenter campuses with their power", campuses, without, "at least 80%", 0.8
     )
 
 

@@ -1,15 +1,14 @@
 """Every exit of `stackgraph ingest` ends with its JSON line, as the README promises a scheduler:
-usage errors (2), a busy or unreachable store (75), an interrupted run (130)."""
+usage errors (2), a busy or unreachable store (75; busy: tests/ingest/test_lock.py), an interrupted
+run (130)."""
 
 from __future__ import annotations
 
-import fcntl
 import signal
 from pathlib import Path
 
 import pytest
 
-from ingest.lock import lock_path
 from stackgraph.cli import INTERRUPTED as _INTERRUPTED
 from tests.conftest import free_port, run_cli
 from tests.ingest._cli import big_source, start_ingest, summary, wait_for
@@ -29,21 +28,6 @@ def test_a_usage_error_exits_2_with_its_line(dataset: Path, args: list[str], say
     assert result.code == 2, result.stderr
     line = summary(result.stdout)
     assert line["outcome"] == "usage-error" and says in line["error"], line
-
-
-def test_a_busy_store_exits_75_with_its_line(dataset: Path, store_spec: str) -> None:
-    path = lock_path(store_spec)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        result = run_cli("ingest", str(dataset), "--store", store_spec)
-    assert result.code == 75
-    assert summary(result.stdout) == {
-        "outcome": "busy",
-        "error": summary(result.stdout)["error"],
-        "store": store_spec,
-    }
-    assert "retry later" in summary(result.stdout)["error"]
 
 
 def test_an_unreachable_store_exits_75_with_its_line(dataset: Path) -> None:

@@ -12,7 +12,7 @@ from graph.errors import StoreBusyError
 from graph.store import lock_path
 from ingest.lock import lock
 from tests.conftest import run_cli
-from tests.ingest._cli import big_source, start_ingest, wait_for
+from tests.ingest._cli import big_source, start_ingest, summary, wait_for
 
 
 def test_lock_is_exclusive_and_released(store_spec: str) -> None:
@@ -37,6 +37,10 @@ def test_held_lock_exits_75(dataset: Path, store_spec: str) -> None:
         result = run_cli("ingest", str(dataset), "--store", store_spec)
     assert result.code == 75
     assert "retry later" in result.stderr
+    # the scheduler's line too (the JSON line of every exit: tests/ingest/test_exits.py)
+    line = summary(result.stdout)
+    assert line == {"outcome": "busy", "error": line["error"], "store": store_spec}
+    assert "retry later" in line["error"]
 
 
 @pytest.mark.slow

@@ -125,14 +125,15 @@ def _free(source: SourceFile, owner: dict[str, str | None], taken: dict[str, str
     return None
 
 
-def unchanged_source(path: Path, key: str, made: dict[tuple[str, str], str]) -> SourceFile | None:
-    """The source of a file whose key and bytes are those a stored graph was made from (by
-    ``(key, input hash)``), unread; None when it must be read."""
-    if not path.is_file():
+def unchanged_source(path: Path, key: str, made: dict[str, tuple[str, str]]) -> SourceFile | None:
+    """The source of a file whose bytes are those the stored graph of its key was made from
+    (``made``: key -> (input hash, graph)), unread; None when it must be read. A file of a key
+    the store does not hold is not even hashed here."""
+    if key not in made or not path.is_file():
         return None
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    graph = made.get((key, digest))
-    if graph is None:
+    held, graph = made[key]
+    if digest != held:
         return None
     return SourceFile(path, display_name(path), _name(graph), digest, key=key, unchanged=True)
 

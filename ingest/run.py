@@ -186,7 +186,7 @@ def _read(
     bytes are those the store's graph was made from, by this schema, is only hashed."""
     schema = f"{load().version}:"
     made = {
-        (r.key, r.input_hash): r.graph
+        r.key: (r.input_hash, r.graph)
         for r in held.values()
         if r.key and r.input_hash and (r.content_hash or "").startswith(schema)
     }

@@ -249,10 +249,10 @@ def test_a_shortage_of_a_family_reaches_every_variant(
 def test_one_hbm_vendor_out_constrains_dual_sourced_products(kg: KnowledgeGraph) -> None:
     table = kg.impact({"micron-hbm3e": 0.0})
     rows = {r["id"]: r for r in table}
-    # no source gives H200's vendor shares: a range from "Micron carried it all" to "the other
+    # no source gives MI350X's vendor shares: a range from "Micron carried it all" to "the other
     # vendors made up for it", never a number no source gave
-    h200 = rows["h200"]
-    assert (h200["status"], h200["low"], h200["high"]) == ("POSSIBLY_CONSTRAINED", 0.0, 1.0)
+    mi350x = rows["mi350x"]
+    assert (mi350x["status"], mi350x["low"], mi350x["high"]) == ("POSSIBLY_CONSTRAINED", 0.0, 1.0)
     assert "BLOCKED" not in {rows[x]["status"] for x in ("h200", "b200", "b300") if x in rows}
 
 
@@ -261,9 +261,9 @@ def test_an_hbm_vendor_outage_shows_unsourced_shares_as_a_range_with_their_sourc
 ) -> None:
     result = run_cli("impact", "sk-hynix-hbm3e=0", "--json", "--store", bundled)
     assert result.code == 0, result.stderr
-    b200 = next(r for r in json.loads(result.stdout)["rows"] if r["id"] == "b200")
-    assert b200["low"] < b200["high"]  # a range, not an even split
-    shares = [s for step in b200["explanation"] for s in step["shares"]]
+    mi325x = next(r for r in json.loads(result.stdout)["rows"] if r["id"] == "mi325x")
+    assert mi325x["low"] < mi325x["high"]  # a range, not an even split
+    shares = [s for step in mi325x["explanation"] for s in step["shares"]]
     assert any(s["share"] is None for s in shares)
     assert all(s["provenance"]["source"].startswith("http") for s in shares)
     explained = run_cli("impact", "sk-hynix-hbm3e=0", "--explain", "--store", bundled)

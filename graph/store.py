@@ -7,9 +7,11 @@ A store spec picks one:
 - ``sparql:URL``         a SPARQL 1.1 server whose query, update and graph store endpoints are
                          ``URL/query``, ``URL/update`` and ``URL/store`` (``oxigraph serve``).
 
-Writes replace whole named graphs, and every write is one SPARQL update request, which both
-Oxigraph and a SPARQL 1.1 server apply as one transaction: a reader sees the graphs before or
-after it, never in between, and a process killed mid-write leaves the previous graphs intact.
+Writes replace named graphs or patch them (triples out, triples in), and every write is one
+transaction: a SPARQL update request, which both Oxigraph and a SPARQL 1.1 server apply as one,
+or, when a write only adds triples to the embedded store, one ``Store.load`` of N-Quads
+(Oxigraph's transactional load, without SPARQL text to parse). A reader sees the graphs before or after
+it, never in between, and a process killed mid-write leaves the previous graphs intact.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Any
 import httpx
 import pyoxigraph as ox
 
+from graph import shadow
 from graph.errors import StoreBusyError, StoreError, StoreSpecError, StoreUnavailableError
 from graph.namespace import META_GRAPH
 
@@ -39,10 +42,21 @@ Value = str | int | float | bool | None
 
 @dataclass(frozen=True)
 class GraphWrite:
-    """A named graph to replace: its new content as N-Triples lines (empty drops the graph)."""
+    """A change to one named graph.
+
+    Without ``removed``, ``ntriples`` is the graph's new content (empty drops the graph). With
+    ``removed``, the write is a patch: those triples go, ``ntriples`` come, the rest stays (a
+    patch names no blank node, which SPARQL's ``DELETE DATA`` cannot match).
+    """
 
     graph: str
     ntriples: str
+    removed: str | None = None
+
+    @property
+    def adds_only(self) -> bool:
+        """Whether the write only adds triples (to a graph the store lacks, for a replacement)."""
+        return self.removed is not None and not self.removed.strip()
 
 
 def _python(kind: str, value: str, datatype: str | None) -> Value:
@@ -133,7 +147,10 @@ class Store(ABC):
             f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{s}> ?p ?o }} }}" for s in meta_drop
         ]
         for w in writes:
-            parts.append(f"DROP SILENT GRAPH <{w.graph}>")
+            if w.removed is None:
+                parts.append(f"DROP SILENT GRAPH <{w.graph}>")
+            elif w.removed.strip():
+                parts.append(f"DELETE DATA {{ GRAPH <{w.graph}> {{\n{w.removed}\n}} }}")
             if w.ntriples.strip():
                 parts.append(f"INSERT DATA {{ GRAPH <{w.graph}> {{\n{w.ntriples}\n}} }}")
         if meta.strip():
@@ -181,6 +198,65 @@ class OxigraphStore(Store):
 
     def ask(self, query: str) -> bool:
         return bool(self._store.query(query))
+
+    #: Above this many added triples, a store on disk writes through a shadow copy
+    #: (``graph.shadow``): bounded memory instead of one transaction held in memory.
+    shadow_above = 100_000
+
+    def replace_graphs(
+        self, writes: Iterable[GraphWrite], meta: str = "", meta_drop: Iterable[str] = ()
+    ) -> None:
+        writes, meta_drop = list(writes), list(meta_drop)
+        added = sum(w.ntriples.count("\n") + 1 for w in writes if w.ntriples)
+        if (
+            added > self.shadow_above
+            and self.path is not None
+            and not self.read_only
+            and shadow.available(self.path.parent)
+        ):
+            self._shadow_write(writes, meta, meta_drop)
+            return
+        if not all(self._adds_only(w) for w in writes) or self._holds_meta(meta_drop):
+            super().replace_graphs(writes, meta, meta_drop)
+            return
+        # Only additions: one transactional load of N-Quads, parsed by Oxigraph, no SPARQL.
+        text = "".join(
+            _as_nquads(w.ntriples, w.graph) for w in [*writes, GraphWrite(META_GRAPH, meta)]
+        )
+        try:
+            self._store.load(text.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+        except OSError as exc:
+            raise StoreUnavailableError(f"write to {self.spec} failed: {exc}") from exc
+
+    def _shadow_write(self, writes: list[GraphWrite], meta: str, meta_drop: list[str]) -> None:
+        assert self.path is not None
+        updates = [f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{s}> ?p ?o }} }}" for s in meta_drop]
+        for w in writes:
+            if w.removed is None:
+                updates.append(f"DROP SILENT GRAPH <{w.graph}>")
+            elif w.removed.strip():
+                updates.append(f"DELETE DATA {{ GRAPH <{w.graph}> {{\n{w.removed}\n}} }}")
+        chunks = (_as_nquads(w.ntriples, w.graph) for w in [*writes, GraphWrite(META_GRAPH, meta)])
+        try:
+            built = shadow.build(self._store, self.path, updates, chunks)
+            self._store = None  # type: ignore[assignment]  # closes the store before the swap
+            try:
+                shadow.swap_in(built, self.path)
+            finally:
+                self._store = ox.Store(str(self.path))
+        except OSError as exc:
+            raise StoreUnavailableError(f"write to {self.spec} failed: {exc}") from exc
+
+    def _adds_only(self, write: GraphWrite) -> bool:
+        if write.removed is None:
+            return not self._store.contains_named_graph(ox.NamedNode(write.graph))
+        return write.adds_only
+
+    def _holds_meta(self, subjects: list[str]) -> bool:
+        if not subjects:
+            return False
+        values = " ".join(f"<{s}>" for s in subjects)
+        return self.ask(f"ASK {{ GRAPH <{META_GRAPH}> {{ VALUES ?s {{ {values} }} ?s ?p ?o }} }}")
 
     def update(self, update: str) -> None:
         try:
@@ -278,6 +354,16 @@ class SparqlStore(Store):
 
     def close(self) -> None:
         self._client.close()
+
+
+def _as_nquads(ntriples: str, graph: str) -> str:
+    """N-Triples lines (one triple each, as ``canonical`` writes them) as N-Quads in `graph`."""
+    suffix = f" <{graph}> .\n"
+    return "".join(
+        line.rstrip().removesuffix(".").rstrip() + suffix
+        for line in ntriples.splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    )
 
 
 def default_store_spec() -> str:

@@ -222,19 +222,22 @@ def _resolve(
     for source in sources:
         t = time.perf_counter()
         records = valid[source.display]
-        resolved = []
+        resolved, iris = [], []
         for record in records:
             refs, problems = resolve_refs(record, index)
             source.problems.extend(problems)
             source.problems.extend(check_quantities(record, refs, kinds))
             resolved.append(refs)
-            if not problems and not record.cls.is_entity:
-                check_unique(record, refs, minted)
-                records_by_iri.setdefault(str(record_iri(record, refs)), record)
+            if problems:
+                continue
+            iris.append(str(record_iri(record, refs)))
+            if not record.cls.is_entity:
+                check_unique(record, iris[-1], minted)
+                records_by_iri.setdefault(iris[-1], record)
         if source.rdf is not None:
             candidates[str(graph_iri(source.name))] = source.rdf
         elif not source.problems:
-            candidates[str(graph_iri(source.name))] = to_triples(records, resolved)
+            candidates[str(graph_iri(source.name))] = to_triples(records, resolved, iris)
         seconds[source.display] = time.perf_counter() - t
     for iri, graph in stored_records(store, list(records_by_iri), run_graphs):
         record = records_by_iri[iri]

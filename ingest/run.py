@@ -116,14 +116,17 @@ def _run(
     run_graphs = {str(graph_iri(s.name)) for s in work} | {r.graph for r in pruned}
     if fresh:
         say(f"{len(fresh)} source(s) unchanged since the last run: not validated again")
-    candidates, seconds = _resolve(work, store, run_graphs)
+    # Nothing to read (every source unchanged, none pruned): the store is not queried at all.
+    candidates, seconds = _resolve(work, store, run_graphs) if run_graphs else ({}, {})
     candidates.update({r.graph: Graph() for r in pruned})
     report = IngestReport(store=store.spec, outcome="invalid")
     report.sources = [SourceReport(s.display, str(graph_iri(s.name))) for s in work]
     _refuse_invalid(work, report, t0)
     rdf = {str(graph_iri(s.name)) for s in work if s.rdf is not None}
     say("validated records" + ("; running the SHACL gate on the RDF sources" if rdf else ""))
-    violations = check_candidates(candidates, store, run_graphs, shapes_on=rdf)
+    violations = (
+        check_candidates(candidates, store, run_graphs, shapes_on=rdf) if run_graphs else []
+    )
     if violations and fresh and any(held[g].file for g in _referrers(violations, held)):
         # An unchanged source refers to an entity a changed one removes or renames: its
         # references resolve anew only if it is validated again.

@@ -122,6 +122,8 @@ def _run(
     report = IngestReport(store=store.spec, outcome="invalid")
     report.sources = [SourceReport(s.display, str(graph_iri(s.name))) for s in work]
     _refuse_invalid(work, report, t0)
+    for s in work:  # from here on only the candidates matter: let the raw rows go
+        s.records.clear()
     rdf = {str(graph_iri(s.name)) for s in work if s.rdf is not None}
     say("validated records" + ("; running the SHACL gate on the RDF sources" if rdf else ""))
     violations = (

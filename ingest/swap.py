@@ -114,9 +114,14 @@ def plan(
             r.outcome = "unchanged"
         else:
             stored_lines = canonical(store.graph_ntriples(r.graph))
+            r.outcome = "changed"
+            if not stored_lines:  # a new graph: all of it is added
+                r.added, r.removed = len(lines), 0
+                writes.append(GraphWrite(r.graph, "\n".join(lines), removed=""))
+                r.seconds = seconds[source.display] + time.perf_counter() - t
+                continue
             old, new = set(stored_lines), set(lines)
             r.added, r.removed = len(new - old), len(old - new)
-            r.outcome = "changed"
             if _has_bnodes(stored_lines) or _has_bnodes(lines):
                 writes.append(GraphWrite(r.graph, "\n".join(lines)))
             else:  # a patch: a few changed rows of a large source write only those triples

@@ -194,7 +194,8 @@ class OxigraphStore(Store):
         if not isinstance(result, ox.QuerySolutions):
             raise StoreError("expected a SELECT query")
         names = [v.value for v in result.variables]
-        return names, [tuple(_ox_python(sol[n]) for n in names) for sol in result]
+        # A solution iterates its terms in the order of the variables (None where unbound).
+        return names, [tuple(map(_ox_python, sol)) for sol in result]
 
     def ask(self, query: str) -> bool:
         return bool(self._store.query(query))
@@ -271,6 +272,12 @@ class OxigraphStore(Store):
     def dump_nquads(self) -> str:
         data = self._store.dump(format=ox.RdfFormat.N_QUADS)
         return data.decode("utf-8") if data else ""
+
+    def match(
+        self, predicate: str, obj: ox.NamedNode | ox.Literal | None = None
+    ) -> Iterator[ox.Quad]:
+        """Every quad with `predicate` (and `obj`), in any graph: one scan of an index."""
+        return iter(self._store.quads_for_pattern(None, ox.NamedNode(predicate), obj, None))
 
     def quads(self, graph: str) -> Iterator[ox.Quad]:
         """Quads of one named graph, without a round trip through text."""

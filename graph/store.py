@@ -273,12 +273,6 @@ class OxigraphStore(Store):
         data = self._store.dump(format=ox.RdfFormat.N_QUADS)
         return data.decode("utf-8") if data else ""
 
-    def match(
-        self, predicate: str, obj: ox.NamedNode | ox.Literal | None = None
-    ) -> Iterator[ox.Quad]:
-        """Every quad with `predicate` (and `obj`), in any graph: one scan of an index."""
-        return iter(self._store.quads_for_pattern(None, ox.NamedNode(predicate), obj, None))
-
     def quads(self, graph: str) -> Iterator[ox.Quad]:
         """Quads of one named graph, without a round trip through text."""
         return iter(self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))

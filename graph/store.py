@@ -7,11 +7,12 @@ A store spec picks one:
 - ``sparql:URL``         a SPARQL 1.1 server whose query, update and graph store endpoints are
                          ``URL/query``, ``URL/update`` and ``URL/store`` (``oxigraph serve``).
 
-Writes replace named graphs or patch them (triples out, triples in), and every write is one
-transaction: a SPARQL update request, which both Oxigraph and a SPARQL 1.1 server apply as one,
-or, when a write only adds triples to the embedded store, one ``Store.load`` of N-Quads
-(Oxigraph's transactional load, without SPARQL text to parse). A reader sees the graphs before or after
-it, never in between, and a process killed mid-write leaves the previous graphs intact.
+Writes replace named graphs or patch them (triples out, triples in), and every write is
+all-or-nothing: one SPARQL update request, which Oxigraph and a SPARQL 1.1 server apply as one
+transaction; for the embedded store, a write that only adds is one transactional ``Store.load``
+of N-Quads (no SPARQL text to parse), and a large write goes through a shadow copy swapped in by
+one rename (``graph.shadow``). A reader sees the graphs before or after a write, never in
+between, and a process killed mid-write leaves the previous graphs intact.
 """
 
 from __future__ import annotations
@@ -53,10 +54,17 @@ class GraphWrite:
     ntriples: str
     removed: str | None = None
 
-    @property
-    def adds_only(self) -> bool:
-        """Whether the write only adds triples (to a graph the store lacks, for a replacement)."""
-        return self.removed is not None and not self.removed.strip()
+
+def _deletions(writes: Iterable[GraphWrite], meta_drop: Iterable[str]) -> list[str]:
+    """The SPARQL updates that take out what `writes` replace or remove, and the metadata of
+    the subjects `meta_drop`, before anything is added."""
+    parts = [f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{s}> ?p ?o }} }}" for s in meta_drop]
+    for w in writes:
+        if w.removed is None:
+            parts.append(f"DROP SILENT GRAPH <{w.graph}>")
+        elif w.removed.strip():
+            parts.append(f"DELETE DATA {{ GRAPH <{w.graph}> {{\n{w.removed}\n}} }}")
+    return parts
 
 
 def _python(kind: str, value: str, datatype: str | None) -> Value:
@@ -136,21 +144,16 @@ class Store(ABC):
     def replace_graphs(
         self, writes: Iterable[GraphWrite], meta: str = "", meta_drop: Iterable[str] = ()
     ) -> None:
-        """Replace named graphs and their metadata, all in one transaction.
+        """Replace or patch named graphs and their metadata, all in one transaction.
 
         Args:
-            writes: graphs to replace; an empty graph content drops the graph.
+            writes: graphs to replace (an empty content drops the graph) or to patch.
             meta: N-Triples to add to the metadata graph in the same transaction.
             meta_drop: subjects whose metadata triples are deleted first.
         """
-        parts: list[str] = [
-            f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{s}> ?p ?o }} }}" for s in meta_drop
-        ]
+        writes = list(writes)
+        parts = _deletions(writes, meta_drop)
         for w in writes:
-            if w.removed is None:
-                parts.append(f"DROP SILENT GRAPH <{w.graph}>")
-            elif w.removed.strip():
-                parts.append(f"DELETE DATA {{ GRAPH <{w.graph}> {{\n{w.removed}\n}} }}")
             if w.ntriples.strip():
                 parts.append(f"INSERT DATA {{ GRAPH <{w.graph}> {{\n{w.ntriples}\n}} }}")
         if meta.strip():
@@ -231,12 +234,7 @@ class OxigraphStore(Store):
 
     def _shadow_write(self, writes: list[GraphWrite], meta: str, meta_drop: list[str]) -> None:
         assert self.path is not None
-        updates = [f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{s}> ?p ?o }} }}" for s in meta_drop]
-        for w in writes:
-            if w.removed is None:
-                updates.append(f"DROP SILENT GRAPH <{w.graph}>")
-            elif w.removed.strip():
-                updates.append(f"DELETE DATA {{ GRAPH <{w.graph}> {{\n{w.removed}\n}} }}")
+        updates = _deletions(writes, meta_drop)
         chunks = (_as_nquads(w.ntriples, w.graph) for w in [*writes, GraphWrite(META_GRAPH, meta)])
         try:
             built = shadow.build(self._store, self.path, updates, chunks)
@@ -249,9 +247,11 @@ class OxigraphStore(Store):
             raise StoreUnavailableError(f"write to {self.spec} failed: {exc}") from exc
 
     def _adds_only(self, write: GraphWrite) -> bool:
+        """Whether `write` takes nothing out: a patch that removes nothing, or the content of
+        a graph the store lacks."""
         if write.removed is None:
             return not self._store.contains_named_graph(ox.NamedNode(write.graph))
-        return write.adds_only
+        return not write.removed.strip()
 
     def _holds_meta(self, subjects: list[str]) -> bool:
         if not subjects:

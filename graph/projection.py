@@ -104,8 +104,10 @@ def _records(store: Store, variables: str, pattern: str) -> list[tuple[_Row, Pro
     with its provenance."""
     rows = store.select(
         PREFIXES + f"SELECT {variables} {_PROV_VARS} WHERE {{ GRAPH ?g {{ {pattern}"
-        f" {_PROV_PATTERN} }} {_NOT_META} }} ORDER BY ?x"
+        f" {_PROV_PATTERN} }} {_NOT_META} }}"
     )
+    # Sorted here, not by ORDER BY: the store's sort doubles the time of the read at scale.
+    rows.sort(key=lambda row: str(row[0]))
     return [(row[:-5], _provenance(row[-5:])) for row in rows]
 
 

@@ -7,9 +7,12 @@ A store spec picks one:
 - ``sparql:URL``         a SPARQL 1.1 server whose query, update and graph store endpoints are
                          ``URL/query``, ``URL/update`` and ``URL/store`` (``oxigraph serve``).
 
-Writes replace whole named graphs, and every write is one SPARQL update request, which both
-Oxigraph and a SPARQL 1.1 server apply as one transaction: a reader sees the graphs before or
-after it, never in between, and a process killed mid-write leaves the previous graphs intact.
+Writes replace named graphs or patch them (triples out, triples in), and every write is
+all-or-nothing: one SPARQL update request, which Oxigraph and a SPARQL 1.1 server apply as one
+transaction; for the embedded store, a write that only adds is one transactional ``Store.load``
+of N-Quads (no SPARQL text to parse), and a large write goes through a shadow copy swapped in by
+one rename (``graph.shadow``). A reader sees the graphs before or after a write, never in
+between, and a process killed mid-write leaves the previous graphs intact.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from typing import Any
 import httpx
 import pyoxigraph as ox
 
+from graph import shadow
 from graph.errors import StoreBusyError, StoreError, StoreSpecError, StoreUnavailableError
 from graph.namespace import META_GRAPH
 
@@ -39,10 +43,28 @@ Value = str | int | float | bool | None
 
 @dataclass(frozen=True)
 class GraphWrite:
-    """A named graph to replace: its new content as N-Triples lines (empty drops the graph)."""
+    """A change to one named graph.
+
+    Without ``removed``, ``ntriples`` is the graph's new content (empty drops the graph). With
+    ``removed``, the write is a patch: those triples go, ``ntriples`` come, the rest stays (a
+    patch names no blank node, which SPARQL's ``DELETE DATA`` cannot match).
+    """
 
     graph: str
     ntriples: str
+    removed: str | None = None
+
+
+def _deletions(writes: Iterable[GraphWrite], meta_drop: Iterable[str]) -> list[str]:
+    """The SPARQL updates that take out what `writes` replace or remove, and the metadata of
+    the subjects `meta_drop`, before anything is added."""
+    parts = [f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{s}> ?p ?o }} }}" for s in meta_drop]
+    for w in writes:
+        if w.removed is None:
+            parts.append(f"DROP SILENT GRAPH <{w.graph}>")
+        elif w.removed.strip():
+            parts.append(f"DELETE DATA {{ GRAPH <{w.graph}> {{\n{w.removed}\n}} }}")
+    return parts
 
 
 def _python(kind: str, value: str, datatype: str | None) -> Value:
@@ -122,18 +144,16 @@ class Store(ABC):
     def replace_graphs(
         self, writes: Iterable[GraphWrite], meta: str = "", meta_drop: Iterable[str] = ()
     ) -> None:
-        """Replace named graphs and their metadata, all in one transaction.
+        """Replace or patch named graphs and their metadata, all in one transaction.
 
         Args:
-            writes: graphs to replace; an empty graph content drops the graph.
+            writes: graphs to replace (an empty content drops the graph) or to patch.
             meta: N-Triples to add to the metadata graph in the same transaction.
             meta_drop: subjects whose metadata triples are deleted first.
         """
-        parts: list[str] = [
-            f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{s}> ?p ?o }} }}" for s in meta_drop
-        ]
+        writes = list(writes)
+        parts = _deletions(writes, meta_drop)
         for w in writes:
-            parts.append(f"DROP SILENT GRAPH <{w.graph}>")
             if w.ntriples.strip():
                 parts.append(f"INSERT DATA {{ GRAPH <{w.graph}> {{\n{w.ntriples}\n}} }}")
         if meta.strip():
@@ -177,10 +197,67 @@ class OxigraphStore(Store):
         if not isinstance(result, ox.QuerySolutions):
             raise StoreError("expected a SELECT query")
         names = [v.value for v in result.variables]
-        return names, [tuple(_ox_python(sol[n]) for n in names) for sol in result]
+        # A solution iterates its terms in the order of the variables (None where unbound).
+        return names, [tuple(map(_ox_python, sol)) for sol in result]
 
     def ask(self, query: str) -> bool:
         return bool(self._store.query(query))
+
+    #: Above this many added triples, a store on disk writes through a shadow copy
+    #: (``graph.shadow``): bounded memory instead of one transaction held in memory.
+    shadow_above = 100_000
+
+    def replace_graphs(
+        self, writes: Iterable[GraphWrite], meta: str = "", meta_drop: Iterable[str] = ()
+    ) -> None:
+        writes, meta_drop = list(writes), list(meta_drop)
+        added = sum(w.ntriples.count("\n") + 1 for w in writes if w.ntriples)
+        if (
+            added > self.shadow_above
+            and self.path is not None
+            and not self.read_only
+            and shadow.available(self.path.parent)
+        ):
+            self._shadow_write(writes, meta, meta_drop)
+            return
+        if not all(self._adds_only(w) for w in writes) or self._holds_meta(meta_drop):
+            super().replace_graphs(writes, meta, meta_drop)
+            return
+        # Only additions: one transactional load of N-Quads, parsed by Oxigraph, no SPARQL.
+        text = "".join(
+            _as_nquads(w.ntriples, w.graph) for w in [*writes, GraphWrite(META_GRAPH, meta)]
+        )
+        try:
+            self._store.load(text.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+        except OSError as exc:
+            raise StoreUnavailableError(f"write to {self.spec} failed: {exc}") from exc
+
+    def _shadow_write(self, writes: list[GraphWrite], meta: str, meta_drop: list[str]) -> None:
+        assert self.path is not None
+        updates = _deletions(writes, meta_drop)
+        chunks = (_as_nquads(w.ntriples, w.graph) for w in [*writes, GraphWrite(META_GRAPH, meta)])
+        try:
+            built = shadow.build(self._store, self.path, updates, chunks)
+            self._store = None  # type: ignore[assignment]  # closes the store before the swap
+            try:
+                shadow.swap_in(built, self.path)
+            finally:
+                self._store = ox.Store(str(self.path))
+        except OSError as exc:
+            raise StoreUnavailableError(f"write to {self.spec} failed: {exc}") from exc
+
+    def _adds_only(self, write: GraphWrite) -> bool:
+        """Whether `write` takes nothing out: a patch that removes nothing, or the content of
+        a graph the store lacks."""
+        if write.removed is None:
+            return not self._store.contains_named_graph(ox.NamedNode(write.graph))
+        return not write.removed.strip()
+
+    def _holds_meta(self, subjects: list[str]) -> bool:
+        if not subjects:
+            return False
+        values = " ".join(f"<{s}>" for s in subjects)
+        return self.ask(f"ASK {{ GRAPH <{META_GRAPH}> {{ VALUES ?s {{ {values} }} ?s ?p ?o }} }}")
 
     def update(self, update: str) -> None:
         try:
@@ -278,6 +355,16 @@ class SparqlStore(Store):
 
     def close(self) -> None:
         self._client.close()
+
+
+def _as_nquads(ntriples: str, graph: str) -> str:
+    """N-Triples lines (one triple each, as ``canonical`` writes them) as N-Quads in `graph`."""
+    suffix = f" <{graph}> .\n"
+    return "".join(
+        line.rstrip().removesuffix(".").rstrip() + suffix
+        for line in ntriples.splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    )
 
 
 def default_store_spec() -> str:

@@ -19,7 +19,7 @@ prefix. ``www.`` is ignored. The list is read once per process.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
@@ -96,6 +96,7 @@ def tier_of(url: str | None) -> str:
     return "unknown" if entry is None else entry.tier
 
 
+@lru_cache(maxsize=1 << 16)  # the list is read once (``_table``); a graph cites few distinct URLs
 def tier_entry(url: str | None) -> TierEntry | None:
     """The entry of the list that gives `url` its tier (None: the tier is ``unknown``).
 

@@ -6,6 +6,7 @@ import difflib
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -211,15 +212,14 @@ def record_iri(record: ValidRecord, refs: dict[str, str]) -> URIRef:
     return ID[record.cls.name.lower() + "/" + "/".join(parts)]
 
 
-def check_unique(record: ValidRecord, refs: dict[str, Any], minted: dict[str, str]) -> None:
+def check_unique(record: ValidRecord, iri: str, minted: dict[str, str]) -> None:
     """Two records with the same key (a deal id, an item-input pair) are one record written twice.
 
     Args:
         record: an n-ary record (requirement, supply, ...) whose references resolved.
-        refs: its references, resolved to slugs.
+        iri: its IRI (``record_iri``).
         minted: the IRIs of the records seen so far in the run, to where they stand; updated.
     """
-    iri = str(record_iri(record, refs))
     file = record.raw.file or record.source.display
     if iri in minted:
         keys = (
@@ -268,6 +268,12 @@ def _ref_problem(record: ValidRecord, line: int, slot: Slot, value: str, what: s
     )
 
 
+@cache
+def _below(name: str) -> frozenset[str]:
+    """The class `name` and every class below it."""
+    return frozenset(_schema.subclasses(name))
+
+
 def resolve_refs(record: ValidRecord, index: EntityIndex) -> tuple[dict[str, Any], list[Problem]]:
     """Resolve every reference of a record to a slug; unknown or mistyped ones are problems."""
     resolved: dict[str, Any] = {}
@@ -293,7 +299,7 @@ def resolve_refs(record: ValidRecord, index: EntityIndex) -> tuple[dict[str, Any
                 )
                 continue
             actual = index.by_slug[slug].cls
-            if actual not in _schema.subclasses(slot.target):
+            if actual not in _below(slot.target):
                 problems.append(
                     _ref_problem(record, line, slot, v, f"is a {actual}, expected a {slot.target}")
                 )

@@ -116,14 +116,19 @@ def _run(
     run_graphs = {str(graph_iri(s.name)) for s in work} | {r.graph for r in pruned}
     if fresh:
         say(f"{len(fresh)} source(s) unchanged since the last run: not validated again")
-    candidates, seconds = _resolve(work, store, run_graphs)
+    # Nothing to read (every source unchanged, none pruned): the store is not queried at all.
+    candidates, seconds = _resolve(work, store, run_graphs) if run_graphs else ({}, {})
     candidates.update({r.graph: Graph() for r in pruned})
     report = IngestReport(store=store.spec, outcome="invalid")
     report.sources = [SourceReport(s.display, str(graph_iri(s.name))) for s in work]
     _refuse_invalid(work, report, t0)
+    for s in work:  # from here on only the candidates matter: let the raw rows go
+        s.records.clear()
     rdf = {str(graph_iri(s.name)) for s in work if s.rdf is not None}
     say("validated records" + ("; running the SHACL gate on the RDF sources" if rdf else ""))
-    violations = check_candidates(candidates, store, run_graphs, shapes_on=rdf)
+    violations = (
+        check_candidates(candidates, store, run_graphs, shapes_on=rdf) if run_graphs else []
+    )
     if violations and fresh and any(held[g].file for g in _referrers(violations, held)):
         # An unchanged source refers to an entity a changed one removes or renames: its
         # references resolve anew only if it is validated again.
@@ -222,19 +227,22 @@ def _resolve(
     for source in sources:
         t = time.perf_counter()
         records = valid[source.display]
-        resolved = []
+        resolved, iris = [], []
         for record in records:
             refs, problems = resolve_refs(record, index)
             source.problems.extend(problems)
             source.problems.extend(check_quantities(record, refs, kinds))
             resolved.append(refs)
-            if not problems and not record.cls.is_entity:
-                check_unique(record, refs, minted)
-                records_by_iri.setdefault(str(record_iri(record, refs)), record)
+            if problems:
+                continue
+            iris.append(str(record_iri(record, refs)))
+            if not record.cls.is_entity:
+                check_unique(record, iris[-1], minted)
+                records_by_iri.setdefault(iris[-1], record)
         if source.rdf is not None:
             candidates[str(graph_iri(source.name))] = source.rdf
         elif not source.problems:
-            candidates[str(graph_iri(source.name))] = to_triples(records, resolved)
+            candidates[str(graph_iri(source.name))] = to_triples(records, resolved, iris)
         seconds[source.display] = time.perf_counter() - t
     for iri, graph in stored_records(store, list(records_by_iri), run_graphs):
         record = records_by_iri[iri]

@@ -60,11 +60,16 @@ def stored_hashes(store: Store) -> dict[str, str]:
     return {str(g): str(h) for g, h in rows}
 
 
+def _has_bnodes(lines: list[str]) -> bool:
+    return any(line.startswith("_:") or " _:" in line for line in lines)
+
+
 def _content_hash(lines: list[str], input_hash: str) -> str:
     """The schema version and the hash of the canonical lines (of the input, with blank nodes)."""
     # Blank node labels change from parse to parse: the input's own hash is the stable one.
-    has_bnodes = any(line.startswith("_:") or " _:" in line for line in lines)
-    digest = input_hash if has_bnodes else hashlib.sha256("\n".join(lines).encode()).hexdigest()
+    digest = (
+        input_hash if _has_bnodes(lines) else hashlib.sha256("\n".join(lines).encode()).hexdigest()
+    )
     return f"{load().version}:{digest}"
 
 
@@ -83,7 +88,7 @@ def plan(
     Args:
         reports: one report per source, in the order of `sources`.
         sources: the sources of the run (RDF sources keep every triple as parsed).
-        candidates: the new content of each named graph.
+        candidates: the new content of each named graph (taken out as each is planned).
         store: the store the run writes to.
         seconds: the seconds spent on each source so far, by its display name.
 
@@ -98,7 +103,7 @@ def plan(
         if source.triples is not None:
             lines = canonical_lines(source.triples)
         else:
-            candidate = candidates[r.graph]
+            candidate = candidates.pop(r.graph)  # its lines replace it: free it as we go
             if isinstance(candidate, Graph):
                 lines = canonical(candidate.serialize(format="nt"))
             else:
@@ -108,10 +113,20 @@ def plan(
         if stored.get(r.graph) == hashes[r.graph]:
             r.outcome = "unchanged"
         else:
-            old, new = set(canonical(store.graph_ntriples(r.graph))), set(lines)
-            r.added, r.removed = len(new - old), len(old - new)
+            stored_lines = canonical(store.graph_ntriples(r.graph))
             r.outcome = "changed"
-            writes.append(GraphWrite(r.graph, "\n".join(lines)))
+            if not stored_lines:  # a new graph: all of it is added
+                r.added, r.removed = len(lines), 0
+                writes.append(GraphWrite(r.graph, "\n".join(lines), removed=""))
+                r.seconds = seconds[source.display] + time.perf_counter() - t
+                continue
+            old, new = set(stored_lines), set(lines)
+            r.added, r.removed = len(new - old), len(old - new)
+            if _has_bnodes(stored_lines) or _has_bnodes(lines):
+                writes.append(GraphWrite(r.graph, "\n".join(lines)))
+            else:  # a patch: a few changed rows of a large source write only those triples
+                added, removed = sorted(new - old), sorted(old - new)
+                writes.append(GraphWrite(r.graph, "\n".join(added), removed="\n".join(removed)))
         r.seconds = seconds[source.display] + time.perf_counter() - t
     return writes, hashes
 
@@ -134,7 +149,7 @@ def swap(
     run = run_iri(started)
     inputs = {r.graph: s.input_hash for r, s in zip(reports, sources, strict=True)}
     titles = {r.graph: s.title for r, s in zip(reports, sources, strict=True)}
-    say(f"writing {len(writes)} graph(s) in one transaction")
+    say(f"writing {len(writes)} graph(s) at once")
     store.replace_graphs(
         writes,
         meta=run_record(run, started, reports, hashes, inputs, titles, keys),

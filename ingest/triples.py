@@ -13,7 +13,7 @@ from rdflib import RDF, XSD, Graph
 
 from graph.namespace import LAYER, SG, entity_iri
 from ingest.records import ValidRecord, record_iri
-from schema._spec import Slot
+from schema._spec import Class, Slot
 from schema._types import date_precision
 
 __all__ = ["Candidate", "to_graph", "to_triples"]
@@ -27,8 +27,15 @@ _ENTITY = ox.NamedNode(str(SG.Entity))
 _XSD_NS = str(XSD)
 
 
-def to_triples(records: list[ValidRecord], refs: list[dict[str, Any]]) -> list[ox.Triple]:
+def to_triples(
+    records: list[ValidRecord], refs: list[dict[str, Any]], iris: list[str] | None = None
+) -> list[ox.Triple]:
     """The RDF of a source's records (references already resolved to slugs), as pyoxigraph triples.
+
+    Args:
+        records: the valid records of one source.
+        refs: the resolved references of each record (``resolve_refs``), in the same order.
+        iris: the IRI of each record (``record_iri``), where the caller has them already.
 
     Examples:
         >>> from pathlib import Path
@@ -44,30 +51,44 @@ def to_triples(records: list[ValidRecord], refs: list[dict[str, Any]]) -> list[o
     """
     out: list[ox.Triple] = []
     add = out.append
-    for record, resolved in zip(records, refs, strict=True):
-        subject = ox.NamedNode(str(record_iri(record, resolved)))
-        add(ox.Triple(subject, _RDF_TYPE, ox.NamedNode(record.cls.uri)))
-        if record.cls.is_entity:
-            add(ox.Triple(subject, _RDF_TYPE, _ENTITY))
-        for slot in record.cls.slots:
-            if slot.identifier:
+    if iris is None:
+        iris = [str(record_iri(r, resolved)) for r, resolved in zip(records, refs, strict=True)]
+    for record, resolved, iri in zip(records, refs, iris, strict=True):
+        subject = ox.NamedNode(iri)
+        model = record.model
+        for name, predicate, slot in _PLANS.get(record.cls.name) or _plan(record.cls):
+            if slot is None:  # a type triple
+                add(ox.Triple(subject, _RDF_TYPE, predicate))
                 continue
-            value = getattr(record.model, slot.name)
+            value = getattr(model, name)
             if value is None or value == []:
                 continue
-            predicate = _predicate(slot)
             if slot.is_ref:
-                targets = resolved.get(slot.name)
+                targets = resolved.get(name)
                 for slug in targets if isinstance(targets, list) else [targets]:
                     if slug:
-                        add(ox.Triple(subject, predicate, ox.NamedNode(str(entity_iri(slug)))))
+                        add(ox.Triple(subject, predicate, ox.NamedNode(_ENTITIES + slug)))
                 continue
             for v in value if isinstance(value, list) else [value]:
                 add(ox.Triple(subject, predicate, _ox_literal(slot, v)))
     return out
 
 
-_PREDICATES: dict[str, ox.NamedNode] = {}
+_ENTITIES = str(entity_iri(""))
+
+
+_Plan = tuple[tuple[str, ox.NamedNode, Slot | None], ...]
+_PLANS: dict[str, _Plan] = {}
+
+
+def _plan(cls: Class) -> _Plan:
+    """What a record of `cls` writes: its type triples, then each slot with its predicate."""
+    types = [(cls.name, ox.NamedNode(cls.uri), None)]
+    if cls.is_entity:
+        types.append((cls.name, _ENTITY, None))
+    slots = [(s.name, ox.NamedNode(s.uri), s) for s in cls.slots if not s.identifier]
+    plan = _PLANS[cls.name] = (*types, *slots)
+    return plan
 
 
 def to_graph(records: list[ValidRecord], refs: list[dict[str, Any]]) -> Graph:
@@ -100,13 +121,6 @@ def to_graph(records: list[ValidRecord], refs: list[dict[str, Any]]) -> Graph:
     if triples:
         graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
     return graph
-
-
-def _predicate(slot: Slot) -> ox.NamedNode:
-    node = _PREDICATES.get(slot.uri)
-    if node is None:
-        node = _PREDICATES[slot.uri] = ox.NamedNode(slot.uri)
-    return node
 
 
 def _ox_literal(slot: Slot, value: Any) -> ox.Literal | ox.NamedNode:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -54,11 +54,11 @@ class Slot:
         """Class of a reference or name of an enum."""
         return self.type.split(":", 1)[1]
 
-    @property
+    @cached_property
     def curie(self) -> str:
         return self.iri or f"sg:{camel(self.name)}"
 
-    @property
+    @cached_property
     def uri(self) -> str:
         prefix, local = self.curie.split(":", 1)
         return PREFIXES[prefix] + local

@@ -10,6 +10,7 @@ import argparse
 import json
 import logging
 import os
+import resource
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -287,6 +288,25 @@ _EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentPars
 ]
 
 
+class _JsonLines(logging.Formatter):
+    """One JSON object per log line: time, level, logger, message, seconds since the start
+    and the process's peak memory, for a scheduler's log collector."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        line = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "seconds": round(record.relativeCreated / 1000, 3),
+            "peak_mib": round(peak),
+        }
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     given = list(sys.argv[1:] if argv is None else argv)
@@ -296,11 +316,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "ingest" in given:  # the scheduler still gets its line
             print(json.dumps({"error": str(exc), "outcome": "usage-error", "store": None}))
         return EXIT_USAGE
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format='{"level": "%(levelname)s", "logger": "%(name)s", "message": "%(message)s"}',
-        stream=sys.stderr,
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_JsonLines())
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, handlers=[handler])
     try:
         code: int = args.func(args)
         return code

@@ -120,3 +120,41 @@ def test_second_writer_on_disk_store_is_busy(tmp_path: Path) -> None:
 def test_read_only_open_of_missing_store_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(StoreUnavailableError, match="stackgraph ingest"):
         open_store(f"oxigraph:{tmp_path / 'nothing'}", read_only=True)
+
+
+@pytest.fixture
+def shadowed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+    """An on-disk store that writes every change through its shadow copy (``graph.shadow``)."""
+    from graph.store import OxigraphStore
+
+    monkeypatch.setattr(OxigraphStore, "shadow_above", 0)
+    with open_store(f"oxigraph:{tmp_path / 'store'}") as s:
+        yield s
+
+
+def test_a_large_write_swaps_in_a_shadow_copy(shadowed: Store, tmp_path: Path) -> None:
+    g, h = _graph(), _graph()
+    shadowed.replace_graphs([GraphWrite(g, f'<{EX}a> <{EX}p> "1" .\n<{EX}a> <{EX}p> "2" .')])
+    shadowed.replace_graphs(
+        [
+            GraphWrite(g, f'<{EX}a> <{EX}p> "3" .', removed=f'<{EX}a> <{EX}p> "1" .'),
+            GraphWrite(h, f"<{EX}b> <{EX}p> <{EX}c> ."),
+        ],
+        meta=f'<{g}> <{EX}hash> "x" .',
+    )
+    rows = shadowed.select(f"SELECT ?o WHERE {{ GRAPH <{g}> {{ <{EX}a> ?p ?o }} }} ORDER BY ?o")
+    assert rows == [("2",), ("3",)]
+    assert shadowed.triple_count(h) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]  # no shadow left behind
+    shadowed.replace_graphs([GraphWrite(g, "")])
+    assert g not in shadowed.named_graphs()
+
+
+def test_a_failed_shadow_write_changes_nothing(shadowed: Store, tmp_path: Path) -> None:
+    g = _graph()
+    shadowed.replace_graphs([GraphWrite(g, f"<{EX}a> <{EX}p> <{EX}b> .")])
+    (tmp_path / ".store.shadow").mkdir()  # as a run killed before its swap leaves it
+    with pytest.raises(Exception, match=r"(?i)pars|syntax|error"):
+        shadowed.replace_graphs([GraphWrite(g, "this is not RDF")])
+    assert shadowed.triple_count(g) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]

@@ -4,6 +4,7 @@ run (130)."""
 
 from __future__ import annotations
 
+import json
 import signal
 from pathlib import Path
 
@@ -54,3 +55,14 @@ def test_an_interrupted_run_exits_130_with_its_line_and_writes_nothing(
     }
     check = run_cli("export", "--store", store_spec, "--format", "nt")
     assert "example.org/a/" not in check.stdout
+
+
+def test_verbose_log_lines_are_json_with_time_and_memory(dataset: Path, tmp_path: Path) -> None:
+    result = run_cli("-v", "ingest", str(dataset), "--store", f"oxigraph:{tmp_path / 'store'}")
+    assert result.code == 0, result.stderr
+    lines = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    assert any(line["message"].startswith("read ") for line in lines)
+    assert any(line["message"].startswith("writing ") for line in lines)
+    for line in lines:
+        assert {"time", "level", "message", "seconds", "peak_mib"} <= line.keys()
+        assert line["seconds"] >= 0 and line["peak_mib"] > 0

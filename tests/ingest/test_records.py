@@ -140,7 +140,7 @@ def test_one_relation_written_twice_is_a_problem(index: EntityIndex) -> None:
     minted: dict[str, str] = {}
 
     for record in validate_records(source):
-        check_unique(record, resolve_refs(record, index)[0], minted)
+        check_unique(record, str(record_iri(record, resolve_refs(record, index)[0])), minted)
 
     [problem] = source.problems
     assert problem.line == 20

@@ -11,6 +11,7 @@ import pytest
 
 from api.settings import Settings
 from tests.api._server import Server, ingest, serving
+from tests.ingest._cli import big_source
 
 
 def test_healthz(server: Server) -> None:
@@ -78,6 +79,42 @@ def test_hot_reload_serves_the_new_version(reload_sources: Path, tmp_path: Path)
         assert after["impact"]["totalCount"] == before["impact"]["totalCount"]
         found = live.query('{ search(text: "Accelerator X2") { edges { node { id } } } }')
         assert found["search"]["edges"] == [{"node": {"id": "ex-accelerator"}}]
+
+
+@pytest.mark.slow
+def test_hot_reload_after_a_write_through_the_shadow_copy(
+    reload_sources: Path, tmp_path: Path
+) -> None:
+    """A write over the store's shadow threshold swaps the store's folder (``graph.shadow``):
+    the server reopens it and moves to the new version, answering all along."""
+    spec = f"oxigraph:{tmp_path / 'store'}"
+    big_source(reload_sources / "bulk.nt", 1_000, "old")
+    ingest(reload_sources, spec)
+    with serving(Settings(store=spec, reload_interval_s=0.1)) as live:
+        before = live.query(RELOAD_QUERY)
+        big_source(reload_sources / "bulk.nt", 150_000, "new")  # over shadow_above
+        folder = (tmp_path / "store").stat().st_ino
+        chain = reload_sources / "chain.yaml"
+        chain.write_text(
+            chain.read_text(encoding="utf-8").replace(
+                "name: Example Accelerator X1", "name: Example Accelerator X2"
+            ),
+            encoding="utf-8",
+        )
+        ingest(reload_sources, spec)
+        deadline = time.monotonic() + 30
+        after = live.query(RELOAD_QUERY)
+        while after["entity"]["name"] != "Example Accelerator X2":
+            assert time.monotonic() < deadline, "the server kept serving the old version"
+            time.sleep(0.1)
+            after = live.query(RELOAD_QUERY)
+        assert after["graphInfo"]["version"] != before["graphInfo"]["version"]
+        assert after["impact"]["totalCount"] == before["impact"]["totalCount"]
+    assert (tmp_path / "store").stat().st_ino != folder, "the store's folder was swapped"
+    assert sorted(p.name for p in tmp_path.iterdir() if "store" in p.name) == [
+        ".store.lock",
+        "store",
+    ], "the old folder is removed after the swap"
 
 
 def test_batching_is_off(server: Server) -> None:

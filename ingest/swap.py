@@ -113,22 +113,26 @@ def plan(
         if stored.get(r.graph) == hashes[r.graph]:
             r.outcome = "unchanged"
         else:
-            stored_lines = canonical(store.graph_ntriples(r.graph))
             r.outcome = "changed"
-            if not stored_lines:  # a new graph: all of it is added
-                r.added, r.removed = len(lines), 0
-                writes.append(GraphWrite(r.graph, "\n".join(lines), removed=""))
-                r.seconds = seconds[source.display] + time.perf_counter() - t
-                continue
-            old, new = set(stored_lines), set(lines)
-            r.added, r.removed = len(new - old), len(old - new)
-            if _has_bnodes(stored_lines) or _has_bnodes(lines):
-                writes.append(GraphWrite(r.graph, "\n".join(lines)))
-            else:  # a patch: a few changed rows of a large source write only those triples
-                added, removed = sorted(new - old), sorted(old - new)
-                writes.append(GraphWrite(r.graph, "\n".join(added), removed="\n".join(removed)))
+            writes.append(_write(r, lines, canonical(store.graph_ntriples(r.graph))))
         r.seconds = seconds[source.display] + time.perf_counter() - t
     return writes, hashes
+
+
+def _write(report: SourceReport, lines: list[str], stored: list[str]) -> GraphWrite:
+    """The write that turns the `stored` lines of a graph into `lines`, its counts on `report`:
+    all of them for a new graph, a patch (a few changed rows of a large source write only those
+    triples), or the whole content where blank nodes make a patch impossible."""
+    if not stored:
+        report.added, report.removed = len(lines), 0
+        return GraphWrite(report.graph, "\n".join(lines), removed="")
+    old, new = set(stored), set(lines)
+    report.added, report.removed = len(new - old), len(old - new)
+    if _has_bnodes(stored) or _has_bnodes(lines):
+        return GraphWrite(report.graph, "\n".join(lines))
+    return GraphWrite(
+        report.graph, "\n".join(sorted(new - old)), removed="\n".join(sorted(old - new))
+    )
 
 
 def swap(

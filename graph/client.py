@@ -19,6 +19,7 @@ import networkx as nx
 from graph import rows, vocabulary
 from graph.analysis import Status
 from graph.arguments import name_list, parse_shortages
+from graph.deployment import PERIODS, Bound, DeployAnswer, Shortage, parse_shortage
 from graph.results import Table
 from graph.snapshot import EntityInfo
 from graph.units import KINDS
@@ -26,6 +27,7 @@ from graph.units import KINDS
 __all__ = [
     "Client",
     "ClosureAnswer",
+    "DeployPlan",
     "EntityAnswer",
     "ImpactAnswer",
     "PathAnswer",
@@ -76,6 +78,18 @@ class ClosureAnswer:
     item: str
     reached: list[rows.Reached]
     total: int
+
+
+@dataclass(frozen=True)
+class DeployPlan:
+    """A deployable question: targets (reference -> units per mix), year, period, shortages
+    (reference and what changes) and whether sources substitute."""
+
+    targets: dict[str, float]
+    year: int
+    per: str
+    shortages: list[tuple[str, Shortage]]
+    substitution: bool
 
 
 @dataclass(frozen=True)
@@ -149,6 +163,9 @@ class Client(abc.ABC):
     @abc.abstractmethod
     def _closure(self, walk: Walk) -> ClosureAnswer: ...
 
+    @abc.abstractmethod
+    def _deployable(self, plan: DeployPlan) -> DeployAnswer: ...
+
     # ------------------------------------------------------------------ lookup
 
     def search(
@@ -180,7 +197,8 @@ class Client(abc.ABC):
         """Everything known about one entity: attributes, claims, relations, provenance.
 
         >>> e = kg.entity("Example X-1")
-        >>> e["name"], sorted({c["value"] for c in e["claims"]}), e["provenance"]["confidence"]
+        >>> values = sorted({c["value"] for c in e["claims"] if c["property"] == "hbm_capacity_gb"})
+        >>> e["name"], values, e["provenance"]["confidence"]
         ('Example Accelerator X1', ['180', '192'], 'high')
         """
         d = self._details(ref)
@@ -396,6 +414,63 @@ class Client(abc.ABC):
         """
         return self._closure_table("dependents", ref, depth, limit, layers, categories)
 
+    def deployable(
+        self,
+        targets: str | Sequence[str] | Mapping[str, float],
+        *,
+        year: int | None = None,
+        per: str = "quarter",
+        shortages: Mapping[str, float | str] | Iterable[str] | None = None,
+        substitution: bool = False,
+    ) -> Table:
+        """How many units of `targets` per `per` the capacities recorded for `year` allow, and
+        which capacity binds (`graph.deployment`).
+
+        One row per capacity on the targets' path: its figure (low and high where sources
+        disagree, per month or, for a stock such as GW, as a stock), what the low answer uses,
+        and its shadow price (extra target units per period for one more unit a month). The
+        summary gives the units as a range, the binding layers, the inputs that nothing bounds
+        (no capacity figure), the quantities no fact converts (gaps), and with `shortages` the
+        baseline, the units lost and the time to recover and to survive. The targets take all
+        of every capacity: give several targets (a mix) to share them.
+
+        Args:
+            targets: id or name, several, or id -> units per mix.
+            year: the year of the capacities (default: this year).
+            per: month, quarter or year.
+            shortages: ``ID=FACTOR`` or ``ID=AMOUNT UNIT`` strings, or id -> factor or amount.
+            substitution: whether any qualified source can carry any part of a requirement.
+
+        Raises:
+            ValueError: no target, a weight that is not positive, an unknown period or a bad
+                shortage.
+
+        >>> t = kg.deployable("Example Rack NVL72", year=2025)
+        >>> t.summary["units"], [(r.id, r.binding, r.shadow_price_low) for r in t]
+        ({'ex-rack': {'low': 50000.0, 'high': 53333.333333333336}}, [('ex-cowos', True, 0.6666666666666666)])
+        """
+        import datetime
+
+        plan = DeployPlan(
+            _targets(targets),
+            datetime.date.today().year if year is None else int(year),
+            per,
+            _shortages(shortages),
+            substitution,
+        )
+        if not plan.targets:
+            raise ValueError("give at least one target")
+        if any(not w > 0 for w in plan.targets.values()):
+            raise ValueError("every target's units per mix must be positive")
+        if per not in PERIODS:
+            raise ValueError(f"unknown period {per!r}; expected one of {', '.join(PERIODS)}")
+        a = self._deployable(plan)
+        names = ", ".join(a.summary["targets"])
+        title = f"deployable {names} per {per} in {plan.year}"
+        if plan.shortages:
+            title += " with " + ", ".join(_shortage_text(s) for _, s in plan.shortages)
+        return Table(title, a.rows, columns=Bound.fields(), summary=a.summary, kind="deployable")
+
     def _closure_table(
         self,
         direction: str,
@@ -423,6 +498,28 @@ class Client(abc.ABC):
             | {k: v for k, v in wanted.items() if v is not None},
             kind=direction,
         )
+
+
+def _targets(targets: str | Sequence[str] | Mapping[str, float]) -> dict[str, float]:
+    if isinstance(targets, str):
+        return {targets: 1.0}
+    if isinstance(targets, Mapping):
+        return {str(k): float(v) for k, v in targets.items()}
+    return dict.fromkeys(targets, 1.0)
+
+
+def _shortages(
+    shortages: Mapping[str, float | str] | Iterable[str] | None,
+) -> list[tuple[str, Shortage]]:
+    if shortages is None:
+        return []
+    if isinstance(shortages, Mapping):
+        return [parse_shortage(f"{k}={v}") for k, v in shortages.items()]
+    return [parse_shortage(s) for s in shortages]
+
+
+def _shortage_text(s: Shortage) -> str:
+    return f"{s.item}={s.factor:g}" if s.factor is not None else f"{s.item}={s.amount:g} {s.unit}"
 
 
 def _rank(status: str) -> int:

@@ -16,23 +16,26 @@ read-only, so an ingest can run beside it; when that ingest commits, the next ca
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from graph import analysis, rows
+from graph import analysis, deployment, rows
 from graph.arguments import parse_shortages
 from graph.client import (
     Client,
     ClosureAnswer,
+    DeployPlan,
     EntityAnswer,
     ImpactAnswer,
     PathAnswer,
     Walk,
     entity_row,
 )
+from graph.deployment import DeployAnswer
 from graph.details import read_entity_details
 from graph.errors import UnknownEntityError
 from graph.namespace import META_GRAPH, PREFIXES, normalise, slug_of
@@ -335,6 +338,21 @@ class KnowledgeGraph(Client):
         )
         reached = [rows.Reached.of(r) for r in result.reached]
         return ClosureAnswer(item=slug, reached=reached, total=result.total)
+
+    def _deployable(self, plan: DeployPlan) -> DeployAnswer:
+        targets: dict[str, float] = {}
+        for ref, w in plan.targets.items():
+            slug = self.resolve(ref)
+            targets[slug] = targets.get(slug, 0.0) + w
+        shortages = [dataclasses.replace(s, item=self.resolve(ref)) for ref, s in plan.shortages]
+        return deployment.answer(
+            self.snapshot(),
+            targets,
+            year=plan.year,
+            per=plan.per,
+            shortages=shortages,
+            substitution=plan.substitution,
+        )
 
     # ------------------------------------------------------------------ graphs and the store
 

@@ -87,11 +87,13 @@ class Deployable:
         units: Units per period of each target: its weight times `mixes` (None when unbounded).
         constraints: Every capacity on the targets' quantified closure, binding ones first (by
             shadow price), then by utilisation.
-        unbounded: Items reached through quantities that have neither a capacity nor a
-            quantified requirement: nothing bounds them.
+        unbounded: Inputs (and targets) reached through quantities that have neither a
+            capacity nor a quantified requirement: nothing bounds them. Suppliers are not
+            listed: what bounds a supplier is the capacity it holds of an input.
         unquantified: Requirements of reached items without a quantity: their inputs are not
             counted.
         output: Output per period of every reached item at the optimum (zeros left out).
+        reached: Every item reached from the targets through quantities.
     """
 
     status: str
@@ -101,6 +103,7 @@ class Deployable:
     unbounded: tuple[str, ...]
     unquantified: tuple[str, ...]
     output: dict[str, float] = field(repr=False)
+    reached: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def binding(self) -> list[CapacityUse]:
@@ -302,14 +305,22 @@ def deployable(
     has_req[req_item[req]] = True
     has_supplier_cap = np.zeros(g.n_items, dtype=bool)
     has_supplier_cap[[g.index(e[0]) for e in ub_extra]] = True
-    leaves = items[np.isnan(cap[items]) & ~has_req[items] & ~has_supplier_cap[items]]
+    is_input = np.zeros(g.n_items, dtype=bool)
+    is_input[lay.req_input[req]] = True
+    is_input[t_idx] = True
+    leaves = items[
+        is_input[items] & np.isnan(cap[items]) & ~has_req[items] & ~has_supplier_cap[items]
+    ]
     unbounded = tuple(sorted(lay.ids[i] for i in leaves.tolist()))
     reached_reqs = gather_segments(lay.item_req_ptr, items)
     unquantified = tuple(
         sorted(g.requirement_id(int(r)) for r in reached_reqs[np.isnan(coef[reached_reqs])])
     )
     if res.status == 3:
-        return Deployable("unbounded", None, dict.fromkeys(mix), (), unbounded, unquantified, {})
+        reached = tuple(lay.ids[i] for i in items.tolist())
+        return Deployable(
+            "unbounded", None, dict.fromkeys(mix), (), unbounded, unquantified, {}, reached
+        )
     if res.status != 0:
         raise RuntimeError(f"the solver failed: {res.message}")
     x = res.x
@@ -332,6 +343,7 @@ def deployable(
         unbounded,
         unquantified,
         output,
+        tuple(lay.ids[i] for i in items.tolist()),
     )
 
 

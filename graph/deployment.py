@@ -1,0 +1,416 @@
+"""How many units of the targets the recorded capacities allow in a year, which layer binds,
+and what a shortage costs: `graph.analysis.deployable` on the snapshot's facts.
+
+From the snapshot, for the year asked:
+
+- **capacities**: every Capacity record of kind ``capacity`` for that year with a canonical
+  unit. The whole market's figures (no holder) bound the item; without one, the holders'
+  figures add up. Sources that disagree give a range: the low answer takes the lowest figure of
+  each, the high answer the highest. A rate (per month) is scaled to the period asked; a stock
+  (GW of power, with no period) bounds the units of any period as it is.
+- **quantities**: a requirement's quantity in its unit, converted to the unit of its input's
+  capacity: by the units' own ratio (MW to GW), or, for packages and dies of a wafer, by the
+  item's sourced per-wafer claims (`packages_per_cowos_wafer`, `dies_per_wafer`; disagreeing
+  claims give a range). A quantity that no fact converts is a named gap, not a guess.
+- **shortages**: ``ID=FACTOR`` scales an item's capacity (``0.8`` is 80 %); ``ID=AMOUNT UNIT``
+  sets it, in its canonical unit per month. An item without a capacity figure is scaled from
+  what it supplies in the baseline.
+
+The answer is a range, low to high, with the binding capacities of the low answer (and of the
+high one), the inputs that bound nothing, the gaps and the facts behind every figure. For a
+disrupted item (a shortage to 0) it gives the time to recover and the time to survive as
+Simchi-Levi, Schmidt and Wei define them ("From superstorms to factory fires", Harvard Business
+Review, 2014; Simchi-Levi et al., "Identifying risks and mitigating disruptions in the
+automotive supply chain", Interfaces 45(5), 2015): the time until the node is back at full
+capacity, and the time the targets can keep shipping from inventories without it. Each is
+given only where the graph records the time or the inventory, and names the missing fact where
+it does not.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph import analysis
+from graph.rows import Fact, Row
+from graph.snapshot import CapacityInfo, Snapshot
+from graph.units import canonical, parse_unit
+
+__all__ = ["PERIODS", "Bound", "DeployAnswer", "Shortage", "answer", "parse_shortage"]
+
+PERIODS = {"month": 1, "quarter": 3, "year": 12}
+"""Months per period of an answer."""
+
+_AMOUNT = re.compile(r"^\s*([0-9.eE+-]+)\s*([A-Za-z][A-Za-z0-9 /]*)?\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Shortage:
+    """A capacity changed for a scenario: scaled by `factor`, or set to `amount` in its
+    canonical unit per month (`unit`, as written)."""
+
+    item: str
+    factor: float | None = None
+    amount: float | None = None
+    unit: str | None = None
+
+
+def parse_shortage(text: str) -> tuple[str, Shortage]:
+    """``ID=FACTOR`` or ``ID=AMOUNT UNIT`` as (reference, shortage).
+
+    >>> parse_shortage("CoWoS-L=0.8")
+    ('CoWoS-L', Shortage(item='CoWoS-L', factor=0.8, amount=None, unit=None))
+    >>> parse_shortage("cowos-l=50000 wafers")[1].amount
+    50000.0
+
+    Raises:
+        ValueError: no ``=``, or a value that is neither a factor nor an amount with its unit.
+    """
+    ref, sep, value = text.rpartition("=")
+    match = _AMOUNT.match(value)
+    if not sep or not ref.strip() or match is None:
+        raise ValueError(
+            f"shortage {text!r}: expected ID=FACTOR (0.8 is 80 % of the capacity) or"
+            " ID=AMOUNT UNIT (50000 wafers, per month)"
+        )
+    number, unit = float(match.group(1)), match.group(2)
+    if not math.isfinite(number) or number < 0:
+        raise ValueError(f"shortage {text!r}: the value must be a finite number >= 0")
+    ref = ref.strip()
+    if unit:
+        parse_unit(unit)  # an unknown unit is refused with suggestions
+        return ref, Shortage(ref, amount=number, unit=unit.strip())
+    return ref, Shortage(ref, factor=number)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Bound(Row):
+    """A capacity of the program: of `id`, held by `holder` (None: the item's whole output),
+    in `unit` per `per` (None for a stock), low and high figure; what the low answer uses, and
+    the shadow price of each answer: extra target units per period for one more `unit` a month
+    (a stock: one more `unit`). `binding` in either answer."""
+
+    id: str
+    name: str
+    layer: str | None
+    holder: str | None
+    unit: str
+    per: str | None
+    capacity_low: float
+    capacity_high: float
+    used: float
+    utilisation: float
+    shadow_price_low: float
+    shadow_price_high: float
+    binding: bool
+    facts: list[Fact] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DeployAnswer:
+    """The rows (capacities) and the summary of a deployable answer, as either client reads it."""
+
+    rows: list[Bound]
+    summary: dict[str, Any]
+
+
+@dataclass
+class _Capacity:
+    unit: str
+    stock: bool
+    low: float
+    high: float
+    holders: list[str | None]
+    facts: list[str]
+
+
+def _capacities(snap: Snapshot, year: int) -> dict[str, _Capacity]:
+    """Per item, its capacity for `year` in one canonical unit: the market's figures, else the
+    holders' added up; the low and high of disagreeing figures."""
+    by_item: dict[str, list[CapacityInfo]] = defaultdict(list)
+    for c in snap.capacities:
+        if c.kind == "capacity" and c.year == year and c.canonical is not None:
+            by_item[c.of].append(c)
+    out: dict[str, _Capacity] = {}
+    for item, found in by_item.items():
+        units = [c.canonical.unit for c in found if c.canonical]
+        unit = max(set(units), key=units.count)
+        found = [c for c in found if c.canonical and c.canonical.unit == unit]
+        market = [c for c in found if c.holder is None]
+        groups: dict[str | None, list[CapacityInfo]] = defaultdict(list)
+        for c in market or found:
+            groups[c.holder].append(c)
+        low = high = 0.0
+        for records in groups.values():
+            low += min(c.canonical.amount for c in records if c.canonical)
+            high += max(
+                (c.canonical.amount_max or c.canonical.amount) for c in records if c.canonical
+            )
+        stock = all(c.canonical is not None and c.canonical.period is None for c in found)
+        out[item] = _Capacity(
+            unit, stock, low, high, sorted(groups, key=str), [c.iri for c in market or found]
+        )
+    return out
+
+
+def _coefficients(
+    snap: Snapshot, caps: Mapping[str, _Capacity]
+) -> tuple[dict[str, tuple[float, float]], list[dict[str, Any]], dict[str, list[str]]]:
+    """Per requirement id, its quantity in its input's capacity unit (most and least per unit:
+    the low answer takes the most), the gaps where no fact converts it, and the per-wafer facts
+    each conversion rests on."""
+    per_wafer: dict[tuple[str, str], list[tuple[float, str]]] = defaultdict(list)
+    for p in snap.per_wafer:
+        per_wafer[(p.subject, p.count)].append((p.amount, p.iri))
+    coef: dict[str, tuple[float, float]] = {}
+    gaps: list[dict[str, Any]] = []
+    facts: dict[str, list[str]] = {}
+    g = snap.graph
+    for item in g.ids:
+        for r in g.requirements(item):
+            if r.quantity is None:
+                continue
+            unit = snap.requirement_units.get(r.fact or "")
+            cap = caps.get(r.input)
+            if cap is None or unit is None:
+                coef[r.id] = (r.quantity, r.quantity)
+                continue
+            c = canonical(r.quantity, None, unit, None)
+            if c is not None and c.unit == cap.unit:
+                coef[r.id] = (c.amount, c.amount)
+                continue
+            count = parse_unit(unit).name
+            yields = per_wafer.get((item, count), []) if cap.unit == "wafer" else []
+            if yields:
+                most, least = max(a for a, _ in yields), min(a for a, _ in yields)
+                coef[r.id] = (r.quantity / least, r.quantity / most)
+                facts[r.id] = [iri for _, iri in yields]
+                continue
+            coef[r.id] = (math.nan, math.nan)
+            gaps.append(
+                {
+                    "requirement": r.id,
+                    "item": item,
+                    "input": r.input,
+                    "quantity": r.quantity,
+                    "unit": count,
+                    "capacity_unit": cap.unit,
+                    "missing": f"{count}s of {item} per {cap.unit} of {r.input}",
+                }
+            )
+    return coef, gaps, facts
+
+
+def _changed(
+    snap: Snapshot,
+    shortages: Sequence[Shortage],
+    caps: Mapping[str, _Capacity],
+    months: int,
+    base: Sequence[analysis.Deployable],
+) -> tuple[list[dict[str, float]], list[dict[str, Any]]]:
+    """The capacities a scenario sets, for the low and the high answer, and how each shortage
+    was applied."""
+    out: list[dict[str, float]] = [{}, {}]
+    applied = []
+    for s in shortages:
+        cap = caps.get(s.item)
+        how: str
+        if s.amount is not None:
+            c = canonical(s.amount, None, s.unit or "unit", "month")
+            if cap is not None and (c is None or c.unit != cap.unit):
+                raise ValueError(
+                    f"shortage of {s.item!r}: {s.amount:g} {s.unit} is not in the unit of its"
+                    f" capacity ({cap.unit} per month)"
+                )
+            value = (c.amount if c is not None else s.amount) * (
+                1 if cap is not None and cap.stock else months
+            )
+            out[0][s.item] = out[1][s.item] = value
+            how = "capacity set"
+        elif cap is not None:
+            scale = 1 if cap.stock else months
+            out[0][s.item] = (s.factor or 0.0) * cap.low * scale
+            out[1][s.item] = (s.factor or 0.0) * cap.high * scale
+            how = "capacity scaled"
+        elif all(b.status == "optimal" for b in base):
+            for w in (0, 1):
+                out[w][s.item] = (s.factor or 0.0) * base[w].output.get(s.item, 0.0)
+            how = "no capacity figure: what it supplies in the baseline scaled"
+        else:
+            how = "no capacity figure and no bounded baseline: nothing to scale"
+        applied.append(
+            {"item": s.item, "factor": s.factor, "amount": s.amount, "unit": s.unit, "applied": how}
+        )
+    return out, applied
+
+
+def _recovery(
+    snap: Snapshot, shortages: Sequence[Shortage], lost: Mapping[str, Mapping[str, float]]
+) -> list[dict[str, Any]]:
+    """Time to recover and time to survive of each item that a shortage takes out."""
+    out = []
+    for s in shortages:
+        if (s.factor if s.factor is not None else s.amount) != 0:
+            continue
+        path = analysis.critical_path(snap.graph, s.item)
+        known = path.total_days > 0
+        missing = [] if known else [f"the lead time or build time of {s.item}"]
+        loses = any(v.get("high", 0.0) > 0 for v in lost.values())
+        if loses:
+            missing.append(f"inventories of {s.item} and of what it goes into (weeks of supply)")
+        out.append(
+            {
+                "item": s.item,
+                "time_to_recover_days": path.total_days if known else None,
+                "recover_basis": "its critical path (order to delivery, its inputs included);"
+                " a lower bound where a step has no time"
+                if known
+                else None,
+                "time_to_survive_days": None,
+                "survive_basis": None
+                if loses
+                else "indefinitely: the targets lose nothing without it at these capacities",
+                "missing": missing,
+            }
+        )
+    return out
+
+
+def answer(
+    snap: Snapshot,
+    targets: Mapping[str, float],
+    *,
+    year: int,
+    per: str = "quarter",
+    shortages: Sequence[Shortage] = (),
+    substitution: bool = False,
+) -> DeployAnswer:
+    """Deployable units of `targets` (ids -> units per mix) per `per` in `year`, under
+    `shortages` (resolved ids), as a range with its binding capacities (module docstring).
+
+    Raises:
+        ValueError: an unknown period, or a shortage's amount not in its item's unit.
+    """
+    if per not in PERIODS:
+        raise ValueError(f"unknown period {per!r}; expected one of {', '.join(PERIODS)}")
+    months = PERIODS[per]
+    caps = _capacities(snap, year)
+    coef, gaps, conversion = _coefficients(snap, caps)
+
+    def solve(w: int, changed: Mapping[str, float] | None = None) -> analysis.Deployable:
+        capacity = {
+            i: (c.low if w == 0 else c.high) * (1 if c.stock else months) for i, c in caps.items()
+        }
+        capacity.update(changed or {})
+        q = {rid: v[w] for rid, v in coef.items()}
+        return analysis.deployable(
+            snap.graph, targets, capacity, quantities=q, substitution=substitution
+        )
+
+    base = [solve(0), solve(1)]
+    result = base
+    applied: list[dict[str, Any]] = []
+    if shortages:
+        changed, applied = _changed(snap, shortages, caps, months, base)
+        result = [solve(0, changed[0]), solve(1, changed[1])]
+    units = {t: _span(result, t) for t in targets}
+    lost = {}
+    if shortages:
+        lost = {
+            t: {
+                k: (b or 0.0) - (s or 0.0)
+                for k, b, s in zip(("low", "high"), _pair(base, t), _pair(result, t), strict=True)
+            }
+            for t in targets
+        }
+    rows = _rows(snap, result, caps, months)
+    binding_layers: list[str | None] = []
+    for r in rows:
+        if r.binding and r.layer not in binding_layers:
+            binding_layers.append(r.layer)
+    low = result[0]
+    reached = set(low.reached)
+    summary: dict[str, Any] = {
+        "targets": dict(targets),
+        "year": year,
+        "per": per,
+        "substitution": substitution,
+        "status": low.status,
+        "units": units,
+        "unit": {t: f"units of {t} per {per}" for t in targets},
+        "binding_layers": binding_layers,
+        "unbounded": [_named(snap, i) for i in low.unbounded],
+        "unquantified": list(low.unquantified),
+        "gaps": [gap for gap in gaps if gap["item"] in reached],
+        "weak": [r.id for r in rows if r.binding and r.facts and all(f["weak"] for f in r.facts)],
+        "conversions": {
+            rid: [snap.provenance[i].record(i) for i in iris if i in snap.provenance]
+            for rid, iris in conversion.items()
+            if rid.split("/", 1)[0] in low.output
+        },
+        "shortages": applied,
+        "version": snap.version,
+    }
+    if shortages:
+        summary["baseline"] = {t: _span(base, t) for t in targets}
+        summary["lost"] = lost
+        summary["recovery"] = _recovery(snap, shortages, lost)
+    return DeployAnswer(rows, summary)
+
+
+def _pair(found: Sequence[analysis.Deployable], t: str) -> tuple[float | None, float | None]:
+    return found[0].units.get(t), found[1].units.get(t)
+
+
+def _span(found: Sequence[analysis.Deployable], t: str) -> dict[str, float | None]:
+    low, high = _pair(found, t)
+    return {"low": low, "high": high}
+
+
+def _named(snap: Snapshot, item: str) -> dict[str, Any]:
+    info = snap.entities.get(item)
+    return {
+        "id": item,
+        "name": item if info is None else info.name,
+        "layer": None if info is None else info.layer,
+    }
+
+
+def _rows(
+    snap: Snapshot,
+    result: Sequence[analysis.Deployable],
+    caps: Mapping[str, _Capacity],
+    months: int,
+) -> list[Bound]:
+    high = {(c.item, c.supplier): c for c in result[1].constraints}
+    out = []
+    for c in result[0].constraints:
+        cap = caps[c.item]
+        scale = 1 if cap.stock else months
+        h = high.get((c.item, c.supplier), c)
+        facts = [snap.provenance[i].record(i) for i in cap.facts if i in snap.provenance]
+        named = _named(snap, c.item)
+        out.append(
+            Bound(
+                id=c.item,
+                name=named["name"],
+                layer=named["layer"],
+                holder=c.supplier,
+                unit=cap.unit,
+                per=None if cap.stock else "month",
+                capacity_low=c.capacity / scale,
+                capacity_high=h.capacity / scale,
+                used=c.used / scale,
+                utilisation=round(c.utilisation, 6),
+                shadow_price_low=c.shadow_price * scale,
+                shadow_price_high=h.shadow_price * scale,
+                binding=c.binding or h.binding,
+                facts=facts,
+            )
+        )
+    return out

@@ -13,8 +13,9 @@ From the snapshot, for the year asked:
   item's sourced per-wafer claims (`packages_per_cowos_wafer`, `dies_per_wafer`; disagreeing
   claims give a range). A quantity that no fact converts is a named gap, not a guess.
 - **shortages**: ``ID=FACTOR`` scales an item's capacity (``0.8`` is 80 %); ``ID=AMOUNT UNIT``
-  sets it, in its canonical unit per month. An item without a capacity figure is scaled from
-  what it supplies in the baseline.
+  sets it, in its canonical unit per month. A factor on an item without a capacity figure
+  has nothing to scale and changes nothing (the answer says so): what it makes now is not
+  recorded, and its output in the baseline is only what the other capacities let it make.
 
 The answer is a range, low to high, with the binding capacities of the low answer (and of the
 high one), the inputs that bound nothing, the gaps and the facts behind every figure. For a
@@ -211,7 +212,6 @@ def _changed(
     shortages: Sequence[Shortage],
     caps: Mapping[str, _Capacity],
     months: int,
-    base: Sequence[analysis.Deployable],
 ) -> tuple[list[dict[str, float]], list[dict[str, Any]]]:
     """The capacities a scenario sets, for the low and the high answer, and how each shortage
     was applied."""
@@ -237,12 +237,11 @@ def _changed(
             out[0][s.item] = (s.factor or 0.0) * cap.low * scale
             out[1][s.item] = (s.factor or 0.0) * cap.high * scale
             how = "capacity scaled"
-        elif all(b.status == "optimal" for b in base):
-            for w in (0, 1):
-                out[w][s.item] = (s.factor or 0.0) * base[w].output.get(s.item, 0.0)
-            how = "no capacity figure: what it supplies in the baseline scaled"
         else:
-            how = "no capacity figure and no bounded baseline: nothing to scale"
+            how = (
+                "no capacity figure for the year: a factor has nothing to scale (it bounds"
+                " nothing); give an amount (ID=AMOUNT UNIT)"
+            )
         applied.append(
             {"item": s.item, "factor": s.factor, "amount": s.amount, "unit": s.unit, "applied": how}
         )
@@ -316,7 +315,7 @@ def answer(
     result = base
     applied: list[dict[str, Any]] = []
     if shortages:
-        changed, applied = _changed(snap, shortages, caps, months, base)
+        changed, applied = _changed(snap, shortages, caps, months)
         result = [solve(0, changed[0]), solve(1, changed[1])]
     units = {t: _span(result, t) for t in targets}
     lost = {}

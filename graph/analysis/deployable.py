@@ -23,21 +23,6 @@ capacity per period would allow, while the same capacities bind. An item reached
 quantities that has neither a capacity nor a quantified requirement of its own bounds nothing:
 it is listed in `Deployable.unbounded`, and the requirements without a quantity (whose inputs
 are not counted at all) in `Deployable.unquantified`, so that no input is silently infinite.
-
-Complexity: building the program is linear in the requirements and sources reached; HiGHS'
-dual simplex is in practice near linear on these layered, sparse programs.
-
-Example (a rack needs 72 accelerators; each needs 1/16 of a packaging wafer; 1,000 packaging
-wafers and 2,000 accelerators a period):
-
-    >>> from graph.analysis import DependencyGraph
-    >>> g = DependencyGraph.from_arrays(
-    ...     ["rack", "gpu", "wafer"], [0, 1], [1, 2], [], [], req_quantity=[72, 1 / 16])
-    >>> d = deployable(g, ["rack"], {"wafer": 1000, "gpu": 2000})
-    >>> round(d.units["rack"], 3), [(c.item, c.binding) for c in d.constraints]
-    (27.778, [('gpu', True), ('wafer', False)])
-    >>> round(d.constraints[0].shadow_price, 6)  # racks per extra accelerator
-    0.013889
 """
 
 from __future__ import annotations
@@ -201,6 +186,23 @@ def deployable(
     Raises:
         UnknownNodeError: A target, an item or a requirement is not in the graph.
         ValueError: No target, a weight that is not positive, or a negative capacity or quantity.
+
+    Examples:
+        A rack needs 72 accelerators, each 1/16 of a packaging wafer; 1,000 packaging wafers and
+        2,000 accelerators a period:
+
+        >>> from graph.analysis import DependencyGraph
+        >>> g = DependencyGraph.from_arrays(
+        ...     ["rack", "gpu", "wafer"], [0, 1], [1, 2], [], [], req_quantity=[72, 1 / 16])
+        >>> d = deployable(g, ["rack"], {"wafer": 1000, "gpu": 2000})
+        >>> round(d.units["rack"], 3), [(c.item, c.binding) for c in d.constraints]
+        (27.778, [('gpu', True), ('wafer', False)])
+        >>> round(d.constraints[0].shadow_price, 6)  # racks per extra accelerator
+        0.013889
+
+    Notes:
+        Building the program is linear in the requirements and sources reached; HiGHS' dual
+        simplex is in practice near linear on these layered, sparse programs.
     """
     mix = dict.fromkeys(targets, 1.0) if not isinstance(targets, Mapping) else dict(targets)
     if not mix:

@@ -141,6 +141,7 @@ async def resolve_deployable(
     per: str,
     shortages: list[str] | None,
     substitution: bool,
+    allocation: strawberry.ID | None = None,
 ) -> Deployable:
     """Run (or reuse) the deployable analysis."""
     ctx = info.context
@@ -159,16 +160,22 @@ async def resolve_deployable(
     wanted = tuple(shortages or ())
     for s in wanted:
         ctx.resolve(s.rpartition("=")[0].strip() or s, field="shortages")
+    holder = None if allocation is None else ctx.resolve(str(allocation), field="allocation")
     view = ctx.view
 
     def run() -> Table:
         return view.deployable(
-            mix, year=year, per=per, shortages=list(wanted), substitution=substitution
+            mix,
+            year=year,
+            per=per,
+            shortages=list(wanted),
+            substitution=substitution,
+            allocation=holder,
         )
 
     try:
         table: Table = await ctx.cached(
-            ("deployable", tuple(mix.items()), year, per, wanted, substitution), run
+            ("deployable", tuple(mix.items()), year, per, wanted, substitution, holder), run
         )
     except ValueError as exc:
         raise BadInputError(str(exc), argument="shortages") from None

@@ -109,7 +109,8 @@ class Query:
         description="How many units of the targets per period the capacities recorded for the"
         " year allow (a range where sources disagree), which capacities and layers bind with"
         " their shadow prices, the inputs nothing bounds, and what shortages (ID=FACTOR or"
-        " ID=AMOUNT UNIT) cost."
+        " ID=AMOUNT UNIT) cost; with `allocation`, capacities capped at that organisation's recorded"
+        " allocations."
     )
     async def deployable(
         self,
@@ -119,8 +120,11 @@ class Query:
         per: str = "quarter",
         shortages: list[str] | None = None,
         substitution: bool = False,
+        allocation: strawberry.ID | None = None,
     ) -> Deployable | None:
-        return await resolve_deployable(info, targets, year, per, shortages, substitution)
+        return await resolve_deployable(
+            info, targets, year, per, shortages, substitution, allocation
+        )
 
     @strawberry.field(description="The version served, counts, and sources with their last run.")
     async def graph_info(self, info: Info) -> GraphInfo:

@@ -90,6 +90,7 @@ class DeployPlan:
     per: str
     shortages: list[tuple[str, Shortage]]
     substitution: bool
+    allocation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -422,6 +423,7 @@ class Client(abc.ABC):
         per: str = "quarter",
         shortages: Mapping[str, float | str] | Iterable[str] | None = None,
         substitution: bool = False,
+        allocation: str | None = None,
     ) -> Table:
         """How many units of `targets` per `per` the capacities recorded for `year` allow, and
         which capacity binds (`graph.deployment`).
@@ -440,6 +442,8 @@ class Client(abc.ABC):
             per: month, quarter or year.
             shortages: ``ID=FACTOR`` or ``ID=AMOUNT UNIT`` strings, or id -> factor or amount.
             substitution: whether any qualified source can carry any part of a requirement.
+            allocation: an organisation (id or name) whose recorded allocations of the year cap
+                the capacities (NVIDIA's share of CoWoS): the targets get its share only.
 
         Raises:
             ValueError: no target, a weight that is not positive, an unknown period or a bad
@@ -457,6 +461,7 @@ class Client(abc.ABC):
             per,
             _shortages(shortages),
             substitution,
+            allocation,
         )
         if not plan.targets:
             raise ValueError("give at least one target")
@@ -469,6 +474,8 @@ class Client(abc.ABC):
         title = f"deployable {names} per {per} in {plan.year}"
         if plan.shortages:
             title += " with " + ", ".join(_shortage_text(s) for _, s in plan.shortages)
+        if a.summary.get("allocation"):
+            title += f" (the allocations of {a.summary['allocation']})"
         return Table(title, a.rows, columns=Bound.fields(), summary=a.summary, kind="deployable")
 
     def _closure_table(

@@ -4,9 +4,10 @@ and what a shortage costs: `graph.analysis.deployable` on the snapshot's facts.
 From the snapshot, for the year asked:
 
 - **capacities**: every Capacity record of kind ``capacity`` for that year with a canonical
-  unit. The whole market's figures (no holder) bound the item; without one, the holders'
-  figures add up. Sources that disagree give a range: the low answer takes the lowest figure of
-  each, the high answer the highest. A rate (per month) is scaled to the period asked; a stock
+  unit. Each figure for the whole market (no holder) is one estimate of the item's total, the
+  holders' figures added up another; sources that disagree give a range: the low answer takes
+  the lowest estimate, the high answer the highest. A figure for a year may be the year's
+  output or its run rate at the year's end, as its source says (see each fact's note). A rate (per month) is scaled to the period asked; a stock
   (GW of power, with no period) bounds the units of any period as it is.
 - **quantities**: a requirement's quantity in its unit, converted to the unit of its input's
   capacity: by the units' own ratio (MW to GW), or, for packages and dies of a wafer, by the
@@ -92,7 +93,8 @@ def parse_shortage(text: str) -> tuple[str, Shortage]:
 @dataclass(frozen=True, slots=True, eq=False)
 class Bound(Row):
     """A capacity of the program: of `id`, held by `holder` (None: the item's whole output),
-    in `unit` per `per` (None for a stock), low and high figure; what the low answer uses, and
+    or whose allocation caps it, in `unit` per `per` (None for a stock), low and high figure;
+    what the low answer uses, and
     the shadow price of each answer: extra target units per period for one more `unit` a month
     (a stock: one more `unit`). `binding` in either answer."""
 
@@ -128,11 +130,47 @@ class _Capacity:
     high: float
     holders: list[str | None]
     facts: list[str]
+    allocation: str | None = None
+
+
+def _low(c: CapacityInfo) -> float:
+    return c.canonical.amount if c.canonical else c.amount
+
+
+def _high(c: CapacityInfo) -> float:
+    if c.canonical is None:
+        return c.amount_max or c.amount
+    return c.canonical.amount_max or c.canonical.amount
+
+
+def _allocate(snap: Snapshot, year: int, holder: str, out: dict[str, _Capacity]) -> None:
+    """Cap each item's capacity at `holder`'s recorded allocation of it for `year`, where one
+    is recorded in the same unit: the targets get that share, the other consumers the rest."""
+    found: dict[str, list[CapacityInfo]] = defaultdict(list)
+    for c in snap.capacities:
+        if c.kind == "allocation" and c.year == year and c.holder == holder and c.canonical:
+            found[c.of].append(c)
+    for item, records in found.items():
+        cap = out.get(item)
+        unit = records[0].canonical.unit if records[0].canonical else ""
+        records = [c for c in records if c.canonical and c.canonical.unit == unit]
+        low, high = min(map(_low, records)), max(map(_high, records))
+        stock = records[0].canonical is not None and records[0].canonical.period is None
+        if cap is None:
+            cap = out[item] = _Capacity(unit, stock, low, high, [holder], [], holder)
+        elif cap.unit != unit:
+            continue
+        mine = [c.iri for c in records]
+        # the allocation's records alone where it sets both ends, else beside the capacity's
+        cap.facts = mine if high <= cap.low else cap.facts + mine
+        cap.low, cap.high = min(cap.low, low), min(cap.high, high)
+        cap.allocation = holder
 
 
 def _capacities(snap: Snapshot, year: int) -> dict[str, _Capacity]:
-    """Per item, its capacity for `year` in one canonical unit: the market's figures, else the
-    holders' added up; the low and high of disagreeing figures."""
+    """Per item, its capacity for `year` in one canonical unit, as a range over the estimates
+    of its total: each figure for the whole market, and the holders' figures added up (the
+    lowest of each holder's for the low end, the highest for the high end)."""
     by_item: dict[str, list[CapacityInfo]] = defaultdict(list)
     for c in snap.capacities:
         if c.kind == "capacity" and c.year == year and c.canonical is not None:
@@ -144,17 +182,26 @@ def _capacities(snap: Snapshot, year: int) -> dict[str, _Capacity]:
         found = [c for c in found if c.canonical and c.canonical.unit == unit]
         market = [c for c in found if c.holder is None]
         groups: dict[str | None, list[CapacityInfo]] = defaultdict(list)
-        for c in market or found:
-            groups[c.holder].append(c)
-        low = high = 0.0
-        for records in groups.values():
-            low += min(c.canonical.amount for c in records if c.canonical)
-            high += max(
-                (c.canonical.amount_max or c.canonical.amount) for c in records if c.canonical
+        for c in found:
+            if c.holder is not None:
+                groups[c.holder].append(c)
+        # each market figure is one estimate of the total, the holders' figures added up another
+        totals = [(_low(c), _high(c)) for c in market]
+        if groups:
+            totals.append(
+                (
+                    sum(min(map(_low, g)) for g in groups.values()),
+                    sum(max(map(_high, g)) for g in groups.values()),
+                )
             )
         stock = all(c.canonical is not None and c.canonical.period is None for c in found)
         out[item] = _Capacity(
-            unit, stock, low, high, sorted(groups, key=str), [c.iri for c in market or found]
+            unit,
+            stock,
+            min(t[0] for t in totals),
+            max(t[1] for t in totals),
+            sorted(groups, key=str),
+            [c.iri for c in found],
         )
     return out
 
@@ -288,9 +335,12 @@ def answer(
     per: str = "quarter",
     shortages: Sequence[Shortage] = (),
     substitution: bool = False,
+    allocation: str | None = None,
 ) -> DeployAnswer:
     """Deployable units of `targets` (ids -> units per mix) per `per` in `year`, under
     `shortages` (resolved ids), as a range with its binding capacities (module docstring).
+    With `allocation` (an organisation's id), each capacity is capped at that organisation's
+    recorded allocation of it for the year: the targets get its share, other consumers theirs.
 
     Raises:
         ValueError: an unknown period, or a shortage's amount not in its item's unit.
@@ -299,6 +349,8 @@ def answer(
         raise ValueError(f"unknown period {per!r}; expected one of {', '.join(PERIODS)}")
     months = PERIODS[per]
     caps = _capacities(snap, year)
+    if allocation is not None:
+        _allocate(snap, year, allocation, caps)
     coef, gaps, conversion = _coefficients(snap, caps)
 
     def solve(w: int, changed: Mapping[str, float] | None = None) -> analysis.Deployable:
@@ -339,6 +391,7 @@ def answer(
         "year": year,
         "per": per,
         "substitution": substitution,
+        "allocation": allocation,
         "status": low.status,
         "units": units,
         "unit": {t: f"units of {t} per {per}" for t in targets},
@@ -399,7 +452,7 @@ def _rows(
                 id=c.item,
                 name=named["name"],
                 layer=named["layer"],
-                holder=c.supplier,
+                holder=c.supplier or cap.allocation,
                 unit=cap.unit,
                 per=None if cap.stock else "month",
                 capacity_low=c.capacity / scale,

@@ -352,6 +352,7 @@ class KnowledgeGraph(Client):
             per=plan.per,
             shortages=shortages,
             substitution=plan.substitution,
+            allocation=None if plan.allocation is None else self.resolve(plan.allocation),
         )
 
     # ------------------------------------------------------------------ graphs and the store

@@ -173,8 +173,9 @@ class RemoteKnowledgeGraph(Client):
 
     def _deployable(self, plan: client.DeployPlan) -> DeployAnswer:
         data = self._transport.query(
-            "query($t: [TargetInput!]!, $y: Int, $p: String!, $s: [String!], $sub: Boolean!) {"
-            " deployable(targets: $t, year: $y, per: $p, shortages: $s, substitution: $sub) {"
+            "query($t: [TargetInput!]!, $y: Int, $p: String!, $s: [String!], $sub: Boolean!,"
+            " $al: ID) { deployable(targets: $t, year: $y, per: $p, shortages: $s,"
+            " substitution: $sub, allocation: $al) {"
             " summary capacities { id name layer holder unit per capacityLow capacityHigh used"
             " utilisation shadowPriceLow shadowPriceHigh binding"
             f" facts {{ {payloads.PROVENANCE} }} }} }} }}",
@@ -184,6 +185,7 @@ class RemoteKnowledgeGraph(Client):
                 "p": plan.per,
                 "s": [f"{ref}={_value(s)}" for ref, s in plan.shortages],
                 "sub": plan.substitution,
+                "al": plan.allocation,
             },
         )["deployable"]
         return DeployAnswer(

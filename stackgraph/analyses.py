@@ -249,6 +249,7 @@ def _deployable(args: argparse.Namespace) -> int:
             per=args.per,
             shortages=args.shortage,
             substitution=args.substitution,
+            allocation=args.allocation,
         )
     s = table.summary
     lines = [""]
@@ -288,9 +289,11 @@ def _deployable(args: argparse.Namespace) -> int:
         lines.append(f"{r['item']} out: time to recover {recover}, time to survive {survive}")
         if r["missing"]:
             lines.append(f"  missing: {'; '.join(r['missing'])}")
-    lines.append(
-        "the targets take all of every capacity on their path; give several targets to share them"
-    )
+    if not s["allocation"]:
+        lines.append(
+            "the targets take all of every capacity on their path: give several targets to share"
+            " them, or --allocation ORG to cap them at an organisation's recorded allocations"
+        )
     columns = ["id", "layer", "holder", "unit", "per", "capacity_low", "capacity_high", "used"]
     columns += ["utilisation", "shadow_price_low", "binding"]
     return _emit(args, table, columns, "\n".join(lines))
@@ -412,6 +415,11 @@ def register(sub: Any) -> None:
     )
     p.add_argument(
         "--substitution", action="store_true", help="any qualified source can carry any part"
+    )
+    p.add_argument(
+        "--allocation",
+        metavar="ORG",
+        help="cap capacities at ORG's recorded allocations of the year (nvidia's CoWoS share)",
     )
     _common(p)
     p.set_defaults(func=_deployable)

@@ -74,3 +74,12 @@ def test_the_same_answer_from_python_and_the_text_report(store: str, tmp_path: P
     text = run_cli("deployable", "GB200 NVL72", "--year", "2026", "--store", store).stdout
     assert "binds: packaging - cowos-l" in text
     assert "unbounded by the data" in text
+
+
+def test_an_allocation_caps_what_the_targets_get(store: str) -> None:
+    free = _ask(store)["summary"]["units"]["gb200-nvl72"]
+    capped = _ask(store, "--allocation", "NVIDIA")
+    assert capped["summary"]["units"]["gb200-nvl72"]["high"] <= free["high"]
+    bound = next(r for r in capped["rows"] if r["binding"])
+    assert bound["holder"] == "nvidia"
+    assert all("allocation" in f["iri"] for f in bound["facts"])

@@ -75,8 +75,8 @@ class Deployable:
         unbounded: Inputs (and targets) reached through quantities that have neither a
             capacity nor a quantified requirement: nothing bounds them. Suppliers are not
             listed: what bounds a supplier is the capacity it holds of an input.
-        unquantified: Requirements of reached items without a quantity: their inputs are not
-            counted.
+        unquantified: Requirements of reached items without a quantity whose input is not
+            reached through another: those inputs are not counted.
         output: Output per period of every reached item at the optimum (zeros left out).
         reached: Every item reached from the targets through quantities.
     """
@@ -315,9 +315,11 @@ def deployable(
     ]
     unbounded = tuple(sorted(lay.ids[i] for i in leaves.tolist()))
     reached_reqs = gather_segments(lay.item_req_ptr, items)
-    unquantified = tuple(
-        sorted(g.requirement_id(int(r)) for r in reached_reqs[np.isnan(coef[reached_reqs])])
-    )
+    # a link without a quantity whose input is counted through another link is not a gap
+    in_closure = np.zeros(g.n_items, dtype=bool)
+    in_closure[items] = True
+    blind = reached_reqs[np.isnan(coef[reached_reqs]) & ~in_closure[lay.req_input[reached_reqs]]]
+    unquantified = tuple(sorted(g.requirement_id(int(r)) for r in blind))
     if res.status == 3:
         reached = tuple(lay.ids[i] for i in items.tolist())
         return Deployable(
@@ -329,9 +331,11 @@ def deployable(
     mixes = float(x[0])
     uses: list[CapacityUse] = []
     bound_price = -np.asarray(res.upper.marginals)
+    # what the optimum takes of each item: its balance row without its own output
+    taken = a_ub[:n_x] @ x + x[1 : n_x + 1]
     for i in np.flatnonzero(~np.isnan(cap[items])).tolist():
         c = col[items[i]]
-        uses.append(_use(lay.ids[items[i]], None, cap[items[i]], x[c], bound_price[c]))
+        uses.append(_use(lay.ids[items[i]], None, cap[items[i]], taken[i], bound_price[c]))
     row_price = -np.asarray(res.ineqlin.marginals)
     for j, (inp, supplier, amount, fcols) in enumerate(ub_extra):
         uses.append(_use(inp, supplier, amount, float(x[fcols].sum()), row_price[n_x + j]))
@@ -350,7 +354,7 @@ def deployable(
 
 
 def _use(item: str, supplier: str | None, cap: float, used: float, price: float) -> CapacityUse:
-    price = max(float(price), 0.0)
+    price = float(price) if price > _TOL else 0.0
     used = min(max(float(used), 0.0), cap)
     utilisation = used / cap if cap > 0 else 1.0
     binding = bool(price > _TOL and utilisation > 1 - 1e-7)

@@ -9,6 +9,10 @@ The gates are rules the bundled data keeps (``tests/test_data_gates.py`` fails o
   one, the inputs are almost always alternatives in the world (fleets, rack generations, sites,
   model providers) and belong under one requirement with sourced shares: as two requirements,
   either one's outage would block the item.
+- ``part-counted-twice``: an item does not state a quantity of an input both directly and
+  through another of its requirements (a rack's superchips, and its compute trays that hold
+  them): a bill of materials counts each part once, where it is assembled, or the deployable
+  answer halves. Process nodes are exempt: two dies on one node are two parts.
 - ``capacity-without-kind``: every capacity record says what it counts (a unit) and what the
   figure is (a kind).
 - ``high-confidence-weak-source``: no fact of confidence ``high`` rests on a secondary or
@@ -156,6 +160,7 @@ def findings(kg: KnowledgeGraph) -> list[Finding]:
         if not _packaged(snap, p)
     ]
     out += _alternatives(snap)
+    out += _counted_twice(snap)
     out += _capacities(kg.store)
     out += [
         Finding("high-confidence-weak-source", fact, f"confidence high from {p.tier}: {p.source}")
@@ -165,13 +170,52 @@ def findings(kg: KnowledgeGraph) -> list[Finding]:
     return out
 
 
+def _below(snap: Snapshot, item: str, seen: set[str] | None = None) -> set[str]:
+    """What `item`'s quantified requirements reach, transitively."""
+    seen = set() if seen is None else seen
+    for r in snap.graph.requirements(item):
+        if r.quantity is not None and r.input not in seen:
+            seen.add(r.input)
+            _below(snap, r.input, seen)
+    return seen
+
+
+def _held(snap: Snapshot, item: str, r: Requirement) -> bool:
+    """Whether `r`'s input is reached through another quantified requirement of `item`."""
+    return any(
+        o.quantity is not None and o.id != r.id and r.input in _below(snap, o.input, {o.input})
+        for o in snap.graph.requirements(item)
+    )
+
+
+def _counted_twice(snap: Snapshot) -> list[Finding]:
+    out = []
+    for item in sorted(snap.entities):
+        for r in _explicit(snap, item):
+            e = snap.entities.get(r.input)
+            if r.quantity is None or e is None or e.category == "process-node":
+                continue
+            if _held(snap, item, r):
+                out.append(
+                    Finding(
+                        "part-counted-twice",
+                        item,
+                        f"states {r.quantity:g} of {r.input} directly and holds it through"
+                        " another of its requirements: state it once, where it is assembled",
+                    )
+                )
+    return out
+
+
 def _alternatives(snap: Snapshot) -> list[Finding]:
     out = []
     for item in sorted(snap.entities):
         groups: dict[str, list[Requirement]] = defaultdict(list)
         for r in _explicit(snap, item):
             e = snap.entities.get(r.input)
-            if e is None:
+            # a part held by a quantified sub-assembly (a rack's superchips, in its trays) is
+            # no alternative to it
+            if e is None or (r.quantity is None and _held(snap, item, r)):
                 continue
             if "Facility" in e.types:
                 groups["facility"].append(r)
@@ -373,7 +417,7 @@ def tables(kg: KnowledgeGraph, layers: Iterable[str]) -> list[str]:
     ]
     for m in measures(kg):
         out.append(
-            f"| {m.name} | {m.part} of {m.whole} ({m.percent:.0f}%) | {m.target} |"
+            f"| {m.name} | {m.part} of {m.whole} ({m.percent:.1f}%) | {m.target} |"
             f" {'yes' if m.met else 'no'} |"
         )
     return out
@@ -393,7 +437,7 @@ def report(found: Iterable[Finding], measured: Iterable[Measure]) -> str:
     lines.append("")
     for m in measured:
         mark = "ok " if m.met else "gap"
-        lines.append(f"{mark} {m.name}: {m.part} of {m.whole} ({m.percent:.0f}%; {m.target})")
+        lines.append(f"{mark} {m.name}: {m.part} of {m.whole} ({m.percent:.1f}%; {m.target})")
         if m.missing and not m.met:
             lines.append("    missing: " + ", ".join(m.missing))
     return "\n".join(lines)

@@ -386,6 +386,11 @@ def answer(
             binding_layers.append(r.layer)
     low = result[0]
     reached = set(low.reached)
+    conversions = {
+        rid: [snap.provenance[i].record(i) for i in iris if i in snap.provenance]
+        for rid, iris in conversion.items()
+        if rid.split("/", 1)[0] in low.output
+    }
     summary: dict[str, Any] = {
         "targets": dict(targets),
         "year": year,
@@ -399,12 +404,10 @@ def answer(
         "unbounded": [_named(snap, i) for i in low.unbounded],
         "unquantified": list(low.unquantified),
         "gaps": [gap for gap in gaps if gap["item"] in reached],
-        "weak": [r.id for r in rows if r.binding and r.facts and all(f["weak"] for f in r.facts)],
-        "conversions": {
-            rid: [snap.provenance[i].record(i) for i in iris if i in snap.provenance]
-            for rid, iris in conversion.items()
-            if rid.split("/", 1)[0] in low.output
-        },
+        "conversions": conversions,
+        # binding capacities and conversions on the path whose every fact is weak
+        "weak": [r.id for r in rows if r.binding and r.facts and all(f["weak"] for f in r.facts)]
+        + [rid for rid, facts in conversions.items() if all(f["weak"] for f in facts)],
         "shortages": applied,
         "version": snap.version,
     }

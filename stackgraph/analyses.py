@@ -270,6 +270,14 @@ def _deployable(args: argparse.Namespace) -> int:
                 f" units per {s['per']}"
             )
             lines += [f"    source: {_fact(f)}" for f in r["facts"]]
+    for rid, facts in s["conversions"].items():
+        lines.append(f"per wafer, for {rid}:")
+        lines += [f"    source: {_fact(f)}" for f in facts]
+    if s["weak"]:
+        lines.append(
+            "rests on weak facts only (low confidence or a secondary source):"
+            f" {', '.join(s['weak'])}"
+        )
     if s["unbounded"]:
         names = ", ".join(u["id"] for u in s["unbounded"])
         lines.append(f"unbounded by the data (no capacity figure for {s['year']}): {names}")

@@ -89,7 +89,7 @@ def test_agrees_with_a_second_formulation(case, substitution: bool) -> None:
 
 
 @SETTINGS
-@given(programs(), st.sampled_from([0.5, 2.0, 3.0]))
+@given(programs(), st.sampled_from([0.5, 2.0, 3.0, 1e6]))
 def test_scaling_every_capacity_scales_the_answer(case, k: float) -> None:
     g, targets, capacity, held = case
     base = deployable(g, targets, capacity, source_capacity=held)

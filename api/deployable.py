@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 from api.context import Info
 from api.errors import BadInputError
 from api.provenance import Provenance
-from graph.deployment import PERIODS
+from graph.arguments import PERIODS
 from graph.results import Table
 from graph.rows import Fact
 

@@ -11,15 +11,26 @@ from __future__ import annotations
 import abc
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
 
 from graph import rows, vocabulary
 from graph.analysis import Status
-from graph.arguments import name_list, parse_shortages
-from graph.deployment import PERIODS, Bound, DeployAnswer, Shortage, parse_shortage
+from graph.answers import (
+    Bound,
+    ClosureAnswer,
+    DeployAnswer,
+    DeployPlan,
+    EntityAnswer,
+    ImpactAnswer,
+    PathAnswer,
+    Walk,
+)
+from graph.arguments import (
+    name_list,
+    parse_shortages,
+)
 from graph.results import Table
 from graph.snapshot import EntityInfo
 from graph.units import KINDS
@@ -34,73 +45,6 @@ __all__ = [
     "Walk",
     "entity_row",
 ]
-
-
-@dataclass(frozen=True)
-class ImpactAnswer:
-    """A scenario's affected items with its counts, as either client reads them."""
-
-    shortages: dict[str, float]
-    rows: list[rows.Affected]
-    counts: dict[str, int]
-    counts_by_layer: dict[str | None, dict[str, int]]
-    cycles: list[list[str]]
-    version: str
-
-
-@dataclass(frozen=True)
-class PathAnswer:
-    """A critical path: its steps and what is missing on and under it."""
-
-    item: str
-    total_days: int
-    steps: list[rows.PathStep]
-    missing_on_path: list[str]
-    missing_in_closure_count: int
-
-
-@dataclass(frozen=True)
-class Walk:
-    """A dependency or dependent walk: from `ref`, `direction`, how deep, what to list."""
-
-    ref: str
-    direction: str
-    depth: int | None
-    limit: int
-    layers: list[str] | None
-    categories: list[str] | None
-
-
-@dataclass(frozen=True)
-class ClosureAnswer:
-    """The items a walk reached (at most the limit asked for) and how many there are."""
-
-    item: str
-    reached: list[rows.Reached]
-    total: int
-
-
-@dataclass(frozen=True)
-class DeployPlan:
-    """A deployable question: targets (reference -> units per mix), year, period, shortages
-    (reference and what changes) and whether sources substitute."""
-
-    targets: dict[str, float]
-    year: int
-    per: str
-    shortages: list[tuple[str, Shortage]]
-    substitution: bool
-    allocation: str | None = None
-
-
-@dataclass(frozen=True)
-class EntityAnswer:
-    """What an entity page shows beside its requirements and sources."""
-
-    info: EntityInfo
-    attributes: dict[str, Any]
-    provenance: rows.Fact | None
-    claims: list[dict[str, Any]]
 
 
 class Client(abc.ABC):
@@ -429,12 +373,10 @@ class Client(abc.ABC):
         which capacity binds (`graph.deployment`).
 
         One row per capacity on the targets' path: its figure (low and high where sources
-        disagree, per month or, for a stock such as GW, as a stock), what the low answer uses,
-        and its shadow price (extra target units per period for one more unit a month). The
-        summary gives the units as a range, the binding layers, the inputs that nothing bounds
-        (no capacity figure), the quantities no fact converts (gaps), and with `shortages` the
-        baseline, the units lost and the time to recover and to survive. The targets take all
-        of every capacity: give several targets (a mix) to share them.
+        disagree), what the low answer uses, its shadow price (extra target units per period
+        for one more unit a month). The summary: the units as a range, the binding layers, the
+        inputs nothing bounds, the gaps, and with `shortages` the baseline, the units lost and
+        the times to recover and survive. One target takes all of every capacity on its path.
 
         Args:
             targets: id or name, several, or id -> units per mix.
@@ -453,29 +395,9 @@ class Client(abc.ABC):
         >>> t.summary["units"], [(r.id, r.binding, r.shadow_price_low) for r in t]
         ({'ex-rack': {'low': 50000.0, 'high': 53333.333333333336}}, [('ex-cowos', True, 0.6666666666666666)])
         """
-        import datetime
-
-        plan = DeployPlan(
-            _targets(targets),
-            datetime.date.today().year if year is None else int(year),
-            per,
-            _shortages(shortages),
-            substitution,
-            allocation,
-        )
-        if not plan.targets:
-            raise ValueError("give at least one target")
-        if any(not w > 0 for w in plan.targets.values()):
-            raise ValueError("every target's units per mix must be positive")
-        if per not in PERIODS:
-            raise ValueError(f"unknown period {per!r}; expected one of {', '.join(PERIODS)}")
+        plan = DeployPlan.of(targets, year, per, shortages, substitution, allocation)
         a = self._deployable(plan)
-        names = ", ".join(a.summary["targets"])
-        title = f"deployable {names} per {per} in {plan.year}"
-        if plan.shortages:
-            title += " with " + ", ".join(_shortage_text(s) for _, s in plan.shortages)
-        if a.summary.get("allocation"):
-            title += f" (the allocations of {a.summary['allocation']})"
+        title = plan.title(a.summary)
         return Table(title, a.rows, columns=Bound.fields(), summary=a.summary, kind="deployable")
 
     def _closure_table(
@@ -505,28 +427,6 @@ class Client(abc.ABC):
             | {k: v for k, v in wanted.items() if v is not None},
             kind=direction,
         )
-
-
-def _targets(targets: str | Sequence[str] | Mapping[str, float]) -> dict[str, float]:
-    if isinstance(targets, str):
-        return {targets: 1.0}
-    if isinstance(targets, Mapping):
-        return {str(k): float(v) for k, v in targets.items()}
-    return dict.fromkeys(targets, 1.0)
-
-
-def _shortages(
-    shortages: Mapping[str, float | str] | Iterable[str] | None,
-) -> list[tuple[str, Shortage]]:
-    if shortages is None:
-        return []
-    if isinstance(shortages, Mapping):
-        return [parse_shortage(f"{k}={v}") for k, v in shortages.items()]
-    return [parse_shortage(s) for s in shortages]
-
-
-def _shortage_text(s: Shortage) -> str:
-    return f"{s.item}={s.factor:g}" if s.factor is not None else f"{s.item}={s.amount:g} {s.unit}"
 
 
 def _rank(status: str) -> int:

@@ -32,94 +32,18 @@ it does not.
 from __future__ import annotations
 
 import math
-import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from graph import analysis
-from graph.rows import Fact, Row
+from graph.answers import Bound, DeployAnswer
+from graph.arguments import PERIODS, Shortage
 from graph.snapshot import CapacityInfo, Snapshot
 from graph.units import canonical, parse_unit
 
-__all__ = ["PERIODS", "Bound", "DeployAnswer", "Shortage", "answer", "parse_shortage"]
-
-PERIODS = {"month": 1, "quarter": 3, "year": 12}
-"""Months per period of an answer."""
-
-_AMOUNT = re.compile(r"^\s*([0-9.eE+-]+)\s*([A-Za-z][A-Za-z0-9 /]*)?\s*$")
-
-
-@dataclass(frozen=True, slots=True)
-class Shortage:
-    """A capacity changed for a scenario: scaled by `factor`, or set to `amount` in its
-    canonical unit per month (`unit`, as written)."""
-
-    item: str
-    factor: float | None = None
-    amount: float | None = None
-    unit: str | None = None
-
-
-def parse_shortage(text: str) -> tuple[str, Shortage]:
-    """``ID=FACTOR`` or ``ID=AMOUNT UNIT`` as (reference, shortage).
-
-    >>> parse_shortage("CoWoS-L=0.8")
-    ('CoWoS-L', Shortage(item='CoWoS-L', factor=0.8, amount=None, unit=None))
-    >>> parse_shortage("cowos-l=50000 wafers")[1].amount
-    50000.0
-
-    Raises:
-        ValueError: no ``=``, or a value that is neither a factor nor an amount with its unit.
-    """
-    ref, sep, value = text.rpartition("=")
-    match = _AMOUNT.match(value)
-    if not sep or not ref.strip() or match is None:
-        raise ValueError(
-            f"shortage {text!r}: expected ID=FACTOR (0.8 is 80 % of the capacity) or"
-            " ID=AMOUNT UNIT (50000 wafers, per month)"
-        )
-    number, unit = float(match.group(1)), match.group(2)
-    if not math.isfinite(number) or number < 0:
-        raise ValueError(f"shortage {text!r}: the value must be a finite number >= 0")
-    ref = ref.strip()
-    if unit:
-        parse_unit(unit)  # an unknown unit is refused with suggestions
-        return ref, Shortage(ref, amount=number, unit=unit.strip())
-    return ref, Shortage(ref, factor=number)
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Bound(Row):
-    """A capacity of the program: of `id`, held by `holder` (None: the item's whole output),
-    or whose allocation caps it, in `unit` per `per` (None for a stock), low and high figure;
-    what the low answer uses, and
-    the shadow price of each answer: extra target units per period for one more `unit` a month
-    (a stock: one more `unit`). `binding` in either answer."""
-
-    id: str
-    name: str
-    layer: str | None
-    holder: str | None
-    unit: str
-    per: str | None
-    capacity_low: float
-    capacity_high: float
-    used: float
-    utilisation: float
-    shadow_price_low: float
-    shadow_price_high: float
-    binding: bool
-    facts: list[Fact] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class DeployAnswer:
-    """The rows (capacities) and the summary of a deployable answer, as either client reads it."""
-
-    rows: list[Bound]
-    summary: dict[str, Any]
+__all__ = ["answer"]
 
 
 @dataclass

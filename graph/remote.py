@@ -18,8 +18,9 @@ import networkx as nx
 
 from graph import client, payloads, rows
 from graph.analysis import DependencyGraphBuilder
+from graph.answers import Bound, DeployAnswer
+from graph.arguments import Shortage
 from graph.client import Client, entity_row
-from graph.deployment import Bound, DeployAnswer, Shortage
 from graph.errors import UnknownEntityError
 from graph.snapshot import EntityInfo
 from graph.transport import RemoteError, Transport

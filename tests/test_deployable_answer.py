@@ -83,3 +83,14 @@ def test_an_allocation_caps_what_the_targets_get(store: str) -> None:
     bound = next(r for r in capped["rows"] if r["binding"])
     assert bound["holder"] == "nvidia"
     assert all("allocation" in f["iri"] for f in bound["facts"])
+
+
+def test_a_deployable_table_draws_its_layers_and_what_a_shortage_costs(store: str) -> None:
+    with KnowledgeGraph.open(store) as kg:
+        table = kg.deployable("gb200-nvl72", year=2026, shortages=["cowos-l=0.5"])
+    fig = table.plot()
+    bars, waterfall = fig.axes
+    assert bars.get_yticklabels()[0].get_text() == "packaging"  # the binding layer first
+    assert [t.get_text() for t in waterfall.get_xticklabels()] == ["baseline", "lost", "scenario"]
+    heights = [p.get_height() for p in waterfall.patches]
+    assert heights[0] > 0 and heights[1] == pytest.approx(heights[0] / 2)

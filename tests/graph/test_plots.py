@@ -443,12 +443,3 @@ def test_old_argument_names_still_work_for_a_release(kg: KnowledgeGraph) -> None
     with pytest.warns(DeprecationWarning, match="use ref="):
         fig = plots.dependency_tree(kg, system="b200")
     assert isinstance(fig, Figure)
-
-
-def test_a_deployable_table_draws_its_layers_and_what_a_shortage_costs(kg: KnowledgeGraph) -> None:
-    fig = kg.deployable("gb200-nvl72", year=2026, shortages=["cowos-l=0.5"]).plot()
-    bars, waterfall = fig.axes
-    assert bars.get_yticklabels()[0].get_text() == "packaging"  # the binding layer first
-    assert [t.get_text() for t in waterfall.get_xticklabels()] == ["baseline", "lost", "scenario"]
-    heights = [p.get_height() for p in waterfall.patches]
-    assert heights[0] > 0 and heights[1] == pytest.approx(heights[0] / 2)

@@ -49,6 +49,7 @@ LIST_SIZES: Mapping[str, int] = {
 """Expected lengths of lists that take no `first` and are usually short."""
 FIELD_WEIGHTS: Mapping[str, int] = {
     "impact": 100,
+    "deployable": 200,
     "chokepoints": 100,
     "criticalPath": 50,
     "singlePointsOfFailure": 50,

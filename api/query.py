@@ -7,6 +7,7 @@ import strawberry
 
 from api.context import Info, known
 from api.critical_path import CriticalPath, resolve_critical_path
+from api.deployable import Deployable, TargetInput, resolve_deployable
 from api.entity import Entity, EntityConnection, EntityEdge, entity_of
 from api.errors import BadInputError
 from api.essential import (
@@ -103,6 +104,27 @@ class Query:
         self, info: Info, first: int | None = 10, categories: list[str] | None = None
     ) -> list[Chokepoint] | None:
         return await resolve_chokepoints(info, first, categories)
+
+    @strawberry.field(
+        description="How many units of the targets per period the capacities recorded for the"
+        " year allow (a range where sources disagree), which capacities and layers bind with"
+        " their shadow prices, the inputs nothing bounds, and what shortages (ID=FACTOR or"
+        " ID=AMOUNT UNIT) cost; with `allocation`, capacities capped at that organisation's recorded"
+        " allocations."
+    )
+    async def deployable(
+        self,
+        info: Info,
+        targets: list[TargetInput],
+        year: int | None = None,
+        per: str = "quarter",
+        shortages: list[str] | None = None,
+        substitution: bool = False,
+        allocation: strawberry.ID | None = None,
+    ) -> Deployable | None:
+        return await resolve_deployable(
+            info, targets, year, per, shortages, substitution, allocation
+        )
 
     @strawberry.field(description="The version served, counts, and sources with their last run.")
     async def graph_info(self, info: Info) -> GraphInfo:

@@ -4,7 +4,9 @@ Items sit in tiers (raw material, component, module, board, system, datacenter).
 above the raw tier has 2-8 requirements, mostly on the tier just below; inputs and suppliers are
 drawn with a heavy-tailed popularity, so a few components feed very many items. Each requirement
 has 1-3 alternative sources (suppliers of the same tier as the input) with shares (some
-unknown), and items, requirements and sources carry lead times (some unknown).
+unknown), and items, requirements and sources carry lead times (some unknown). Requirements
+carry quantities (1-8 units of the input), and the two lowest tiers capacities (some unknown),
+for the deployable benchmark.
 
 Usage: ``python bench/generate.py 100000`` prints the size of the generated graph.
 """
@@ -51,6 +53,9 @@ class Synthetic:
     item_lead: IntArray
     req_lead: IntArray
     src_lead: IntArray
+    req_quantity: npt.NDArray[np.float32]
+    capacity: npt.NDArray[np.float64]
+    """Output per period at most, per item (NaN: none): raw materials and components."""
 
     def graph(self) -> DependencyGraph:
         """Build the compact projection."""
@@ -65,6 +70,7 @@ class Synthetic:
             item_lead=self.item_lead,
             req_lead=self.req_lead,
             src_lead=self.src_lead,
+            req_quantity=self.req_quantity,
             strings=names,
             item_category=self.tier,
             item_layer=self.tier + len(TIERS),
@@ -121,6 +127,14 @@ def generate(n_items: int, seed: int = 0) -> Synthetic:
         v[rng.random(count) < missing] = -1
         return v
 
+    # Units of the input per unit of the item (1 to 8), and capacities on the two lowest tiers
+    # (a fifth of their items without a figure), heavy-tailed as supply is.
+    quantity = rng.integers(1, 9, size=n_req).astype(np.float32)
+    capacity = np.full(n, np.nan)
+    low = int(starts[2])
+    capacity[:low] = rng.lognormal(np.log(1e6), 1.0, size=low)
+    capacity[:low][rng.random(low) < 0.2] = np.nan
+
     return Synthetic(
         ids=ids,
         tier=tier,
@@ -133,6 +147,8 @@ def generate(n_items: int, seed: int = 0) -> Synthetic:
         item_lead=leads(n, 30, 0.05),
         req_lead=leads(n_req, 7, 0.10),
         src_lead=leads(len(src_req), 14, 0.05),
+        req_quantity=quantity,
+        capacity=capacity,
     )
 
 

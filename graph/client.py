@@ -11,14 +11,26 @@ from __future__ import annotations
 import abc
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
 
 from graph import rows, vocabulary
 from graph.analysis import Status
-from graph.arguments import name_list, parse_shortages
+from graph.answers import (
+    Bound,
+    ClosureAnswer,
+    DeployAnswer,
+    DeployPlan,
+    EntityAnswer,
+    ImpactAnswer,
+    PathAnswer,
+    Walk,
+)
+from graph.arguments import (
+    name_list,
+    parse_shortages,
+)
 from graph.results import Table
 from graph.snapshot import EntityInfo
 from graph.units import KINDS
@@ -26,66 +38,13 @@ from graph.units import KINDS
 __all__ = [
     "Client",
     "ClosureAnswer",
+    "DeployPlan",
     "EntityAnswer",
     "ImpactAnswer",
     "PathAnswer",
     "Walk",
     "entity_row",
 ]
-
-
-@dataclass(frozen=True)
-class ImpactAnswer:
-    """A scenario's affected items with its counts, as either client reads them."""
-
-    shortages: dict[str, float]
-    rows: list[rows.Affected]
-    counts: dict[str, int]
-    counts_by_layer: dict[str | None, dict[str, int]]
-    cycles: list[list[str]]
-    version: str
-
-
-@dataclass(frozen=True)
-class PathAnswer:
-    """A critical path: its steps and what is missing on and under it."""
-
-    item: str
-    total_days: int
-    steps: list[rows.PathStep]
-    missing_on_path: list[str]
-    missing_in_closure_count: int
-
-
-@dataclass(frozen=True)
-class Walk:
-    """A dependency or dependent walk: from `ref`, `direction`, how deep, what to list."""
-
-    ref: str
-    direction: str
-    depth: int | None
-    limit: int
-    layers: list[str] | None
-    categories: list[str] | None
-
-
-@dataclass(frozen=True)
-class ClosureAnswer:
-    """The items a walk reached (at most the limit asked for) and how many there are."""
-
-    item: str
-    reached: list[rows.Reached]
-    total: int
-
-
-@dataclass(frozen=True)
-class EntityAnswer:
-    """What an entity page shows beside its requirements and sources."""
-
-    info: EntityInfo
-    attributes: dict[str, Any]
-    provenance: rows.Fact | None
-    claims: list[dict[str, Any]]
 
 
 class Client(abc.ABC):
@@ -149,6 +108,9 @@ class Client(abc.ABC):
     @abc.abstractmethod
     def _closure(self, walk: Walk) -> ClosureAnswer: ...
 
+    @abc.abstractmethod
+    def _deployable(self, plan: DeployPlan) -> DeployAnswer: ...
+
     # ------------------------------------------------------------------ lookup
 
     def search(
@@ -180,7 +142,8 @@ class Client(abc.ABC):
         """Everything known about one entity: attributes, claims, relations, provenance.
 
         >>> e = kg.entity("Example X-1")
-        >>> e["name"], sorted({c["value"] for c in e["claims"]}), e["provenance"]["confidence"]
+        >>> values = sorted({c["value"] for c in e["claims"] if c["property"] == "hbm_capacity_gb"})
+        >>> e["name"], values, e["provenance"]["confidence"]
         ('Example Accelerator X1', ['180', '192'], 'high')
         """
         d = self._details(ref)
@@ -395,6 +358,47 @@ class Client(abc.ABC):
         [('ex-accelerator', ['ex-cowos', 'ex-accelerator'])]
         """
         return self._closure_table("dependents", ref, depth, limit, layers, categories)
+
+    def deployable(
+        self,
+        targets: str | Sequence[str] | Mapping[str, float],
+        *,
+        year: int | None = None,
+        per: str = "quarter",
+        shortages: Mapping[str, float | str] | Iterable[str] | None = None,
+        substitution: bool = False,
+        allocation: str | None = None,
+    ) -> Table:
+        """How many units of `targets` per `per` the capacities recorded for `year` allow, and
+        which capacity binds (`graph.deployment`).
+
+        One row per capacity on the targets' path: its figure (low and high where sources
+        disagree), what the low answer uses, its shadow price (extra target units per period
+        for one more unit a month). The summary: the units as a range, the binding layers, the
+        inputs nothing bounds, the gaps, and with `shortages` the baseline, the units lost and
+        the times to recover and survive. One target takes all of every capacity on its path.
+
+        Args:
+            targets: id or name, several, or id -> units per mix.
+            year: the year of the capacities (default: this year).
+            per: month, quarter or year.
+            shortages: ``ID=FACTOR`` or ``ID=AMOUNT UNIT`` strings, or id -> factor or amount.
+            substitution: whether any qualified source can carry any part of a requirement.
+            allocation: an organisation (id or name) whose recorded allocations of the year cap
+                the capacities (NVIDIA's share of CoWoS): the targets get its share only.
+
+        Raises:
+            ValueError: no target, a weight that is not positive, an unknown period or a bad
+                shortage.
+
+        >>> t = kg.deployable("Example Rack NVL72", year=2025)
+        >>> t.summary["units"], [(r.id, r.binding, r.shadow_price_low) for r in t]
+        ({'ex-rack': {'low': 50000.0, 'high': 53333.333333333336}}, [('ex-cowos', True, 0.6666666666666666)])
+        """
+        plan = DeployPlan.of(targets, year, per, shortages, substitution, allocation)
+        a = self._deployable(plan)
+        title = plan.title(a.summary)
+        return Table(title, a.rows, columns=Bound.fields(), summary=a.summary, kind="deployable")
 
     def _closure_table(
         self,

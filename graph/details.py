@@ -79,6 +79,7 @@ def read_entity_details(store: Store, iri: str) -> Details:
         ...     print(c.property, c.value, c.provenance.source)
         hbm_capacity_gb 192 https://example.org/teardown
         hbm_capacity_gb 180 https://example.org/press
+        packages_per_cowos_wafer 16 https://example.org/teardown
     """
     return read_details(store, [iri])[iri]
 

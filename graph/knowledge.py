@@ -16,17 +16,20 @@ read-only, so an ingest can run beside it; when that ingest commits, the next ca
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from graph import analysis, rows
+from graph import analysis, deployment, rows
+from graph.answers import DeployAnswer, explainer
 from graph.arguments import parse_shortages
 from graph.client import (
     Client,
     ClosureAnswer,
+    DeployPlan,
     EntityAnswer,
     ImpactAnswer,
     PathAnswer,
@@ -277,7 +280,7 @@ class KnowledgeGraph(Client):
                     low=round(low, 6),
                     high=round(high, 6),
                     binding_requirement=binding,
-                    explain=_explainer(snap, result, item),
+                    explain=explainer(snap, result, item),
                 )
             )
         return ImpactAnswer(
@@ -336,6 +339,22 @@ class KnowledgeGraph(Client):
         reached = [rows.Reached.of(r) for r in result.reached]
         return ClosureAnswer(item=slug, reached=reached, total=result.total)
 
+    def _deployable(self, plan: DeployPlan) -> DeployAnswer:
+        targets: dict[str, float] = {}
+        for ref, w in plan.targets.items():
+            slug = self.resolve(ref)
+            targets[slug] = targets.get(slug, 0.0) + w
+        shortages = [dataclasses.replace(s, item=self.resolve(ref)) for ref, s in plan.shortages]
+        return deployment.answer(
+            self.snapshot(),
+            targets,
+            year=plan.year,
+            per=plan.per,
+            shortages=shortages,
+            substitution=plan.substitution,
+            allocation=None if plan.allocation is None else self.resolve(plan.allocation),
+        )
+
     # ------------------------------------------------------------------ graphs and the store
 
     def subgraph(self, refs: str | Sequence[str], depth: int | None = None) -> nx.DiGraph:
@@ -388,50 +407,3 @@ class KnowledgeGraph(Client):
             "supplies": len(snap.supplies),
             "sources": sources,
         }
-
-
-def _explainer(
-    snap: Snapshot, result: analysis.ImpactResult, item: str
-) -> Callable[[], tuple[str | None, list[str], list[dict[str, Any]]]]:
-    """The chain of `item` explained, when first read, with the facts of the version `snap`."""
-
-    def fact(iri: str | None) -> rows.Fact | None:
-        p = None if iri is None else snap.provenance.get(iri)
-        return None if p is None or iri is None else p.record(iri)
-
-    def explain() -> tuple[str | None, list[str], list[dict[str, Any]]]:
-        steps = result.explain(item)
-        last = steps[-1] if steps else None
-        root = last.item if last is not None and last.cause is None else None
-        return (
-            root,
-            [step.item for step in steps],
-            [
-                {
-                    "item": step.item,
-                    "low": round(step.low, 6),
-                    "high": round(step.high, 6),
-                    "requirement": step.requirement,
-                    "via": step.via,
-                    "cause": step.cause,
-                    "facts": [
-                        f
-                        for f in map(fact, (step.requirement_fact, step.source_fact))
-                        if f is not None
-                    ],
-                    "shares": [
-                        {
-                            "supplier": s.supplier,
-                            "share": s.share,
-                            "low": round(s.low, 6),
-                            "high": round(s.high, 6),
-                            "provenance": fact(s.fact),
-                        }
-                        for s in step.shares
-                    ],
-                }
-                for step in steps
-            ],
-        )
-
-    return explain

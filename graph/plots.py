@@ -27,6 +27,7 @@ from matplotlib.figure import Figure
 
 from graph.arguments import parse_shortages, renamed
 from graph.plotting._capacity import capacity_by_year
+from graph.plotting._deployable import deployable_chart
 from graph.plotting._gantt import critical_path_gantt
 from graph.plotting._source import Graph, table_of
 from graph.plotting._style import (
@@ -56,6 +57,7 @@ __all__ = [
     "chokepoint_bars",
     "critical_path_gantt",
     "dependency_tree",
+    "deployable_chart",
     "impact_by_layer",
     "plot",
     "what_if",
@@ -384,7 +386,7 @@ def plot(table: Table, **options: Any) -> Figure:
     """The usual picture of an analysis Table: the stand-in for a `Table.plot()` method.
 
     `critical_path` → `critical_path_gantt`, `chokepoints` → `chokepoint_bars`, `impact` →
-    `impact_by_layer`, `capacities` → `capacity_by_year`.
+    `impact_by_layer`, `capacities` → `capacity_by_year`, `deployable` → `deployable_chart`.
 
     Raises:
         ValueError: a Table without a standard picture (say which function to use instead).
@@ -401,6 +403,8 @@ def plot(table: Table, **options: Any) -> Figure:
         return chokepoint_bars(table, **options)
     if table.kind == "capacities":
         return capacity_by_year(table, **options)
+    if table.kind == "deployable":
+        return deployable_chart(table, **options)
     raise ValueError(
         f"no standard picture for {table.title!r}; use dependency_tree or what_if with the graph"
     )

@@ -32,7 +32,14 @@ from collections import defaultdict
 
 from graph.analysis import DependencyGraphBuilder
 from graph.namespace import META_GRAPH, PREFIXES, SG, normalise, slug_of
-from graph.snapshot import CapacityInfo, EntityInfo, Provenance, Snapshot, SupplyInfo
+from graph.snapshot import (
+    CapacityInfo,
+    EntityInfo,
+    PerWafer,
+    Provenance,
+    Snapshot,
+    SupplyInfo,
+)
 from graph.store import Store, Value
 from graph.tiers import tier_of
 from graph.units import canonical
@@ -54,6 +61,7 @@ _PROV_PATTERN = (
 )
 _NOT_META = f"FILTER(?g != <{META_GRAPH}>)"
 _CONFIDENCE = {"high": 2, "medium": 1, "low": 0}
+_COUNTS = {"packages": "package", "dies": "die", "interposers": "package", "stacks": "stack"}
 
 _Row = tuple[Value, ...]
 
@@ -74,7 +82,8 @@ def build_snapshot(store: Store, version: str | None = None) -> Snapshot:
     entities = _add_entities(store, builder, provenance)
     supplies = _supplies(store, provenance)
     capacities = _capacities(store, provenance)
-    _add_requirements(store, builder, provenance, supplies)
+    units: dict[str, str] = {}
+    _add_requirements(store, builder, provenance, supplies, units)
     _add_implied_requirements(store, builder, entities)
     return Snapshot(
         version=version,
@@ -84,6 +93,8 @@ def build_snapshot(store: Store, version: str | None = None) -> Snapshot:
         supplies=supplies,
         names=_names(store, entities),
         capacities=capacities,
+        requirement_units=units,
+        per_wafer=_per_wafer(store, provenance),
     )
 
 
@@ -277,20 +288,25 @@ def _add_requirements(
     builder: DependencyGraphBuilder,
     provenance: dict[str, Provenance],
     supplies: tuple[SupplyInfo, ...],
+    units: dict[str, str],
 ) -> None:
     """Every Requirement record as a requirement of `builder`, with its qualified sources: the
-    supplies of its input for that consumer, else the market supplies (no consumer)."""
+    supplies of its input for that consumer, else the market supplies (no consumer); the unit
+    of each quantity into `units`, by record."""
     qualified: dict[tuple[str, str | None], list[SupplyInfo]] = defaultdict(list)
     for s in supplies:
         if s.qualification == "qualified":
             qualified[(s.input, s.consumer)].append(s)
-    for (x, item, inp, qty, lead), prov in _records(
+    for (x, item, inp, qty, lead, u), prov in _records(
         store,
-        "?x ?item ?in ?q ?lead",
+        "?x ?item ?in ?q ?lead ?u",
         "?x a sg:Requirement ; sg:item ?item ; sg:input ?in ."
-        " OPTIONAL { ?x sg:quantity ?q } OPTIONAL { ?x sg:leadTimeDays ?lead }",
+        " OPTIONAL { ?x sg:quantity ?q } OPTIONAL { ?x sg:leadTimeDays ?lead }"
+        " OPTIONAL { ?x sg:unit ?u }",
     ):
         provenance[str(x)] = prov
+        if u is not None:
+            units[str(x)] = str(u)
         item_slug, input_slug = slug_of(str(item)), slug_of(str(inp))
         r = builder.add_requirement(
             item_slug,
@@ -304,6 +320,27 @@ def _add_requirements(
             builder.add_source(
                 r, s.supplier, share=s.share, lead_time_days=s.lead_time_days, fact=s.iri
             )
+
+
+def _per_wafer(store: Store, provenance: dict[str, Provenance]) -> tuple[PerWafer, ...]:
+    """Every claim of how many of a count one wafer gives (`packages_per_cowos_wafer`,
+    `dies_per_wafer`): what turns a requirement of packages or dies into wafers."""
+    out = []
+    for (x, subject, prop, value), p in _records(
+        store,
+        "?x ?s ?p ?v",
+        "?x a sg:Claim ; sg:subject ?s ; sg:property ?p ; sg:value ?v ."
+        ' FILTER(REGEX(?p, "^[a-z]+_per_([a-z0-9]+_)?wafer$"))',
+    ):
+        try:
+            amount = float(str(value))
+        except ValueError:
+            continue
+        count = str(prop).split("_per_", 1)[0]
+        if amount > 0 and count in _COUNTS:
+            provenance[str(x)] = p
+            out.append(PerWafer(str(x), slug_of(str(subject)), _COUNTS[count], amount))
+    return tuple(out)
 
 
 def _add_implied_requirements(

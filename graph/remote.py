@@ -18,6 +18,8 @@ import networkx as nx
 
 from graph import client, payloads, rows
 from graph.analysis import DependencyGraphBuilder
+from graph.answers import Bound, DeployAnswer
+from graph.arguments import Shortage
 from graph.client import Client, entity_row
 from graph.errors import UnknownEntityError
 from graph.snapshot import EntityInfo
@@ -170,6 +172,46 @@ class RemoteKnowledgeGraph(Client):
             version=head["version"],
         )
 
+    def _deployable(self, plan: client.DeployPlan) -> DeployAnswer:
+        data = self._transport.query(
+            "query($t: [TargetInput!]!, $y: Int, $p: String!, $s: [String!], $sub: Boolean!,"
+            " $al: ID) { deployable(targets: $t, year: $y, per: $p, shortages: $s,"
+            " substitution: $sub, allocation: $al) {"
+            " summary capacities { id name layer holder unit per capacityLow capacityHigh used"
+            " utilisation shadowPriceLow shadowPriceHigh binding"
+            f" facts {{ {payloads.PROVENANCE} }} }} }} }}",
+            {
+                "t": [{"id": k, "units": v} for k, v in plan.targets.items()],
+                "y": plan.year,
+                "p": plan.per,
+                "s": [f"{ref}={_value(s)}" for ref, s in plan.shortages],
+                "sub": plan.substitution,
+                "al": plan.allocation,
+            },
+        )["deployable"]
+        return DeployAnswer(
+            rows=[
+                Bound(
+                    id=c["id"],
+                    name=c["name"],
+                    layer=c["layer"],
+                    holder=c["holder"],
+                    unit=c["unit"],
+                    per=c["per"],
+                    capacity_low=c["capacityLow"],
+                    capacity_high=c["capacityHigh"],
+                    used=c["used"],
+                    utilisation=c["utilisation"],
+                    shadow_price_low=c["shadowPriceLow"],
+                    shadow_price_high=c["shadowPriceHigh"],
+                    binding=c["binding"],
+                    facts=payloads.facts(c["facts"]),
+                )
+                for c in data["capacities"]
+            ],
+            summary=data["summary"],
+        )
+
     def _critical_path(self, ref: str) -> client.PathAnswer:
         data = self._transport.query(
             "query($id: ID!) { criticalPath(id: $id) { entity { id } totalDays missingInClosureCount"
@@ -313,3 +355,7 @@ class RemoteKnowledgeGraph(Client):
             " or query its SPARQL endpoint directly",
             "UNSUPPORTED",
         )
+
+
+def _value(s: Shortage) -> str:
+    return f"{s.factor!r}" if s.factor is not None else f"{s.amount!r} {s.unit}"

@@ -14,7 +14,7 @@ from graph.analysis import DependencyGraph
 from graph.tiers import TIERS, is_weak, tier_of
 from graph.units import Canonical
 
-__all__ = ["CapacityInfo", "EntityInfo", "Provenance", "Snapshot", "SupplyInfo"]
+__all__ = ["CapacityInfo", "EntityInfo", "PerWafer", "Provenance", "Snapshot", "SupplyInfo"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +126,17 @@ class CapacityInfo:
     canonical: Canonical | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class PerWafer:
+    """A claim that one wafer gives `amount` of `count` (packages, dies) of `subject`: what
+    turns a requirement of packages or dies into wafers."""
+
+    iri: str
+    subject: str
+    count: str
+    amount: float
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """One version of the graph, projected: the dependency graph plus lookup tables."""
@@ -138,6 +149,9 @@ class Snapshot:
     names: dict[str, str] = field(repr=False)
     """Normalised name or alias -> slug."""
     capacities: tuple[CapacityInfo, ...] = ()
+    requirement_units: dict[str, str] = field(default_factory=dict, repr=False)
+    """Requirement record IRI -> the unit of its quantity."""
+    per_wafer: tuple[PerWafer, ...] = ()
 
     def capacities_of(self, slug: str, year: int | None = None) -> list[CapacityInfo]:
         """The capacity records of `slug`, as what they are of or as holder (of `year` only,

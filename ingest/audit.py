@@ -9,6 +9,10 @@ The gates are rules the bundled data keeps (``tests/test_data_gates.py`` fails o
   one, the inputs are almost always alternatives in the world (fleets, rack generations, sites,
   model providers) and belong under one requirement with sourced shares: as two requirements,
   either one's outage would block the item.
+- ``part-counted-twice``: an item does not state a quantity of an input both directly and
+  through another of its requirements (a rack's superchips, and its compute trays that hold
+  them): a bill of materials counts each part once, where it is assembled, or the deployable
+  answer halves. Process nodes are exempt: two dies on one node are two parts.
 - ``capacity-without-kind``: every capacity record says what it counts (a unit) and what the
   figure is (a kind).
 - ``high-confidence-weak-source``: no fact of confidence ``high`` rests on a secondary or
@@ -46,13 +50,14 @@ __all__ = [
     "FLAGSHIP_ACCELERATORS",
     "Finding",
     "Measure",
+    "explicit",
     "findings",
     "hbm_items",
     "hbm_products",
     "main",
     "measures",
+    "powered_campuses",
     "report",
-    "tables",
 ]
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -113,7 +118,7 @@ class Measure:
         return 100 * self.part / self.whole if self.whole else 0.0
 
 
-def _explicit(snap: Snapshot, item: str) -> list[Requirement]:
+def explicit(snap: Snapshot, item: str) -> list[Requirement]:
     """The requirements of ``item`` stated by a record (not implied by an operator or family)."""
     return [r for r in snap.graph.requirements(item) if r.fact is not None]
 
@@ -156,6 +161,7 @@ def findings(kg: KnowledgeGraph) -> list[Finding]:
         if not _packaged(snap, p)
     ]
     out += _alternatives(snap)
+    out += _counted_twice(snap)
     out += _capacities(kg.store)
     out += [
         Finding("high-confidence-weak-source", fact, f"confidence high from {p.tier}: {p.source}")
@@ -165,13 +171,52 @@ def findings(kg: KnowledgeGraph) -> list[Finding]:
     return out
 
 
+def _below(snap: Snapshot, item: str, seen: set[str] | None = None) -> set[str]:
+    """What `item`'s quantified requirements reach, transitively."""
+    seen = set() if seen is None else seen
+    for r in snap.graph.requirements(item):
+        if r.quantity is not None and r.input not in seen:
+            seen.add(r.input)
+            _below(snap, r.input, seen)
+    return seen
+
+
+def _held(snap: Snapshot, item: str, r: Requirement) -> bool:
+    """Whether `r`'s input is reached through another quantified requirement of `item`."""
+    return any(
+        o.quantity is not None and o.id != r.id and r.input in _below(snap, o.input, {o.input})
+        for o in snap.graph.requirements(item)
+    )
+
+
+def _counted_twice(snap: Snapshot) -> list[Finding]:
+    out = []
+    for item in sorted(snap.entities):
+        for r in explicit(snap, item):
+            e = snap.entities.get(r.input)
+            if r.quantity is None or e is None or e.category == "process-node":
+                continue
+            if _held(snap, item, r):
+                out.append(
+                    Finding(
+                        "part-counted-twice",
+                        item,
+                        f"states {r.quantity:g} of {r.input} directly and holds it through"
+                        " another of its requirements: state it once, where it is assembled",
+                    )
+                )
+    return out
+
+
 def _alternatives(snap: Snapshot) -> list[Finding]:
     out = []
     for item in sorted(snap.entities):
         groups: dict[str, list[Requirement]] = defaultdict(list)
-        for r in _explicit(snap, item):
+        for r in explicit(snap, item):
             e = snap.entities.get(r.input)
-            if e is None:
+            # a part held by a quantified sub-assembly (a rack's superchips, in its trays) is
+            # no alternative to it
+            if e is None or (r.quantity is None and _held(snap, item, r)):
                 continue
             if "Facility" in e.types:
                 groups["facility"].append(r)
@@ -258,7 +303,7 @@ def _flagship_quantities(snap: Snapshot) -> Measure:
     )
 
 
-def _powered(store: Store, snap: Snapshot) -> set[str]:
+def powered_campuses(store: Store, snap: Snapshot) -> set[str]:
     """Entities with a power: a ``power_mw`` or a capacity in power units."""
     rows = store.select(
         PREFIXES + "SELECT DISTINCT ?x WHERE { GRAPH ?g { ?x sg:powerMw ?p } "
@@ -277,7 +322,7 @@ def _campus_power(store: Store, snap: Snapshot) -> Measure:
     campuses = sorted(
         e.id for e in snap.entities.values() if "Facility" in e.types and e.category == "datacenter"
     )
-    powered = _powered(store, snap)
+    powered = powered_campuses(store, snap)
     without = [c for c in campuses if c not in powered]
     return Measure.counted(
         "datacenter campuses with their power", campuses, without, "at least 80%", 0.8
@@ -319,66 +364,6 @@ def _secondary(store: Store) -> Measure:
     )
 
 
-def tables(kg: KnowledgeGraph, layers: Iterable[str]) -> list[str]:
-    """The Markdown sections of the coverage report on quantities: per layer, how many
-    requirements carry a quantity, supplies a share, products a volume and facilities their
-    power; then the measures against their targets."""
-    snap = kg.snapshot()
-    layer_of = {e.id: e.layer or "-" for e in snap.entities.values()}
-    count: Counter[tuple[str, str]] = Counter()
-    for item in snap.entities:
-        for r in _explicit(snap, item):
-            count[(layer_of[item], "req")] += 1
-            count[(layer_of[item], "qty")] += r.quantity is not None
-    for s in snap.supplies:
-        count[(layer_of.get(s.input, "-"), "sup")] += 1
-        count[(layer_of.get(s.input, "-"), "share")] += s.share is not None
-    volumes = {c.of for c in snap.capacities if c.kind == "shipments"}
-    powered = _powered(kg.store, snap)
-    for e in snap.entities.values():
-        if "Product" in e.types:
-            count[(layer_of[e.id], "products")] += 1
-            count[(layer_of[e.id], "volume")] += e.id in volumes
-        if "Facility" in e.types:
-            count[(layer_of[e.id], "sites")] += 1
-            count[(layer_of[e.id], "power")] += e.id in powered
-
-    def cell(layer: str, part: str, whole: str) -> str:
-        n, d = count[(layer, part)], count[(layer, whole)]
-        return f"{n} of {d} ({100 * n / d:.0f}%)" if d else "-"
-
-    out = [
-        "## Quantities per layer",
-        "",
-        "What turns links into amounts: requirements with a quantity, supplies with a share (the"
-        " rest give ranges), products with a shipments figure, facilities with their power.",
-        "",
-        "| layer | requirements with a quantity | supplies with a share |"
-        " products with volumes | facilities with power |",
-        "|---|---:|---:|---:|---:|",
-    ]
-    for layer in layers:
-        out.append(
-            f"| {layer} | {cell(layer, 'qty', 'req')} | {cell(layer, 'share', 'sup')} |"
-            f" {cell(layer, 'volume', 'products')} | {cell(layer, 'power', 'sites')} |"
-        )
-    out += [
-        "",
-        "## Measures of the core question",
-        "",
-        "From `python -m ingest.audit`, which also lists what each one misses.",
-        "",
-        "| measure | value | target | met |",
-        "|---|---:|---|---|",
-    ]
-    for m in measures(kg):
-        out.append(
-            f"| {m.name} | {m.part} of {m.whole} ({m.percent:.0f}%) | {m.target} |"
-            f" {'yes' if m.met else 'no'} |"
-        )
-    return out
-
-
 def report(found: Iterable[Finding], measured: Iterable[Measure]) -> str:
     """Findings by gate, then the measures, as plain text."""
     lines: list[str] = []
@@ -393,7 +378,7 @@ def report(found: Iterable[Finding], measured: Iterable[Measure]) -> str:
     lines.append("")
     for m in measured:
         mark = "ok " if m.met else "gap"
-        lines.append(f"{mark} {m.name}: {m.part} of {m.whole} ({m.percent:.0f}%; {m.target})")
+        lines.append(f"{mark} {m.name}: {m.part} of {m.whole} ({m.percent:.1f}%; {m.target})")
         if m.missing and not m.met:
             lines.append("    missing: " + ", ".join(m.missing))
     return "\n".join(lines)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 from graph.knowledge import KnowledgeGraph
@@ -16,7 +17,7 @@ from graph.namespace import META_GRAPH, PREFIXES
 from graph.store import Store, open_store
 from graph.tiers import TIERS, tier_of
 from graph.units import KINDS, canonical
-from ingest.audit import tables
+from ingest.audit import explicit, measures, powered_campuses
 from ingest.run import IngestOptions, ingest
 from schema._spec import load
 
@@ -25,6 +26,66 @@ __all__ = ["coverage", "main"]
 DATA = Path(__file__).resolve().parent.parent / "data"
 _P = PREFIXES
 _NOT_META = f"FILTER(?g != <{META_GRAPH}>)"
+
+
+def tables(kg: KnowledgeGraph, layers: Iterable[str]) -> list[str]:
+    """The Markdown sections of the coverage report on quantities: per layer, how many
+    requirements carry a quantity, supplies a share, products a volume and facilities their
+    power; then the measures against their targets."""
+    snap = kg.snapshot()
+    layer_of = {e.id: e.layer or "-" for e in snap.entities.values()}
+    count: Counter[tuple[str, str]] = Counter()
+    for item in snap.entities:
+        for r in explicit(snap, item):
+            count[(layer_of[item], "req")] += 1
+            count[(layer_of[item], "qty")] += r.quantity is not None
+    for s in snap.supplies:
+        count[(layer_of.get(s.input, "-"), "sup")] += 1
+        count[(layer_of.get(s.input, "-"), "share")] += s.share is not None
+    volumes = {c.of for c in snap.capacities if c.kind == "shipments"}
+    powered = powered_campuses(kg.store, snap)
+    for e in snap.entities.values():
+        if "Product" in e.types:
+            count[(layer_of[e.id], "products")] += 1
+            count[(layer_of[e.id], "volume")] += e.id in volumes
+        if "Facility" in e.types:
+            count[(layer_of[e.id], "sites")] += 1
+            count[(layer_of[e.id], "power")] += e.id in powered
+
+    def cell(layer: str, part: str, whole: str) -> str:
+        n, d = count[(layer, part)], count[(layer, whole)]
+        return f"{n} of {d} ({100 * n / d:.0f}%)" if d else "-"
+
+    out = [
+        "## Quantities per layer",
+        "",
+        "What turns links into amounts: requirements with a quantity, supplies with a share (the"
+        " rest give ranges), products with a shipments figure, facilities with their power.",
+        "",
+        "| layer | requirements with a quantity | supplies with a share |"
+        " products with volumes | facilities with power |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for layer in layers:
+        out.append(
+            f"| {layer} | {cell(layer, 'qty', 'req')} | {cell(layer, 'share', 'sup')} |"
+            f" {cell(layer, 'volume', 'products')} | {cell(layer, 'power', 'sites')} |"
+        )
+    out += [
+        "",
+        "## Measures of the core question",
+        "",
+        "From `python -m ingest.audit`, which also lists what each one misses.",
+        "",
+        "| measure | value | target | met |",
+        "|---|---:|---|---|",
+    ]
+    for m in measures(kg):
+        out.append(
+            f"| {m.name} | {m.part} of {m.whole} ({m.percent:.1f}%) | {m.target} |"
+            f" {'yes' if m.met else 'no'} |"
+        )
+    return out
 
 
 def _pct(part: int, whole: int) -> str:

@@ -28,6 +28,9 @@ class Problem:
     field: str | None = None
     value: Any = None
     record: str | None = None
+    follow_on: bool = False
+    """Caused by another problem (a reference to an entity whose record is invalid or whose
+    file could not be read): listed after the problems that cause it."""
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
@@ -48,6 +51,7 @@ class Problem:
             "field": self.field,
             "value": value,
             "message": self.message,
+            "follow_on": self.follow_on,
         }
 
 

@@ -22,6 +22,7 @@ from schema import models
 from schema._spec import Class, Slot, load
 
 __all__ = [
+    "UNKNOWN_REF",
     "EntityIndex",
     "ValidRecord",
     "check_unique",
@@ -257,6 +258,10 @@ def stored_records(
     return sorted(found)
 
 
+UNKNOWN_REF = "is not the id, name or alias of any entity"
+"""What a reference problem says when nothing has that id, name or alias."""
+
+
 def _ref_problem(record: ValidRecord, line: int, slot: Slot, value: str, what: str) -> Problem:
     return Problem(
         record.raw.file or record.source.display,
@@ -292,11 +297,7 @@ def resolve_refs(record: ValidRecord, index: EntityIndex) -> tuple[dict[str, Any
             if slug is None:
                 hint = index.suggest(v)
                 more = f"; closest: {', '.join(hint)}" if hint else ""
-                problems.append(
-                    _ref_problem(
-                        record, line, slot, v, f"is not the id, name or alias of any entity{more}"
-                    )
-                )
+                problems.append(_ref_problem(record, line, slot, v, f"{UNKNOWN_REF}{more}"))
                 continue
             actual = index.by_slug[slug].cls
             if actual not in _below(slot.target):

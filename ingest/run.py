@@ -23,6 +23,7 @@ from ingest.provenance import run_record_keys
 from ingest.quantities import check_quantities, entity_kinds
 from ingest.readers import SourceFile, discover, read_source, suffixes
 from ingest.records import (
+    UNKNOWN_REF,
     ValidRecord,
     check_unique,
     record_iri,
@@ -215,7 +216,9 @@ def _resolve(
         The candidate graph of each source by its named graph, and the seconds spent on each
         source by its display name.
     """
+    unreadable = [s.display for s in sources if s.problems]  # the file itself could not be read
     valid = {s.display: validate_records(s) for s in sources}
+    broken = _invalid_entities(sources, valid)
     for s in sources:
         s.problems.extend(check_confidence(valid[s.display]))
     index = entity_index(sources, valid, store, run_graphs)
@@ -230,7 +233,7 @@ def _resolve(
         resolved, iris = [], []
         for record in records:
             refs, problems = resolve_refs(record, index)
-            source.problems.extend(problems)
+            source.problems.extend(_follow_on(problems, broken, unreadable))
             source.problems.extend(check_quantities(record, refs, kinds))
             resolved.append(refs)
             if problems:
@@ -259,9 +262,49 @@ def _resolve(
     return candidates, seconds
 
 
+def _invalid_entities(
+    sources: list[SourceFile], valid: dict[str, list[ValidRecord]]
+) -> dict[str, str]:
+    """Id, name and aliases of every entity record that failed validation -> where it is."""
+    kept = {getattr(r.model, "id", None) for rs in valid.values() for r in rs}
+    out: dict[str, str] = {}
+    for s in sources:
+        for raw in s.records:
+            ident = raw.data.get("id")
+            if isinstance(ident, str) and ident not in kept:
+                where = f"{raw.file or s.display}:{raw.line}"
+                names = [ident, raw.data.get("name"), *(raw.data.get("aliases") or [])]
+                out.update({n: where for n in names if isinstance(n, str)})
+    return out
+
+
+def _follow_on(
+    problems: list[Problem], broken: dict[str, str], unreadable: list[str]
+) -> list[Problem]:
+    """Reference problems caused by another one, marked and said so: the entity's own record is
+    invalid, or it may be in a file that could not be read."""
+    out = []
+    for p in problems:
+        if UNKNOWN_REF not in p.message:
+            out.append(p)
+        elif isinstance(p.value, str) and p.value in broken:
+            why = f" (its record at {broken[p.value]} is invalid: see that problem first)"
+            out.append(replace(p, message=p.message + why, follow_on=True))
+        elif unreadable:
+            why = (
+                f" (it may be in {', '.join(unreadable)}, which could not be read: fix that first)"
+            )
+            out.append(replace(p, message=p.message + why, follow_on=True))
+        else:
+            out.append(p)
+    return out
+
+
 def _refuse_invalid(sources: list[SourceFile], report: IngestReport, t0: float) -> None:
-    """Raise InvalidInputError with every problem of every source, if there is one."""
+    """Raise InvalidInputError with every problem of every source, if there is one: the
+    problems that cause others first, the follow-on ones after them."""
     problems = [p for s in sources for p in s.problems]
+    problems.sort(key=lambda p: p.follow_on)
     if not problems:
         return
     report.problems = problems

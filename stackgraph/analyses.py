@@ -1,6 +1,6 @@
 """CLI commands for lookups and analyses, one word each as in Python and GraphQL: impact,
 critical-path, single-points-of-failure, chokepoints, dependencies, dependents, capacities,
-entity, search."""
+deployable, entity, search."""
 
 from __future__ import annotations
 
@@ -237,6 +237,83 @@ def _spread(groups: list[dict[str, Any]]) -> list[str]:
     return out
 
 
+def _number(v: float | None) -> str:
+    return "unbounded" if v is None else f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}"
+
+
+def _deployable(args: argparse.Namespace) -> int:
+    with _open(args) as kg:
+        table = kg.deployable(
+            args.targets,
+            year=args.year,
+            per=args.per,
+            shortages=args.shortage,
+            substitution=args.substitution,
+            allocation=args.allocation,
+        )
+    s = table.summary
+    lines = [""]
+    for t, u in s["units"].items():
+        lines.append(f"{t}: {_range_text(u)} units per {s['per']} in {s['year']}")
+        if t in s.get("lost", {}):
+            lines.append(
+                f"  baseline {_range_text(s['baseline'][t])}, lost {_range_text(s['lost'][t])}"
+            )
+    for r in table:
+        if r["binding"]:
+            per = f" a {r['per']}" if r["per"] else ""
+            gain = r["shadow_price_low"] * 1000
+            lines.append(
+                f"binds: {r['layer']} - {r['id']}{' of ' + r['holder'] if r['holder'] else ''}"
+                f" ({_number(r['capacity_low'])} to {_number(r['capacity_high'])} {r['unit']}{per},"
+                f" {r['utilisation']:.0%} used): +1,000 {r['unit']}{per} gives +{_number(gain)}"
+                f" units per {s['per']}"
+            )
+            lines += [f"    source: {_fact(f)}" for f in r["facts"]]
+    for rid, facts in s["conversions"].items():
+        lines.append(f"per wafer, for {rid}:")
+        lines += [f"    source: {_fact(f)}" for f in facts]
+    if s["weak"]:
+        lines.append(
+            "rests on weak facts only (low confidence or a secondary source):"
+            f" {', '.join(s['weak'])}"
+        )
+    if s["unbounded"]:
+        names = ", ".join(u["id"] for u in s["unbounded"])
+        lines.append(f"unbounded by the data (no capacity figure for {s['year']}): {names}")
+    if s["gaps"]:
+        lines.append("quantities no fact converts (not counted):")
+        lines += [f"  {g['requirement']}: needs {g['missing']}" for g in s["gaps"]]
+    if s["unquantified"]:
+        lines.append(
+            f"{len(s['unquantified'])} requirements on the path have no quantity: their inputs"
+            " are not counted (--json lists them)"
+        )
+    for r in s.get("recovery", []):
+        recover = (
+            f"{r['time_to_recover_days']} days" if r["time_to_recover_days"] is not None else "?"
+        )
+        survive = r["survive_basis"] or "?"
+        lines.append(f"{r['item']} out: time to recover {recover}, time to survive {survive}")
+        if r["missing"]:
+            lines.append(f"  missing: {'; '.join(r['missing'])}")
+    if not s["allocation"]:
+        lines.append(
+            "the targets take all of every capacity on their path: give several targets to share"
+            " them, or --allocation ORG to cap them at an organisation's recorded allocations"
+        )
+    columns = ["id", "layer", "holder", "unit", "per", "capacity_low", "capacity_high", "used"]
+    columns += ["utilisation", "shadow_price_low", "binding"]
+    return _emit(args, table, columns, "\n".join(lines))
+
+
+def _range_text(u: dict[str, float | None]) -> str:
+    low, high = u["low"], u["high"]
+    if low is None or high is None:
+        return "unbounded"
+    return _number(low) if abs(high - low) < 1e-9 else f"{_number(low)} to {_number(high)}"
+
+
 def _search(args: argparse.Namespace) -> int:
     with _open(args) as kg:
         table = kg.search(args.text, layer=args.layer, limit=args.limit)
@@ -331,6 +408,29 @@ def register(sub: Any) -> None:
     )
     _common(p)
     p.set_defaults(func=_capacities)
+
+    p = sub.add_parser(
+        "deployable", help="how many units of targets the capacities allow, and what binds"
+    )
+    p.add_argument("targets", nargs="+", metavar="TARGET", help="entity id, name or alias")
+    p.add_argument("--year", type=int, default=None, help="year of the capacities (default: now)")
+    p.add_argument("--per", choices=["month", "quarter", "year"], default="quarter")
+    p.add_argument(
+        "--shortage",
+        action="append",
+        metavar="ID=FACTOR|ID=AMOUNT UNIT",
+        help="scale a capacity (cowos-l=0.8) or set it per month (cowos-l=50000 wafers)",
+    )
+    p.add_argument(
+        "--substitution", action="store_true", help="any qualified source can carry any part"
+    )
+    p.add_argument(
+        "--allocation",
+        metavar="ORG",
+        help="cap capacities at ORG's recorded allocations of the year (nvidia's CoWoS share)",
+    )
+    _common(p)
+    p.set_defaults(func=_deployable)
 
     p = sub.add_parser("search", help="find entities by name or alias")
     p.add_argument("text", nargs="?", default="")

@@ -18,6 +18,7 @@ DATA = ROOT / "data"
 GATES = [
     "hbm-without-packaging",
     "same-category-alternatives",
+    "part-counted-twice",
     "capacity-without-kind",
     "high-confidence-weak-source",
 ]
@@ -132,7 +133,13 @@ entities:
      source: "https://example.org/c", as_of: 2025, confidence: medium}
   - {id: ex-service, type: Product, name: A model service, layer: harness, category: service,
      source: "https://example.org/s", as_of: 2025, confidence: medium}
+  - {id: ex-pod, type: Product, name: A pod of racks, layer: systems, category: system,
+     source: "https://example.org/p", as_of: 2025, confidence: medium}
 requirements:
+  - {item: ex-pod, input: ex-rack, quantity: 2, unit: racks, source: "https://example.org/p",
+     as_of: 2025, confidence: low}
+  - {item: ex-pod, input: ex-accelerator, quantity: 144, unit: GPUs,
+     source: "https://example.org/p", as_of: 2025, confidence: low}
   - {item: ex-service, input: ex-fleet-a, source: "https://example.org/s", as_of: 2025,
      confidence: low}
   - {item: ex-service, input: ex-fleet-b, source: "https://example.org/s", as_of: 2025,
@@ -148,7 +155,9 @@ def test_the_audit_names_each_violation_and_fails(dataset: Path) -> None:
     assert result.code == 1, result.stderr
     assert "hbm-without-packaging: 1\n  ex-hbm-chip:" in result.stdout
     assert "ex-service: requires 2 inputs of system without a quantity" in result.stdout
-    assert "ex-accelerator" not in result.stdout.split("\n\n")[0]  # packaged, quantities given
+    # the pod's accelerators are in its racks: stated twice, the deployable answer would halve
+    assert "part-counted-twice: 1\n  ex-pod: states 144 of ex-accelerator directly" in result.stdout
+    assert "\n  ex-accelerator:" not in result.stdout.split("\n\n")[0]  # packaged, quantities given
     assert "capacity-without-kind: 1" in result.stdout  # the example's capacity predates kinds
 
 

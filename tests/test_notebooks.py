@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import ROOT, run_cli
 
 NOTEBOOKS = ROOT / "notebooks"
-NAMES = ["01-tour", "02-shortages", "03-lead-times", "04-your-own-source"]
+NAMES = ["01-tour", "02-shortages", "03-lead-times", "04-your-own-source", "05-deployable"]
 
 # What each notebook must show once run: texts somewhere in its outputs, and at least so many
 # inline pictures.
@@ -19,6 +19,7 @@ EXPECTED: dict[str, tuple[list[str], int]] = {
     "02-shortages": (["BLOCKED", "CONSTRAINED", "stargate-abilene", "full substitution"], 4),
     "03-lead-times": (["critical path of stargate-abilene", "lead_time_known", "datacenter"], 3),
     "04-your-own-source": (["acme-x1", "BLOCKED", "closest"], 2),
+    "05-deployable": (["binding layers", "cowos-l", "lost", "time_to_recover_days"], 1),
 }
 
 

@@ -1,4 +1,5 @@
-"""Analyses of the AND/OR dependency graph: impact, critical path, essential items, closures.
+"""Analyses of the AND/OR dependency graph: impact, critical path, essential items, closures,
+deployable capacity.
 
 Every analysis is a pure function of a :class:`DependencyGraph` and plain parameters, returning
 frozen dataclasses of plain data (each with ``to_records()`` for a ``pandas.DataFrame``).
@@ -11,6 +12,7 @@ from __future__ import annotations
 from graph.analysis.builder import DependencyGraphBuilder
 from graph.analysis.closure import Closure, Hop, Reached, dependencies, dependents
 from graph.analysis.critical_path import CriticalPath, MissingLeadTime, PathStep, critical_path
+from graph.analysis.deployable import CapacityUse, Deployable, deployable
 from graph.analysis.errors import AnalysisError, CycleError, UnknownNodeError
 from graph.analysis.essential import (
     Chokepoint,
@@ -35,12 +37,14 @@ __all__ = [
     "EPSILON",
     "AffectedItem",
     "AnalysisError",
+    "CapacityUse",
     "Chokepoint",
     "Closure",
     "CriticalPath",
     "CycleError",
     "DependencyGraph",
     "DependencyGraphBuilder",
+    "Deployable",
     "ExplanationStep",
     "Hop",
     "ImpactResult",
@@ -58,6 +62,7 @@ __all__ = [
     "critical_path",
     "dependencies",
     "dependents",
+    "deployable",
     "impact",
     "impact_status",
     "single_points_of_failure",

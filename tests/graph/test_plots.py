@@ -80,6 +80,7 @@ def test_public_surface() -> None:
         "LAYER_COLOURS",
         "STATUS_COLOURS",
         "capacity_by_year",
+        "deployable_chart",
         "chokepoint_bars",
         "critical_path_gantt",
         "dependency_tree",

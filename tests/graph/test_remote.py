@@ -40,6 +40,13 @@ CALLS: dict[str, list[Call]] = {
         lambda g: g.capacities("ex-cowos", kind=["capacity", "demand"]),
         lambda g: g.capacities("ex-cowos", kind="backlog"),
     ],
+    "deployable": [
+        lambda g: g.deployable("ex-rack", year=2025),
+        lambda g: g.deployable(
+            {"ex-rack": 1, "ex-accelerator": 10}, year=2025, per="year", shortages=["ex-cowos=0.5"]
+        ),
+        lambda g: g.deployable("ex-rack", year=2025, shortages={"ex-cowos": "1000 wafers"}),
+    ],
     "impact": [
         lambda g: g.impact({"ex-cowos": 0.0}),
         lambda g: g.impact({"Vendor A HBM3E": 0.0, "ex-cowos": 0.5}),
@@ -129,7 +136,7 @@ def test_answers_are_not_empty(both: tuple[KnowledgeGraph, RemoteKnowledgeGraph]
     assert all(r.via_facts for r in remote.dependencies("ex-rack"))
     e = remote.entity("ex-accelerator")
     assert e["provenance"]["source"] == "https://example.org/x1"
-    assert {c["value"] for c in e["claims"]} == {"180", "192"}
+    assert {c["value"] for c in e["claims"]} == {"16", "180", "192"}
     g = remote.subgraph("ex-rack")
     assert g.nodes["ex-accelerator"]["name"] == "Example Accelerator X1"
     assert g.has_edge("ex-rack", "ex-rack/ex-accelerator")

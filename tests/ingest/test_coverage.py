@@ -29,7 +29,7 @@ def test_report_counts_the_example_data(dataset: Path) -> None:
     # the example accelerator: 4 requirements, each with a quantity; its HBM shares are sourced
     assert "| compute | 4 of 4 (100%) | - | 0 of 1 (0%) | - |" in lines
     assert (
-        "| HBM-using products with vendor shares | 1 of 1 (100%) | at least half | yes |" in lines
+        "| HBM-using products with vendor shares | 1 of 1 (100.0%) | at least half | yes |" in lines
     )
 
 

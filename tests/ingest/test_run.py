@@ -63,7 +63,7 @@ def test_given_store_is_written_and_left_open(dataset: Path, store_spec: str) ->
             "vocab.ttl": "changed",
         }
         assert logged[0] == "read 3 source file(s)" and logged[-1].startswith("writing 3 graph")
-        assert store.triple_count("https://w3id.org/stackgraph/graph/chain") == 288
+        assert store.triple_count("https://w3id.org/stackgraph/graph/chain") == 298
 
 
 def test_two_folders_with_one_file_name_are_two_sources(dataset: Path, tmp_path: Path) -> None:
@@ -81,3 +81,32 @@ def test_two_folders_with_one_file_name_are_two_sources(dataset: Path, tmp_path:
     assert {p.file for p in problems} == {str(other / "chain.yaml")}
     graphs = sorted(s.graph.rsplit("graph/", 1)[1] for s in caught.value.report.sources)
     assert graphs == ["chain", "extra", "other/chain", "vocab"]
+
+
+def _problems(paths: list[Path], tmp_path: Path) -> list[str]:
+    with pytest.raises(InvalidInputError) as caught:
+        ingest(IngestOptions(paths=paths, store=f"oxigraph:{tmp_path / 'store'}"))
+    return [str(p) for p in caught.value.problems]
+
+
+def test_the_first_error_is_the_one_that_causes_the_others(dataset: Path, tmp_path: Path) -> None:
+    """A file that cannot be read hides its entities: the references to them that fail are
+    listed after it, each saying where the entity may be."""
+    chain = dataset / "chain.yaml"
+    text = chain.read_text()
+    entities, rest = text.split("requirements:", 1)
+    (dataset / "entities.yaml").write_text(entities + "  - {id: : broken\n")
+    chain.write_text("requirements:" + rest)
+    found = _problems([dataset], tmp_path)
+    assert "entities.yaml" in found[0] and "not valid YAML" in found[0], found[:3]
+    assert len(found) > 5
+    assert all("which could not be read: fix that first" in p for p in found[1:])
+
+
+def test_an_invalid_entity_is_one_problem_not_one_per_reference(
+    dataset: Path, tmp_path: Path
+) -> None:
+    chain = dataset / "chain.yaml"
+    chain.write_text(chain.read_text().replace("layer: packaging", "layer: packging", 1))
+    found = _problems([dataset], tmp_path)
+    assert len(found) == 1 and "'ex-abf-substrate' field 'layer'" in found[0], found

@@ -101,7 +101,7 @@ def test_trig_export_keeps_one_named_graph_per_source(ingested: str) -> None:
     quads = list(ox.parse(text.encode(), format=ox.RdfFormat.TRIG))
     names = {str(q.graph_name.value).rsplit("/", 1)[-1] for q in quads}
     assert names == {"chain", "extra", "vocab"}
-    assert len(quads) == 288 + 37 + 10
+    assert len(quads) == 298 + 37 + 10
 
 
 @pytest.mark.slow
@@ -133,6 +133,6 @@ def test_sigkill_mid_write_leaves_previous_graph(
         )
         assert count in (1_000, 200_000)
         assert recorded == [(count,)], "metadata must match the graph it describes"
-        assert store.triple_count("https://w3id.org/stackgraph/graph/chain") == 288
+        assert store.triple_count("https://w3id.org/stackgraph/graph/chain") == 298
     again = run_cli("ingest", str(dataset), "--store", ingested)
     assert again.code == 0 and summary(again.stdout)["outcome"] == "unchanged"

@@ -205,3 +205,130 @@ def depths(g: nx.DiGraph, x: str, depth: int | None, reverse: bool) -> dict[str,
     d: dict[str, int] = dict(nx.single_source_shortest_path_length(h, x, cutoff=depth))
     d.pop(x)
     return d
+
+
+def _flow_weights(g: nx.DiGraph, r: str, substitution: bool) -> tuple[dict[str, float], float]:
+    """Fixed weights of a requirement's sources and the part its free sources carry together."""
+    srcs = sources(g, r)
+    if substitution:
+        return {}, 1.0
+    known = {s: d["share"] for s, d in srcs if d["share"] is not None}
+    missing = [s for s, d in srcs if d["share"] is None]
+    total = sum(known.values())
+    if not missing:
+        if total > 0:
+            return {s: v / total for s, v in known.items()}, 0.0
+        return {s: 1.0 / len(srcs) for s, _ in srcs}, 0.0
+    fixed = {s: v / max(total, 1.0) for s, v in known.items()}
+    rest = max(0.0, 1.0 - total)
+    if len(missing) == 1:
+        fixed[missing[0]] = rest
+        return fixed, 0.0
+    return fixed, rest
+
+
+def deployable_lp(
+    g: nx.DiGraph,
+    targets: Mapping[str, float],
+    capacity: Mapping[str, float],
+    source_capacity: Mapping[tuple[str, str], float] | None = None,
+    substitution: bool = False,
+) -> float | None:
+    """Most mixes of `targets`, as a second formulation: a dense program over every item and
+    every (requirement, supplier) pair, built row by row and solved by HiGHS' interior point
+    method. None when unbounded."""
+    import numpy as np
+    from scipy.optimize import linprog
+
+    names = items(g)
+    quantified = [
+        (x, r)
+        for x in names
+        for r in reqs(g, x)
+        if g.nodes[r]["quantity"] is not None and not math.isnan(g.nodes[r]["quantity"])
+    ]
+    flows = [(r, s) for _, r in quantified for s, _ in sources(g, r)]
+    var = {("x", n): i + 1 for i, n in enumerate(names)}
+    var.update({("f", r, s): len(names) + 1 + i for i, (r, s) in enumerate(flows)})
+    n = 1 + len(names) + len(flows)
+    a_ub: list[list[float]] = []
+    b_ub: list[float] = []
+    a_eq: list[list[float]] = []
+    for j in names:  # what j's consumers and flows take, plus the targets' output <= x_j
+        row = [0.0] * n
+        row[var[("x", j)]] -= 1.0
+        row[0] += targets.get(j, 0.0)
+        for x, r in quantified:
+            inp = g.nodes[r]["input"]
+            if inp == j:
+                row[var[("x", x)]] += g.nodes[r]["quantity"]
+        for r, s in flows:
+            if s == j:
+                row[var[("f", r, s)]] += 1.0
+        a_ub.append(row)
+        b_ub.append(0.0)
+    for x, r in quantified:
+        q = g.nodes[r]["quantity"]
+        fixed, rest = _flow_weights(g, r, substitution)
+        free = [s for s, _ in sources(g, r) if s not in fixed]
+        for s, w in fixed.items():
+            row = [0.0] * n
+            row[var[("f", r, s)]] = 1.0
+            row[var[("x", x)]] -= w * q
+            a_eq.append(row)
+        if free:
+            row = [0.0] * n
+            for s in free:
+                row[var[("f", r, s)]] = 1.0
+            row[var[("x", x)]] -= rest * q
+            a_eq.append(row)
+    for (supplier, inp), amount in (source_capacity or {}).items():
+        row = [0.0] * n
+        for r, s in flows:
+            target = g.nodes[r]["input"]
+            if s == supplier and target == inp:
+                row[var[("f", r, s)]] = 1.0
+        a_ub.append(row)
+        b_ub.append(amount)
+    bounds = [(0.0, None)] * n
+    for j, c in capacity.items():
+        bounds[var[("x", j)]] = (0.0, c)
+    c = np.zeros(n)
+    c[0] = -1.0
+    res = linprog(
+        c,
+        A_ub=np.array(a_ub) if a_ub else None,
+        b_ub=np.array(b_ub) if b_ub else None,
+        A_eq=np.array(a_eq) if a_eq else None,
+        b_eq=np.zeros(len(a_eq)) if a_eq else None,
+        bounds=bounds,
+        method="highs-ipm",
+    )
+    if res.status == 3:
+        return None
+    assert res.status == 0, res.message
+    return float(res.x[0])
+
+
+def deployable_and(
+    g: nx.DiGraph, targets: Mapping[str, float], capacity: Mapping[str, float]
+) -> float | None:
+    """Most mixes of `targets` in a graph without sources, by enumeration of its paths: each
+    capacity allows ``capacity / need`` mixes, where `need` sums, over every path of quantified
+    requirements from a target to the item, the target's weight times the quantities' product.
+    None when no capacity is needed."""
+    need: dict[str, float] = {}
+
+    def walk(x: str, amount: float) -> None:
+        need[x] = need.get(x, 0.0) + amount
+        for r in reqs(g, x):
+            q = g.nodes[r]["quantity"]
+            if q is None or math.isnan(q):
+                continue
+            inp = g.nodes[r]["input"]
+            walk(inp, amount * q)
+
+    for t, w in targets.items():
+        walk(t, w)
+    limits = [capacity[j] / need[j] for j in capacity if need.get(j, 0.0) > 0]
+    return min(limits) if limits else None

@@ -21,7 +21,7 @@ from strawberry.asgi import GraphQL
 from api.cache import AnalysisCache
 from api.context import Context
 from api.graph_view import GraphView
-from api.guards import BodyLimit, Deadline
+from api.guards import BodyLimit, Deadline, JsonBody
 from api.response_cache import ResponseCache
 from api.schema import build_schema
 from api.settings import Settings
@@ -122,7 +122,7 @@ def create_app(settings: Settings) -> Starlette:
         Deadline(GraphQLApp(settings, cache), settings.request_timeout_s),
         settings.response_cache_size,
     )
-    graphql = BodyLimit(responses, settings.max_body_bytes)
+    graphql = BodyLimit(JsonBody(responses), settings.max_body_bytes)
     middleware = []
     if settings.cors_origins:
         middleware.append(

@@ -1,4 +1,5 @@
-"""ASGI guards in front of `/graphql`: a request body size limit and a request time limit."""
+"""ASGI guards in front of `/graphql`: a request body size limit, the shape of a JSON body, and a
+request time limit."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from typing import Any
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["BodyLimit", "Deadline"]
+__all__ = ["MAX_JSON_DEPTH", "BodyLimit", "Deadline", "JsonBody"]
+
+MAX_JSON_DEPTH = 64
+"""Deepest nesting of arrays and objects a JSON request body may have (variables included)."""
 
 
 async def _send_error(send: Send, status: int, message: str, code: str, **extra: Any) -> None:
@@ -118,3 +122,82 @@ class Deadline:
                 "TIMEOUT",
                 limitSeconds=self.seconds,
             )
+
+
+def _depth(value: Any) -> int:
+    """How deep arrays and objects nest in a parsed JSON value (iteratively: no recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if deepest > MAX_JSON_DEPTH:
+                return deepest
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def json_media(scope: Scope) -> bool:
+    """Whether the request says its body is JSON (`application/json`, any parameters)."""
+    value: bytes = dict(scope.get("headers", [])).get(b"content-type", b"")
+    return bool(value.split(b";", 1)[0].strip().lower() == b"application/json")
+
+
+class JsonBody:
+    """Answers 400 to a JSON POST body that is not UTF-8, not JSON, not an object (or a batch of
+    them), or nested deeper than `MAX_JSON_DEPTH`: the GraphQL layer never sees one, so none of
+    them can end in a 500. Runs after `BodyLimit`, which bounds the body it reads."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    def _problem(self, body: bytes) -> str | None:
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return f"the request body is not valid UTF-8 (byte {exc.start}); send UTF-8 JSON"
+        try:
+            parsed = json.loads(text)
+        except RecursionError:
+            return f"the request body nests deeper than {MAX_JSON_DEPTH} levels"
+        except ValueError as exc:
+            return f"the request body is not valid JSON: {exc}"
+        items = parsed if isinstance(parsed, list) else [parsed]
+        if not items or not all(isinstance(i, dict) for i in items):
+            return (
+                'expected a JSON object {"query": ..., "variables": {...}} (or a list of'
+                f" them), got {type(parsed).__name__ if parsed is not None else 'null'}"
+            )
+        if _depth(parsed) > MAX_JSON_DEPTH:
+            return f"the request body nests deeper than {MAX_JSON_DEPTH} levels"
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or not json_media(scope):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, receive, send)
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        problem = self._problem(body)
+        if problem is not None:
+            await _send_error(send, 400, problem, "BAD_REQUEST")
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)

@@ -15,6 +15,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.guards import json_media
+
 __all__ = ["ResponseCache"]
 
 _HEADER = b"x-stackgraph-cache"
@@ -34,19 +36,36 @@ def _clean(body: bytes) -> bool:
 
 
 class ResponseCache:
-    """LRU of `max_entries` responses of at most `max_body` bytes, keyed by version and request."""
+    """LRU of `max_entries` responses of at most `max_body` bytes each and `max_bytes` in all
+    (requests and responses), keyed by version and request."""
 
-    def __init__(self, app: ASGIApp, max_entries: int, max_body: int = 256 * 1024) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_entries: int,
+        max_body: int = 256 * 1024,
+        max_bytes: int = 32 * 1024 * 1024,
+    ) -> None:
         self.app = app
         self.max_entries = max_entries
         self.max_body = max_body
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        """Bytes held: every entry's request and response bodies."""
         self._entries: OrderedDict[tuple[str, bytes, bytes], tuple[Message, bytes]] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._entries)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST" or self.max_entries <= 0:
+        # Only a JSON POST is ever answered from memory: a form or text/plain POST (a simple
+        # cross-site request) is refused by the GraphQL layer and must never get cached data.
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "POST"
+            or self.max_entries <= 0
+            or not json_media(scope)
+        ):
             await self.app(scope, receive, send)
             return
         chunks: list[bytes] = []
@@ -113,6 +132,11 @@ class ResponseCache:
             and _version(scope) == key[0]
             and _clean(content)
         ):
+            before = self._entries.pop(key, None)  # two requests that missed at once
+            if before is not None:
+                self.bytes -= len(key[2]) + len(before[1])
             self._entries[key] = (start, content)
-            if len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            self.bytes += len(key[2]) + len(content)
+            while len(self._entries) > self.max_entries or self.bytes > self.max_bytes:
+                (_, _, old), (_, held) = self._entries.popitem(last=False)
+                self.bytes -= len(old) + len(held)

@@ -87,7 +87,7 @@ class KnowledgeGraph(Client):
         return self._versions.store
 
     def close(self) -> None:
-        self._versions.store.close()
+        self._versions.close()
 
     def __enter__(self) -> KnowledgeGraph:
         return self

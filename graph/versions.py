@@ -27,17 +27,24 @@ class Versions:
         self._snapshot: Snapshot | None = None
         self._checked = 0.0
         self._signature: tuple[Any, ...] | None = None
+        self._retired: Store | None = None
+        """The store the last reopen replaced: left open for the readers still on it, closed at
+        the next reopen (an old handle holds the descriptors of files an ingest deleted)."""
 
     def _disk_signature(self) -> tuple[Any, ...] | None:
         store = self.store
         if not isinstance(store, OxigraphStore) or store.path is None or not store.read_only:
             return None
+        # Every file, not only the logs and manifests: a writer's last step (a flush into a new
+        # table file) may change nothing else, and a read-only handle opened before it never
+        # sees it. A file gone between the listing and its stat means a writer is at work:
+        # look again next round.
         try:
             return tuple(
                 sorted(
-                    (p.name, p.stat().st_size, p.stat().st_mtime_ns)
+                    (p.name, st.st_size, st.st_mtime_ns)
                     for p in Path(store.path).iterdir()
-                    if p.name.endswith(".log") or p.name.startswith(("MANIFEST", "CURRENT"))
+                    for st in (p.stat(),)
                 )
             )
         except FileNotFoundError:
@@ -55,6 +62,16 @@ class Versions:
             assert isinstance(store, OxigraphStore) and store.path is not None
             self.store = OxigraphStore(store.path, read_only=True)
             self._signature = signature
+            if self._retired is not None:
+                self._retired.close()
+            self._retired = store
+
+    def close(self) -> None:
+        """Release the current store and the one it replaced."""
+        if self._retired is not None:
+            self._retired.close()
+            self._retired = None
+        self.store.close()
 
     def snapshot(self, *, refresh: bool = False) -> Snapshot:
         """The projection of the current graph version (rebuilt only when the version changed)."""

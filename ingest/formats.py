@@ -75,12 +75,63 @@ _Loader.add_constructor(
 )
 
 
+class _AliasError(Exception):
+    """A YAML alias in a data file, at `line`."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+def _load(text: str) -> Any:
+    """The document of `text`, refused at its first alias before anything is built: a few
+    nested aliases expand to billions of values ("billion laughs"), and data files need none."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        line = _first_alias(node)
+        if line is not None:
+            raise _AliasError(line)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _first_alias(root: yaml.Node) -> int | None:
+    """The line of the first node met twice in the document's node graph (an alias of it)."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return int(node.start_mark.line) + 1
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack += [key, value]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+    return None
+
+
 @register_reader(".yaml", ".yml")
 def _read_yaml(source: SourceFile, text: str) -> None:
     try:
-        doc = yaml.load(text, Loader=_Loader)
+        doc = _load(text)
     except yaml.YAMLError as exc:
         source.problems.append(Problem(source.display, *_yaml_error(exc)))
+        return
+    except _AliasError as exc:
+        source.problems.append(
+            Problem(
+                source.display,
+                exc.line,
+                "YAML anchors and aliases (&name, *name, <<) are not accepted in data files:"
+                " write each record out in full",
+            )
+        )
         return
     if doc is None:
         return

@@ -6,6 +6,8 @@ would be right:
 - a unit is one of the project's vocabulary (`graph/units.txt`): never money, never with the
   period inside it ("wafers/month");
 - a requirement's quantity has a unit, and a unit has a quantity;
+- a claim of days (`lead_time_days`, `stage_time_days`, `construction_time_days`) is a number
+  from 0 to a century;
 - a rate (`kind` capacity, shipments, demand, allocation) has a period, except in power units,
   a power being a rate in itself; a stock (backlog, installed-base) has none;
 - `kind: capacity` is a rate of what can be made or delivered. In power units with no period it
@@ -17,6 +19,7 @@ would be right:
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -92,7 +95,33 @@ def check_quantities(
         return _capacity(record, refs, kinds)
     if record.cls.name == "Requirement":
         return _requirement(record)
+    if record.cls.name == "Claim" and getattr(record.model, "property", "") in DAY_CLAIMS:
+        return _days(record)
     return []
+
+
+DAY_CLAIMS = frozenset({"lead_time_days", "stage_time_days", "construction_time_days"})
+"""Claims whose value is a number of days: the analyses read them as lead and stage times."""
+MAX_DAYS = 36525
+"""The longest time in days a record may give: a century."""
+
+
+def _days(record: ValidRecord) -> list[Problem]:
+    value = str(getattr(record.model, "value", ""))
+    try:
+        days = float(value)
+    except ValueError:
+        days = math.nan
+    if math.isfinite(days) and 0 <= days <= MAX_DAYS:
+        return []
+    return [
+        _problem(
+            record,
+            "value",
+            value,
+            f"got {value!r}; expected a number of days from 0 to {MAX_DAYS} (a century)",
+        )
+    ]
 
 
 def _problem(record: ValidRecord, field: str, value: Any, message: str) -> Problem:

@@ -82,6 +82,10 @@ def _opt(term: object) -> str | None:
     return None if term is None else str(term)
 
 
+RESERVED = frozenset({str(META_GRAPH).rsplit("/", 1)[-1]})
+"""Graph names no source may take: the metadata graph's."""
+
+
 def assign_names(sources: list[SourceFile], held: dict[str, Registered]) -> list[Problem]:
     """Give each source its graph name, stable across runs (see the module).
 
@@ -120,6 +124,8 @@ def _free(source: SourceFile, owner: dict[str, str | None], taken: dict[str, str
         "/".join([*folders[len(folders) - d :], source.name]) for d in range(1, len(folders) + 1)
     ]
     for name in candidates:
+        if name in RESERVED:
+            continue
         if name not in taken and owner.get(name, source.key) in (None, source.key):
             return name
     return None

@@ -57,6 +57,8 @@ def _field(schema: Schema, slot: Slot) -> str:
         args.append(f"ge={slot.minimum!r}")
     if slot.maximum is not None:
         args.append(f"le={slot.maximum!r}")
+    if slot.type == "float":
+        args.append("allow_inf_nan=False")
     if slot.required and (slot.multivalued or slot.type == "string"):
         args.append("min_length=1")
     args.append(f"description={slot.description!r}")

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from graph.analysis import AnalysisError
 from graph.errors import (
     StackgraphError,
     StoreBusyError,
@@ -327,16 +328,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     except (StoreBusyError, StoreUnavailableError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BUSY
+        return _failed(args, exc, EXIT_BUSY)
     except (StoreSpecError, UnknownEntityError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return _failed(args, exc, EXIT_USAGE)
+    except AnalysisError as exc:  # the data cannot answer this question (a cycle under it)
+        return _failed(args, exc, EXIT_INVALID)
     except StackgraphError as exc:
         from ingest.problems import UsageError
 
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_INVALID
+        return _failed(args, exc, EXIT_USAGE if isinstance(exc, UsageError) else EXIT_INVALID)
+
+
+def _failed(args: argparse.Namespace, exc: Exception, code: int) -> int:
+    """One line on stderr, and with --json one JSON error object on stdout; the exit code."""
+    print(f"error: {exc}", file=sys.stderr)
+    if getattr(args, "json", False) and args.command != "ingest":
+        print(json.dumps({"error": str(exc), "kind": type(exc).__name__, "exit": code}))
+    return code
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ GraphiQL and CORS switches, no batching; and the remote client against a live se
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -144,3 +145,36 @@ def test_cors_origins_are_explicit(strict_server: Server, origin: str, allowed: 
 def test_no_cors_headers_without_configured_origins(server: Server) -> None:
     response = server.post({"query": "{ __typename }"}, headers={"origin": "https://a.example"})
     assert "access-control-allow-origin" not in response.headers
+
+
+def _deleted_descriptors(folder: Path) -> int:
+    """Descriptors of this process (the server runs in a thread of it) on deleted files of
+    `folder`: what an old store handle holds after an ingest replaced its files."""
+    count = 0
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith(str(folder)) and target.endswith("(deleted)"):
+            count += 1
+    return count
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to count descriptors")
+def test_reloads_release_the_old_stores(reload_sources: Path, tmp_path: Path) -> None:
+    """Each new version reopens the store; the handle before the last one is closed, so the
+    descriptors on deleted files stay flat however many versions come."""
+    spec = f"oxigraph:{tmp_path / 'store'}"
+    ingest(reload_sources, spec)
+    with serving(Settings(store=spec, reload_interval_s=0.05)) as live:
+        version = live.query("{ graphInfo { version } }")["graphInfo"]["version"]
+        chain = reload_sources / "chain.yaml"
+        original = chain.read_text(encoding="utf-8")
+        held = []
+        for i in range(10):
+            chain.write_text(original.replace("Accelerator X1", f"Accelerator R{i}"))
+            ingest(reload_sources, spec)
+            version = wait_for_version(live, version)
+            held.append(_deleted_descriptors(tmp_path / "store"))
+        assert max(held[4:]) <= max(held[:4]) + 2, held

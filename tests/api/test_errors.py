@@ -147,7 +147,8 @@ def test_syntax_error_is_reported_with_its_location(server: Server) -> None:
 def test_malformed_json_is_a_400(server: Server) -> None:
     response = server.post(b"{not json")
     assert response.status_code == 400
-    assert "Unable to parse request body as JSON" in response.text
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    assert "not valid JSON" in response.text
 
 
 def test_unexpected_errors_are_masked_and_coded_errors_are_not() -> None:
@@ -156,3 +157,42 @@ def test_unexpected_errors_are_masked_and_coded_errors_are_not() -> None:
     validation = GraphQLError("Cannot query field 'x'")
     assert is_reported(ours) and is_reported(validation)
     assert not is_reported(theirs)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"null",
+        b"42",
+        b'"query"',
+        b"true",
+        b"[]",
+        b"[1]",
+        b"\xff\xfe{}",
+        b"[" * 30_000 + b"]" * 30_000,
+        b'{"query": "{ graphInfo { version } }", "variables": {"a": '
+        + b"[" * 30_000
+        + b"]" * 30_000
+        + b"}}",
+        b'{"query": "{ graphInfo { version } }", "variables": {"a": '
+        + b"[" * 100
+        + b"]" * 100
+        + b"}}",
+    ],
+    ids=[
+        "null",
+        "number",
+        "string",
+        "true",
+        "empty-batch",
+        "batch-of-number",
+        "not-utf8",
+        "deep",
+        "deep-variables",
+        "deepish-variables",
+    ],
+)
+def test_a_malformed_body_is_a_400_with_a_code(server: Server, body: bytes) -> None:
+    response = server.post(body)
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"

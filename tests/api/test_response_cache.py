@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import httpx
 
@@ -68,3 +70,58 @@ def test_disabled_cache_always_misses(example_store: str) -> None:
     with serving(Settings(store=example_store, response_cache_size=0)) as live:
         for _ in range(2):
             assert "x-stackgraph-cache" not in _post(live.graphql, QUERY).headers
+
+
+def test_a_cached_answer_is_never_served_to_a_request_that_would_be_refused(
+    server: Server,
+) -> None:
+    query = QUERY.replace("X1", "Example Rack NVL72")
+    body = '{"query": ' + httpx.Request("POST", "/", json=query).content.decode() + "}"
+    assert _post(server.graphql, query).headers["x-stackgraph-cache"] == "miss"
+    assert _post(server.graphql, query).headers["x-stackgraph-cache"] == "hit"
+    for media in ("text/plain", "application/x-www-form-urlencoded"):
+        response = httpx.post(
+            server.graphql, content=body, headers={"content-type": media}, timeout=30
+        )
+        assert "x-stackgraph-cache" not in response.headers
+        assert response.status_code >= 400, (media, response.status_code)
+
+
+def test_the_cache_is_bounded_in_bytes(example_store: str) -> None:
+    """Many distinct large answers never hold more than `max_bytes` (requests and responses)."""
+    import anyio
+
+    from api.response_cache import ResponseCache
+    from graph import KnowledgeGraph
+
+    payload = b'{"data": {"x": "' + b"y" * 100_000 + b'"}}'
+
+    async def answer(scope: Any, receive: Any, send: Any) -> None:
+        await receive()
+        start = {"type": "http.response.start", "status": 200, "headers": []}
+        await send(start)
+        await send({"type": "http.response.body", "body": payload})
+
+    cache = ResponseCache(answer, max_entries=10_000, max_bytes=1_000_000)
+
+    async def ask(kg: KnowledgeGraph, i: int) -> None:
+        scope = {
+            "type": "http",
+            "method": "POST",
+            "headers": [(b"content-type", b"application/json")],
+            "app": SimpleNamespace(state=SimpleNamespace(view=kg)),
+        }
+        body = b'{"query": "{ graphInfo { version } }", "n": %d}' % i
+
+        async def receive() -> Any:
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def send(message: Any) -> None:
+            return None
+
+        await cache(scope, receive, send)
+
+    with KnowledgeGraph.open(example_store) as kg:
+        for i in range(40):
+            anyio.run(ask, kg, i)
+    assert 0 < len(cache) <= 9 and cache.bytes <= 1_000_000

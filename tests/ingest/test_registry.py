@@ -180,3 +180,23 @@ def test_an_old_store_learns_the_keys_of_its_sources(dataset: Path, store_spec: 
         "sources/extra.csv",
         "sources/vocab.ttl",
     ]
+
+
+def test_no_source_takes_the_metadata_graph(dataset: Path, store_spec: str) -> None:
+    """A file named meta.yaml gets its folder-qualified name; the provenance of every run stays."""
+    assert run_cli("ingest", str(dataset), "--store", store_spec).code == 0
+    (dataset / "meta.yaml").write_text(
+        "entities:\n  - {id: ex-meta-thing, type: Product, name: Meta thing, layer: compute,"
+        " category: accelerator, source: 'https://example.org/x', as_of: 2025,"
+        " confidence: medium}\n"
+    )
+    result = run_cli("ingest", str(dataset), "--store", store_spec)
+    assert result.code == 0, result.stderr
+    graphs = {s["source"].rsplit("/", 1)[-1]: s["graph"] for s in summary(result.stdout)["sources"]}
+    assert graphs["meta.yaml"].endswith("/graph/sources/meta"), graphs
+    with open_store(store_spec) as store:
+        runs = store.select(
+            "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { GRAPH <https://w3id.org/stackgraph/graph/meta>"
+            " { ?r a <http://www.w3.org/ns/prov#Activity> } }"
+        )
+    assert int(str(runs[0][0])) == 2

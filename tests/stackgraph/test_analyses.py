@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -61,3 +62,19 @@ def test_entity_shows_claims_current_first(example_store: str) -> None:
         ("192", "current"),
         ("180", "superseded"),
     ]
+
+
+@pytest.mark.parametrize("command", ["critical-path", "single-points-of-failure"])
+def test_an_analysis_that_meets_a_cycle_says_so_in_one_line(
+    command: str, dataset: Path, store_spec: str
+) -> None:
+    (dataset / "cycle.yaml").write_text(
+        "requirements:\n  - {item: ex-cowos, input: ex-rack, source: 'https://example.org/x',"
+        " as_of: 2025, confidence: low}\n"
+    )
+    assert run_cli("ingest", str(dataset), "--store", store_spec).code == 0
+    result = run_cli(command, "ex-rack", "--json", "--store", store_spec)
+    assert result.code == 1
+    assert "Traceback" not in result.stderr and result.stderr.startswith("error: ")
+    error = json.loads(result.stdout)
+    assert error["kind"] == "CycleError" and "cycle" in error["error"]

@@ -217,3 +217,15 @@ def test_no_field_suggestions_when_introspection_is_off(
     assert "Did you mean" in server.post({"query": query}).text
     refused = strict_server.post({"query": query}).json()["errors"][0]["message"]
     assert "graphInf" in refused and "Did you mean" not in refused and "graphInfo" not in refused
+
+
+@pytest.mark.parametrize("value", [b"NaN", b"Infinity", b"-Infinity"])
+def test_a_non_finite_number_in_variables_is_bad_input(server: Server, value: bytes) -> None:
+    body = (
+        b'{"query": "query($s: [ShortageInput!]!) { impact(shortages: $s) { totalCount } }",'
+        b' "variables": {"s": [{"id": "ex-cowos", "availability": ' + value + b"}]}}"
+    )
+    response = server.post(body)
+    assert response.status_code in (200, 400), response.text
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] in ("BAD_USER_INPUT", "BAD_REQUEST"), error

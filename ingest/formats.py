@@ -52,8 +52,15 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> _Line
     out.key_lines = {}
     out.duplicate_keys = []
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
+        key: Any = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1
+        if isinstance(key, list | dict | set | tuple):
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                "a key must be a plain name, not a list or a mapping",
+                key_node.start_mark,
+            )
         if key in out:
             out.duplicate_keys.append((str(key), line))
         out[key] = loader.construct_object(value_node, deep=True)
@@ -201,7 +208,17 @@ def _read_section(source: SourceFile, doc: _LineDict, section: str) -> None:
 
 @register_reader(".csv")
 def _read_csv(source: SourceFile, text: str) -> None:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    # Excel writes a byte-order mark first; it is no part of the first column's name.
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    try:
+        _read_rows(source, reader)
+    except csv.Error as exc:  # a cell past the csv module's size limit, a stray NUL, ...
+        source.problems.append(
+            Problem(source.display, reader.line_num or None, f"not a readable CSV row: {exc}")
+        )
+
+
+def _read_rows(source: SourceFile, reader: csv.DictReader[str]) -> None:
     if not reader.fieldnames or "record" not in reader.fieldnames:
         source.problems.append(
             Problem(

@@ -267,5 +267,21 @@ def read_source(path: Path, *, max_bytes: int) -> SourceFile:
     if problem or text is None:
         source.problems.append(problem or Problem(display, None, "cannot decode"))
         return source
+    control = _CONTROL.search(text)
+    if control is not None:
+        line = text.count("\n", 0, control.start()) + 1
+        source.problems.append(
+            Problem(
+                display,
+                line,
+                f"a control character ({ord(control.group()):#04x}) in the text; a data file holds"
+                " text, tabs and line breaks only",
+            )
+        )
+        return source
     reader(source, text)
     return source
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Characters no data file needs (NUL and the other C0 controls but tab and line breaks)."""

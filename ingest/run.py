@@ -34,6 +34,7 @@ from ingest.records import (
 )
 from ingest.registry import Registered, assign_names, registered, source_key, unchanged_source
 from ingest.report import IngestReport, SourceReport
+from ingest.shares import check_shares
 from ingest.swap import plan, swap
 from ingest.triples import Candidate, to_triples
 from schema._spec import load
@@ -228,6 +229,7 @@ def _resolve(
     seconds: dict[str, float] = {}
     minted: dict[str, str] = {}
     records_by_iri: dict[str, ValidRecord] = {}
+    supplies: list[tuple[ValidRecord, dict[str, Any]]] = []
     for source in sources:
         t = time.perf_counter()
         records = valid[source.display]
@@ -239,6 +241,8 @@ def _resolve(
             resolved.append(refs)
             if problems:
                 continue
+            if record.cls.name == "Supply":
+                supplies.append((record, refs))
             iris.append(str(record_iri(record, refs)))
             if not record.cls.is_entity:
                 check_unique(record, iris[-1], minted)
@@ -248,6 +252,10 @@ def _resolve(
         elif not source.problems:
             candidates[str(graph_iri(source.name))] = to_triples(records, resolved, iris)
         seconds[source.display] = time.perf_counter() - t
+    revalidated = {str(graph_iri(s.name)) for s in sources if not s.unchanged}
+    for record, problem in check_shares(supplies, store, revalidated):
+        record.source.problems.append(problem)
+        candidates.pop(str(graph_iri(record.source.name)), None)
     for iri, graph in stored_records(store, list(records_by_iri), run_graphs):
         record = records_by_iri[iri]
         record.source.problems.append(

@@ -253,7 +253,10 @@ def _resolve(
             candidates[str(graph_iri(source.name))] = to_triples(records, resolved, iris)
         seconds[source.display] = time.perf_counter() - t
     revalidated = {str(graph_iri(s.name)) for s in sources if not s.unchanged}
-    for record, problem in check_shares(supplies, store, revalidated):
+    # sums are only meaningful over records that are right one by one (a file given twice
+    # doubles every share): checked once nothing else is wrong
+    clean = not any(s.problems for s in sources)
+    for record, problem in check_shares(supplies if clean else [], store, revalidated):
         record.source.problems.append(problem)
         candidates.pop(str(graph_iri(record.source.name)), None)
     for iri, graph in stored_records(store, list(records_by_iri), run_graphs):

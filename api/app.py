@@ -73,10 +73,15 @@ async def _watch(app: Starlette, kg: KnowledgeGraph, interval: float) -> None:
         await anyio.sleep(max(interval, 0.05))
         try:
             view = await anyio.to_thread.run_sync(GraphView, kg)
-        except Exception:
-            # Keep serving the last good version; the next round retries.
-            log.exception("could not load the current graph version; serving the previous one")
+        except Exception as exc:
+            # Keep serving the last good version; the next round retries. Logged once per
+            # distinct error (not every round), and /readyz says so until a version loads.
+            text = f"{type(exc).__name__}: {exc}"
+            if app.state.reload_error is None or app.state.reload_error["error"] != text:
+                log.exception("could not load the current graph version; serving the previous one")
+                app.state.reload_error = {"error": text, "since": time.time()}
             continue
+        app.state.reload_error = None
         if view.snapshot() is not app.state.view.snapshot():
             app.state.view = view
             gc.freeze()
@@ -109,14 +114,16 @@ def create_app(settings: Settings) -> Starlette:
     async def readyz(request: Request) -> JSONResponse:
         snap = request.app.state.view.snapshot()
         ready = bool(snap.entities)
-        return JSONResponse(
-            {
-                "status": "ready" if ready else "empty",
-                "version": snap.version,
-                "entities": len(snap.entities),
-            },
-            status_code=200 if ready else 503,
-        )
+        body = {
+            "status": "ready" if ready else "empty",
+            "version": snap.version,
+            "entities": len(snap.entities),
+        }
+        if request.app.state.reload_error is not None:
+            # still answering, from the last version that loaded: say why the newer one did not
+            body["status"] = "stale" if ready else "empty"
+            body["reload_error"] = request.app.state.reload_error
+        return JSONResponse(body, status_code=200 if ready else 503)
 
     responses = ResponseCache(
         Deadline(GraphQLApp(settings, cache), settings.request_timeout_s),
@@ -144,6 +151,7 @@ def create_app(settings: Settings) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.reload_error = None
     app.state.cache = cache
     app.state.responses = responses
     return app

@@ -138,6 +138,10 @@ def _depth(value: Any) -> int:
     return deepest
 
 
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number; send a finite number")
+
+
 def json_media(scope: Scope) -> bool:
     """Whether the request says its body is JSON (`application/json`, any parameters)."""
     value: bytes = dict(scope.get("headers", [])).get(b"content-type", b"")
@@ -145,8 +149,8 @@ def json_media(scope: Scope) -> bool:
 
 
 class JsonBody:
-    """Answers 400 to a JSON POST body that is not UTF-8, not JSON, not an object (or a batch of
-    them), or nested deeper than `MAX_JSON_DEPTH`: the GraphQL layer never sees one, so none of
+    """Answers 400 to a JSON POST body that is not UTF-8, not JSON (NaN and Infinity are not),
+    not an object (or a batch of them), or nested deeper than `MAX_JSON_DEPTH`: the GraphQL layer never sees one, so none of
     them can end in a 500. Runs after `BodyLimit`, which bounds the body it reads."""
 
     def __init__(self, app: ASGIApp) -> None:
@@ -158,7 +162,7 @@ class JsonBody:
         except UnicodeDecodeError as exc:
             return f"the request body is not valid UTF-8 (byte {exc.start}); send UTF-8 JSON"
         try:
-            parsed = json.loads(text)
+            parsed = json.loads(text, parse_constant=_not_json)
         except RecursionError:
             return f"the request body nests deeper than {MAX_JSON_DEPTH} levels"
         except ValueError as exc:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import strawberry
@@ -17,6 +18,7 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.types import ExecutionContext
 
 from api.errors import is_reported
 from api.limits import limit_rules
@@ -57,4 +59,36 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         lambda: ValidationCache(maxsize=size),
         lambda: MaskErrors(should_mask_error=_should_mask, error_message=MASKED_MESSAGE),
     ]
-    return strawberry.Schema(query=Query, extensions=extensions)
+    if not settings.introspection:
+        extensions.append(_NoSuggestions)
+    return _Schema(query=Query, extensions=extensions)
+
+
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+class _NoSuggestions(SchemaExtension):
+    """With introspection off, validation errors keep their message but not the "Did you mean
+    'x'?" hints, which would list the schema's fields and types one guess at a time."""
+
+    def on_validate(self) -> Iterator[None]:
+        yield
+        for error in self.execution_context.pre_execution_errors or []:
+            error.message = _SUGGESTION.sub("", error.message)
+
+
+class _Schema(strawberry.Schema):
+    """The schema, logging each error of ours (a bad argument, an unknown id: the client's to
+    fix) in one line; a traceback only for a real fault."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        faults = []
+        for error in errors:
+            if is_reported(error) or error.original_error is None:
+                code = (error.extensions or {}).get("code", "GRAPHQL")
+                log.info("%s at %s: %s", code, error.path, error.message)
+            else:
+                faults.append(error)
+        super().process_errors(faults, execution_context)

@@ -5,6 +5,7 @@ from __future__ import annotations
 __all__ = [
     "StackgraphError",
     "StoreBusyError",
+    "StoreDamagedError",
     "StoreError",
     "StoreSpecError",
     "StoreUnavailableError",
@@ -26,6 +27,11 @@ class StoreSpecError(StoreError, ValueError):
 
 class StoreBusyError(StoreError):
     """Another process holds the store or its ingest lock; retry later."""
+
+
+class StoreDamagedError(StoreError):
+    """The store's files are damaged (a failed disk, a writer killed mid-flush, files removed):
+    retrying will not help; restore a backup or ingest into a new store."""
 
 
 class StoreUnavailableError(StoreError):

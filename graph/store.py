@@ -30,7 +30,13 @@ import httpx
 import pyoxigraph as ox
 
 from graph import shadow
-from graph.errors import StoreBusyError, StoreError, StoreSpecError, StoreUnavailableError
+from graph.errors import (
+    StoreBusyError,
+    StoreDamagedError,
+    StoreError,
+    StoreSpecError,
+    StoreUnavailableError,
+)
 from graph.namespace import META_GRAPH
 
 __all__ = ["GraphWrite", "OxigraphStore", "SparqlStore", "Store", "open_store"]
@@ -181,6 +187,13 @@ class OxigraphStore(Store):
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(path))
+        except RuntimeError as exc:
+            if "corruption" not in str(exc).lower():
+                raise
+            raise StoreDamagedError(
+                f"the store {path} is damaged ({str(exc)[:300]}); restore a backup or ingest"
+                " into a new store"
+            ) from exc
         except OSError as exc:
             text = str(exc)
             if "lock" in text.lower() or "resource temporarily unavailable" in text.lower():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from typing import Any
 
 import pyoxigraph as ox
@@ -52,8 +53,15 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> _Line
     out.key_lines = {}
     out.duplicate_keys = []
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
+        key: Any = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1
+        if isinstance(key, list | dict | set | tuple):
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                "a key must be a plain name, not a list or a mapping",
+                key_node.start_mark,
+            )
         if key in out:
             out.duplicate_keys.append((str(key), line))
         out[key] = loader.construct_object(value_node, deep=True)
@@ -201,7 +209,17 @@ def _read_section(source: SourceFile, doc: _LineDict, section: str) -> None:
 
 @register_reader(".csv")
 def _read_csv(source: SourceFile, text: str) -> None:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    # Excel writes a byte-order mark first; it is no part of the first column's name.
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    try:
+        _read_rows(source, reader)
+    except csv.Error as exc:  # a cell past the csv module's size limit, a stray NUL, ...
+        source.problems.append(
+            Problem(source.display, reader.line_num or None, f"not a readable CSV row: {exc}")
+        )
+
+
+def _read_rows(source: SourceFile, reader: csv.DictReader[str]) -> None:
     if not reader.fieldnames or "record" not in reader.fieldnames:
         source.problems.append(
             Problem(
@@ -226,10 +244,44 @@ def _read_csv(source: SourceFile, text: str) -> None:
         source.records.append(RawRecord(cls=cls or None, data=data, line=line))
 
 
+MAX_NESTING = 100
+"""Deepest nesting of arrays and objects a JSON-LD source may have (its parser recurses)."""
+
+
+def _too_deep(text: str) -> bool:
+    """Whether JSON text nests past `MAX_NESTING` (checked without recursion; not JSON at all
+    is left to the RDF parser, which says where)."""
+    try:
+        doc = json.loads(text)
+    except RecursionError:
+        return True
+    except ValueError:
+        return False
+    stack = [(doc, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            if level > MAX_NESTING:
+                return True
+            stack.extend(
+                (c, level + 1) for c in (item.values() if isinstance(item, dict) else item)
+            )
+    return False
+
+
 @register_reader(*RDF_FORMATS)
 def _read_rdf(source: SourceFile, text: str) -> None:
     # pyoxigraph parses fast and says where a syntax error is; rdflib gets the result for SHACL.
     fmt = RDF_FORMATS[source.path.suffix]
+    if fmt == ox.RdfFormat.JSON_LD and _too_deep(text):
+        source.problems.append(
+            Problem(
+                source.display,
+                None,
+                f"the JSON-LD nests deeper than {MAX_NESTING} levels; a graph's records need a few",
+            )
+        )
+        return
     try:
         triples = [q.triple for q in ox.parse(text.encode("utf-8"), format=fmt)]
     except SyntaxError as exc:

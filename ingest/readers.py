@@ -10,6 +10,7 @@ registry, so this module imports no reader of a format or a dataset. The built-i
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ __all__ = [
     "discover",
     "display_name",
     "folder_reader",
+    "graph_name",
     "read_source",
     "register_folder_reader",
     "register_reader",
@@ -216,6 +218,16 @@ def _no_reader(path: Path) -> str:
     return f"{what}; a source is a file ending in {', '.join(suffixes())}{folders}"
 
 
+def graph_name(text: str) -> str:
+    """A file or folder name as a part of a graph IRI: lower case, and every run of characters
+    other than letters, digits and ``-`` one ``-`` (a space or ``>`` in a file name is data).
+
+    >>> graph_name("My Chain>1.v2")
+    'my-chain-1-v2'
+    """
+    return re.sub(r"[^a-z0-9-]+", "-", text.lower().replace("_", "-")).strip("-") or "source"
+
+
 def read_source(path: Path, *, max_bytes: int) -> SourceFile:
     """Read one source with the reader registered for it; problems are collected, never raised.
 
@@ -232,7 +244,7 @@ def read_source(path: Path, *, max_bytes: int) -> SourceFile:
         read_folder = folder_reader(path)
         if read_folder is not None:
             return read_folder(path, display, max_bytes=max_bytes)
-    name = path.stem.lower().replace("_", "-").replace(".", "-")
+    name = graph_name(path.stem)
     source = SourceFile(path=path, display=display, name=name, input_hash="")
     reader = None if path.is_dir() else _BY_SUFFIX.get(path.suffix)
     if reader is None:
@@ -255,5 +267,21 @@ def read_source(path: Path, *, max_bytes: int) -> SourceFile:
     if problem or text is None:
         source.problems.append(problem or Problem(display, None, "cannot decode"))
         return source
+    control = _CONTROL.search(text)
+    if control is not None:
+        line = text.count("\n", 0, control.start()) + 1
+        source.problems.append(
+            Problem(
+                display,
+                line,
+                f"a control character ({ord(control.group()):#04x}) in the text; a data file holds"
+                " text, tabs and line breaks only",
+            )
+        )
+        return source
     reader(source, text)
     return source
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Characters no data file needs (NUL and the other C0 controls but tab and line breaks)."""

@@ -22,7 +22,7 @@ from pathlib import Path
 from graph.namespace import GRAPH, META_GRAPH, SG
 from graph.store import Store
 from ingest.problems import Problem
-from ingest.readers import SourceFile, display_name
+from ingest.readers import SourceFile, display_name, graph_name
 
 __all__ = ["Registered", "assign_names", "registered", "source_key", "unchanged_source"]
 
@@ -145,7 +145,7 @@ def unchanged_source(path: Path, key: str, made: dict[str, tuple[str, str]]) -> 
 
 
 def _slug(part: str) -> str:
-    return part.lower().replace("_", "-").replace(".", "-").replace(" ", "-")
+    return graph_name(part)
 
 
 def _name(graph: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -9,7 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from graph.errors import StoreUnavailableError
 from graph.namespace import graph_iri
@@ -33,6 +34,7 @@ from ingest.records import (
 )
 from ingest.registry import Registered, assign_names, registered, source_key, unchanged_source
 from ingest.report import IngestReport, SourceReport
+from ingest.shares import check_shares
 from ingest.swap import plan, swap
 from ingest.triples import Candidate, to_triples
 from schema._spec import load
@@ -136,7 +138,7 @@ def _run(
         return _run(replace(options, full=True), files, store, t0, say)
     if violations:
         report.seconds = time.perf_counter() - t0
-        raise InvalidInputError([Problem("SHACL gate", None, v) for v in violations], report)
+        raise InvalidInputError(_shacl_problems(violations, work), report)
     writes, hashes = plan(report.sources, work, candidates, store, seconds)
     writes += [GraphWrite(r.graph, "") for r in pruned]
     keys = {str(graph_iri(s.name)): s.key for s in sources}
@@ -227,6 +229,7 @@ def _resolve(
     seconds: dict[str, float] = {}
     minted: dict[str, str] = {}
     records_by_iri: dict[str, ValidRecord] = {}
+    supplies: list[tuple[ValidRecord, dict[str, Any]]] = []
     for source in sources:
         t = time.perf_counter()
         records = valid[source.display]
@@ -238,6 +241,8 @@ def _resolve(
             resolved.append(refs)
             if problems:
                 continue
+            if record.cls.name == "Supply":
+                supplies.append((record, refs))
             iris.append(str(record_iri(record, refs)))
             if not record.cls.is_entity:
                 check_unique(record, iris[-1], minted)
@@ -247,6 +252,13 @@ def _resolve(
         elif not source.problems:
             candidates[str(graph_iri(source.name))] = to_triples(records, resolved, iris)
         seconds[source.display] = time.perf_counter() - t
+    revalidated = {str(graph_iri(s.name)) for s in sources if not s.unchanged}
+    # sums are only meaningful over records that are right one by one (a file given twice
+    # doubles every share): checked once nothing else is wrong
+    clean = not any(s.problems for s in sources)
+    for record, problem in check_shares(supplies if clean else [], store, revalidated):
+        record.source.problems.append(problem)
+        candidates.pop(str(graph_iri(record.source.name)), None)
     for iri, graph in stored_records(store, list(records_by_iri), run_graphs):
         record = records_by_iri[iri]
         record.source.problems.append(
@@ -260,6 +272,34 @@ def _resolve(
         )
         candidates.pop(str(graph_iri(record.source.name)), None)
     return candidates, seconds
+
+
+def _shacl_problems(violations: list[str], sources: list[SourceFile]) -> list[Problem]:
+    """Each violation of the SHACL gate as a problem of the RDF source that states its focus
+    node, at the first line that names it (the gate itself when no source does)."""
+    out = []
+    for v in violations:
+        focus = v[1 : v.index(">")] if v.startswith("<") and ">" in v else None
+        problem = Problem("SHACL gate", None, v)
+        for s in sources:
+            if focus is not None and s.rdf is not None and (URIRef(focus), None, None) in s.rdf:
+                problem = Problem(s.display, _first_line(s.path, focus), f"{v} (SHACL gate)")
+                break
+        out.append(problem)
+    return out
+
+
+def _first_line(path: Path, iri: str) -> int | None:
+    """The first line of `path` that names `iri` in full or by its last segment."""
+    local = iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    for number, text in enumerate(lines, 1):
+        if iri in text or re.search(rf"[:/#]{re.escape(local)}\b", text):
+            return number
+    return None
 
 
 def _invalid_entities(

@@ -20,6 +20,7 @@ from graph.analysis import AnalysisError
 from graph.errors import (
     StackgraphError,
     StoreBusyError,
+    StoreDamagedError,
     StoreSpecError,
     StoreUnavailableError,
     UnknownEntityError,
@@ -27,6 +28,7 @@ from graph.errors import (
 
 __all__ = [
     "EXIT_BUSY",
+    "EXIT_DAMAGED",
     "EXIT_INTERRUPTED",
     "EXIT_INVALID",
     "EXIT_OK",
@@ -38,6 +40,7 @@ __all__ = [
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
+EXIT_DAMAGED = 74  # EX_IOERR: the store's files are damaged; retrying will not help
 EXIT_BUSY = 75  # EX_TEMPFAIL: try again later
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 INTERRUPTED = (
@@ -86,6 +89,8 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         return _ingest_exit("busy", EXIT_BUSY, str(exc), args.store)
     except StoreUnavailableError as exc:
         return _ingest_exit("unavailable", EXIT_BUSY, str(exc), args.store)
+    except StoreDamagedError as exc:
+        return _ingest_exit("damaged", EXIT_DAMAGED, str(exc), args.store)
     except StoreSpecError as exc:
         return _ingest_exit("usage-error", EXIT_USAGE, str(exc), args.store)
     except KeyboardInterrupt:
@@ -329,6 +334,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 141
     except (StoreBusyError, StoreUnavailableError) as exc:
         return _failed(args, exc, EXIT_BUSY)
+    except StoreDamagedError as exc:
+        return _failed(args, exc, EXIT_DAMAGED)
     except (StoreSpecError, UnknownEntityError, ValueError) as exc:
         return _failed(args, exc, EXIT_USAGE)
     except AnalysisError as exc:  # the data cannot answer this question (a cycle under it)

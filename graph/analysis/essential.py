@@ -233,7 +233,9 @@ def chokepoints(
 
     End products are items that nothing requires (only those of ``categories`` if given). An
     item blocks an end product when it is in the product's essential set; the product itself
-    is not counted.
+    is not counted. End products whose dependencies form a cycle are left out (an essential set
+    is not defined there), so that one cycle does not stop the ranking of every other product;
+    `DependencyGraph.cycles` names the cycles.
 
     Args:
         graph: The dependency graph.
@@ -247,7 +249,6 @@ def chokepoints(
 
     Raises:
         UnknownNodeError: ``weights`` names an unknown item.
-        CycleError: The closure of the end products has a cycle (members reported).
         ValueError: ``top`` is negative or a weight is negative or not finite.
 
     Examples:
@@ -269,8 +270,8 @@ def chokepoints(
     """
     lay = graph._lay
     roots, w = _ends_and_weights(graph, top, weights, categories)
+    roots = _clear_of_cycles(graph, roots)
     reach = bfs(lay, roots, None).dist >= 0 if roots.size else np.zeros(lay.n_items, bool)
-    _check_acyclic(graph, reach, "chokepoints")
     if roots.size == 0 or top == 0:
         return []
     ranked, sweeper = _choke.rank(lay, roots, w, reach, top)
@@ -296,6 +297,17 @@ def chokepoints(
                 )
             )
     return out
+
+
+def _clear_of_cycles(graph: DependencyGraph, roots: I64) -> I64:
+    """The end products whose closure has no cycle: what an item alone blocks is not defined
+    below a cycle, and one cycle must not stop the ranking for every other product."""
+    lay = graph._lay
+    cyclic = np.flatnonzero(lay.cyclic).astype(np.int64)
+    if cyclic.size == 0 or roots.size == 0:
+        return roots
+    below = bfs(lay, cyclic, None, graph._reverse(), graph._src_req()).dist >= 0
+    return roots[~below[roots]]
 
 
 def _ends_and_weights(
@@ -329,8 +341,8 @@ def _chokepoints_sets(
     """
     lay = graph._lay
     roots, w = _ends_and_weights(graph, top, weights, categories)
+    roots = _clear_of_cycles(graph, roots)
     reach = bfs(lay, roots, None).dist >= 0 if roots.size else np.zeros(lay.n_items, bool)
-    _check_acyclic(graph, reach, "chokepoints")
     users = _users_within(graph, reach)
     is_root = np.zeros(lay.n_items, dtype=bool)
     is_root[roots] = True

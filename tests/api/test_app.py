@@ -178,3 +178,51 @@ def test_reloads_release_the_old_stores(reload_sources: Path, tmp_path: Path) ->
             version = wait_for_version(live, version)
             held.append(_deleted_descriptors(tmp_path / "store"))
         assert max(held[4:]) <= max(held[:4]) + 2, held
+
+
+def test_a_version_that_cannot_be_projected_is_reported_not_served(
+    reload_sources: Path, tmp_path: Path
+) -> None:
+    """A writer that bypasses ingest leaves a figure the projection cannot hold: the server keeps
+    the last good version, /readyz says why, and the next good version is served again."""
+    import pyoxigraph as ox
+
+    from graph.namespace import META_GRAPH, SG
+
+    spec = f"oxigraph:{tmp_path / 'store'}"
+    ingest(reload_sources, spec)
+    bad = ox.Quad(
+        ox.NamedNode("https://w3id.org/stackgraph/id/ex-cowos"),
+        ox.NamedNode(str(SG.leadTimeDays)),
+        ox.Literal(
+            "99999999999999", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+        ),
+        ox.NamedNode("https://w3id.org/stackgraph/graph/chain"),
+    )
+    stamp = ox.Quad(
+        ox.NamedNode("https://w3id.org/stackgraph/graph/chain"),
+        ox.NamedNode(str(SG.contentHash)),
+        ox.Literal("sha256:not-what-ingest-wrote"),
+        ox.NamedNode(str(META_GRAPH)),
+    )
+    with serving(Settings(store=spec, reload_interval_s=0.1)) as live:
+        version = live.query("{ graphInfo { version } }")["graphInfo"]["version"]
+        store = ox.Store(str(tmp_path / "store"))
+        store.extend([bad, stamp])
+        store.flush()
+        del store
+        deadline = time.monotonic() + 15
+        while (ready := httpx.get(live.url + "/readyz").json())["status"] != "stale":
+            assert time.monotonic() < deadline, ready
+            time.sleep(0.1)
+        assert ready["version"] == version and "reload_error" in ready
+        assert live.query("{ graphInfo { version } }")["graphInfo"]["version"] == version
+        store = ox.Store(str(tmp_path / "store"))
+        store.remove(bad)
+        store.flush()
+        del store
+        deadline = time.monotonic() + 15
+        while (ready := httpx.get(live.url + "/readyz").json())["status"] != "ready":
+            assert time.monotonic() < deadline, ready
+            time.sleep(0.1)
+        assert ready["version"] != version

@@ -196,3 +196,36 @@ def test_a_malformed_body_is_a_400_with_a_code(server: Server, body: bytes) -> N
     response = server.post(body)
     assert response.status_code == 400, response.text
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+def test_errors_of_ours_are_logged_in_one_line_without_a_traceback(
+    server: Server, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO")
+    with pytest.raises(TransportQueryError):
+        server.query('{ entity(id: "ex-nothing-at-all") { id } }')
+    mine = [r for r in caplog.records if "ex-nothing-at-all" in r.getMessage()]
+    assert mine and all(r.exc_info is None for r in mine)
+    assert "NOT_FOUND" in mine[0].getMessage()
+    assert not [r for r in caplog.records if r.name.startswith("strawberry") and r.exc_info]
+
+
+def test_no_field_suggestions_when_introspection_is_off(
+    server: Server, strict_server: Server
+) -> None:
+    query = "{ graphInf { version } }"
+    assert "Did you mean" in server.post({"query": query}).text
+    refused = strict_server.post({"query": query}).json()["errors"][0]["message"]
+    assert "graphInf" in refused and "Did you mean" not in refused and "graphInfo" not in refused
+
+
+@pytest.mark.parametrize("value", [b"NaN", b"Infinity", b"-Infinity"])
+def test_a_non_finite_number_in_variables_is_bad_input(server: Server, value: bytes) -> None:
+    body = (
+        b'{"query": "query($s: [ShortageInput!]!) { impact(shortages: $s) { totalCount } }",'
+        b' "variables": {"s": [{"id": "ex-cowos", "availability": ' + value + b"}]}}"
+    )
+    response = server.post(body)
+    assert response.status_code in (200, 400), response.text
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] in ("BAD_USER_INPUT", "BAD_REQUEST"), error

@@ -99,3 +99,18 @@ def test_introspection_switch(server: Server, strict_server: Server) -> None:
         strict_server.query("{ __schema { types { name } } }")
     assert info.value.data is None
     assert "introspection has been disabled" in (info.value.errors or [])[0]["message"]
+
+
+def test_nested_analyses_are_priced_by_their_work(server: Server) -> None:
+    """Two walks of the graph per end product of 100 chokepoints: refused before it runs."""
+    query = (
+        "{ chokepoints(first: 100) { endProducts { dependencies(first: 100) { totalCount }"
+        " dependents(first: 100) { totalCount } } } }"
+    )
+    response = server.post({"query": query})
+    assert response.json()["errors"][0]["extensions"]["code"] == "COST_LIMIT"
+    # one walk on its own is still cheap
+    one = server.post(
+        {"query": '{ entity(id: "ex-rack") { dependencies(first: 100) { totalCount } } }'}
+    )
+    assert "errors" not in one.json(), one.json()

@@ -66,3 +66,16 @@ def test_verbose_log_lines_are_json_with_time_and_memory(dataset: Path, tmp_path
     for line in lines:
         assert {"time", "level", "message", "seconds", "peak_mib"} <= line.keys()
         assert line["seconds"] >= 0 and line["peak_mib"] > 0
+
+
+def test_a_damaged_store_is_exit_74_with_its_json_line(dataset: Path, store_spec: str) -> None:
+    assert run_cli("ingest", str(dataset), "--store", store_spec).code == 0
+    folder = Path(store_spec.split(":", 1)[1])
+    for table in folder.glob("*.sst"):
+        table.unlink()
+    result = run_cli("ingest", str(dataset), "--store", store_spec)
+    assert result.code == 74, result.stderr
+    assert "Traceback" not in result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1])["outcome"] == "damaged"
+    search = run_cli("search", "ex", "--store", store_spec)
+    assert search.code == 74 and search.stderr.startswith("error: "), search.stderr

@@ -8,6 +8,7 @@ import pytest
 
 from ingest.readers import SourceFile, read_source
 from ingest.records import validate_records
+from tests.conftest import run_cli
 
 _PROV = "source: https://example.org/a\n    as_of: 2025\n    confidence: high"
 _YAML = f"""title: A test source
@@ -137,3 +138,15 @@ def test_misshapen_source_is_a_problem_at_its_line(
     # outside the working folder a file is named by its whole path
     assert problem.file == str(tmp_path / name) and problem.line == line
     assert message in problem.message
+
+
+def test_a_csv_written_by_excel_with_a_byte_order_mark_is_read(
+    dataset: Path, store_spec: str
+) -> None:
+    (dataset / "bom.csv").write_bytes(
+        b"\xef\xbb\xbfrecord,id,type,name,layer,category,source,as_of,confidence\n"
+        b"Product,ex-bom-thing,Product,BOM thing,compute,accelerator,https://example.org/x,2025,"
+        b"medium\n"
+    )
+    result = run_cli("ingest", str(dataset), "--store", store_spec)
+    assert result.code == 0, result.stderr

@@ -200,3 +200,12 @@ def test_no_source_takes_the_metadata_graph(dataset: Path, store_spec: str) -> N
             " { ?r a <http://www.w3.org/ns/prov#Activity> } }"
         )
     assert int(str(runs[0][0])) == 2
+
+
+def test_a_file_name_is_data_not_syntax(dataset: Path, store_spec: str) -> None:
+    """Spaces and `>` in a file name become part of a valid graph name."""
+    (dataset / "chain.yaml").rename(dataset / "my chain>1.yaml")
+    result = run_cli("ingest", str(dataset), "--store", store_spec)
+    assert result.code == 0, result.stderr
+    graphs = {s["graph"].rsplit("/graph/", 1)[1] for s in summary(result.stdout)["sources"]}
+    assert "my-chain-1" in graphs, graphs

@@ -78,3 +78,16 @@ def test_an_analysis_that_meets_a_cycle_says_so_in_one_line(
     assert "Traceback" not in result.stderr and result.stderr.startswith("error: ")
     error = json.loads(result.stdout)
     assert error["kind"] == "CycleError" and "cycle" in error["error"]
+
+
+def test_one_cycle_does_not_stop_the_chokepoints_of_every_other_product(
+    dataset: Path, store_spec: str
+) -> None:
+    (dataset / "cycle.yaml").write_text(
+        "requirements:\n  - {item: ex-cowos, input: ex-rack, source: 'https://example.org/x',"
+        " as_of: 2025, confidence: low}\n"
+    )
+    assert run_cli("ingest", str(dataset), "--store", store_spec).code == 0
+    result = run_cli("chokepoints", "--json", "--store", store_spec)
+    assert result.code == 0, result.stderr
+    assert isinstance(json.loads(result.stdout)["rows"], list)

@@ -188,9 +188,10 @@ def essential(g: nx.DiGraph, x: str) -> set[str]:
 
 
 def chokepoint_scores(g: nx.DiGraph) -> dict[str, list[str]]:
-    """Item -> end products (nothing requires them) it alone blocks, itself excluded."""
+    """Item -> end products (nothing requires them) it alone blocks, itself excluded; end
+    products whose closure has a cycle left out."""
     h = item_graph(g)
-    roots = [n for n in h.nodes if h.in_degree(n) == 0]
+    roots = [n for n in h.nodes if h.in_degree(n) == 0 and not closure_has_cycle(g, n)]
     out: dict[str, list[str]] = {}
     for root in roots:
         for v in essential(g, root) - {root}:

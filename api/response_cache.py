@@ -15,7 +15,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.guards import json_media
+from api.guards import json_media, read_body
 
 __all__ = ["ResponseCache"]
 
@@ -68,16 +68,10 @@ class ResponseCache:
         ):
             await self.app(scope, receive, send)
             return
-        chunks: list[bytes] = []
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                await self.app(scope, receive, send)
-                return
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
+        body = await read_body(receive)
+        if body is None:  # the client went away; let the app see the disconnect
+            await self.app(scope, receive, send)
+            return
         accept = dict(scope.get("headers", [])).get(b"accept", b"")
         version = _version(scope)
         key = None if version is None else (version, accept, body)

@@ -15,7 +15,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.guards import json_media, read_body
+from api.guards import json_media, read_body, replaying
 
 __all__ = ["ResponseCache"]
 
@@ -82,20 +82,11 @@ class ResponseCache:
             await send({**start, "headers": [*start["headers"], (_HEADER, b"hit")]})
             await send({"type": "http.response.body", "body": content})
             return
-        await self._miss(scope, body, key, send)
+        await self._miss(scope, replaying(body, receive), key, send)
 
     async def _miss(
-        self, scope: Scope, body: bytes, key: tuple[str, bytes, bytes] | None, send: Send
+        self, scope: Scope, replay: Receive, key: tuple[str, bytes, bytes] | None, send: Send
     ) -> None:
-        sent = False
-
-        async def replay() -> Message:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return {"type": "http.disconnect"}
-
         start: Message | None = None
         parts: list[bytes] = []
         size = 0

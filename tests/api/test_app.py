@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -180,6 +181,16 @@ def test_reloads_release_the_old_stores(reload_sources: Path, tmp_path: Path) ->
         assert max(held[4:]) <= max(held[:4]) + 2, held
 
 
+def _readyz_until(live: Server, status: str) -> dict[str, Any]:
+    """/readyz once it says `status` (at most 15 s)."""
+    deadline = time.monotonic() + 15
+    while (ready := httpx.get(live.url + "/readyz").json())["status"] != status:
+        assert time.monotonic() < deadline, ready
+        time.sleep(0.1)
+    found: dict[str, Any] = ready
+    return found
+
+
 def test_a_version_that_cannot_be_projected_is_reported_not_served(
     reload_sources: Path, tmp_path: Path
 ) -> None:
@@ -211,18 +222,12 @@ def test_a_version_that_cannot_be_projected_is_reported_not_served(
         store.extend([bad, stamp])
         store.flush()
         del store
-        deadline = time.monotonic() + 15
-        while (ready := httpx.get(live.url + "/readyz").json())["status"] != "stale":
-            assert time.monotonic() < deadline, ready
-            time.sleep(0.1)
+        ready = _readyz_until(live, "stale")
         assert ready["version"] == version and "reload_error" in ready
         assert live.query("{ graphInfo { version } }")["graphInfo"]["version"] == version
         store = ox.Store(str(tmp_path / "store"))
         store.remove(bad)
         store.flush()
         del store
-        deadline = time.monotonic() + 15
-        while (ready := httpx.get(live.url + "/readyz").json())["status"] != "ready":
-            assert time.monotonic() < deadline, ready
-            time.sleep(0.1)
+        ready = _readyz_until(live, "ready")
         assert ready["version"] != version

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import logging
 import time
@@ -106,6 +107,27 @@ def _settle() -> None:
     gc.unfreeze()
     gc.collect()
     gc.freeze()
+    _trim()
+
+
+def _trim() -> None:
+    """Hand the memory freed with the previous version back to the system (glibc's
+    `malloc_trim`): the store's and the projection's buffers come and go with each version, and
+    without it the allocator keeps their pages, about half a MiB more per version."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+def _glibc() -> ctypes.CDLL | None:
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.malloc_trim  # noqa: B018  # only glibc has it
+    except (OSError, AttributeError):
+        return None
+    return libc
+
+
+_LIBC = _glibc()
 
 
 def create_app(settings: Settings) -> Starlette:

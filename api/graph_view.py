@@ -8,6 +8,7 @@ snapshot (and the store object) it was taken with, so a request sees exactly one
 from __future__ import annotations
 
 import math
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -17,8 +18,6 @@ from graph.namespace import ID
 from graph.snapshot import EntityInfo, Snapshot, SupplyInfo
 
 __all__ = ["GraphView", "SupplyIndex"]
-
-_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -46,14 +45,11 @@ class GraphView(KnowledgeGraph):
     def __init__(self, source: KnowledgeGraph) -> None:
         """Pin the current snapshot of `source` together with the store it was read from.
 
-        The store object is swapped by `KnowledgeGraph.snapshot()` when a writer commits; the
-        pair is re-read until the snapshot did not change meanwhile.
+        The store stays open while this view lives, however many versions come meanwhile; a
+        replaced store is closed once the last view on it is gone.
         """
-        for _ in range(_ATTEMPTS):
-            snap = source.snapshot()
-            store = source.store
-            if source.snapshot() is snap:
-                break
+        snap, store = source.pin()
+        weakref.finalize(self, source.release, store)
         super().__init__(store, reload_interval=math.inf)
         self._pinned = snap
         self._requirement_facts: dict[str, dict[str, Requirement]] = {}

@@ -1,9 +1,10 @@
-"""ASGI guards in front of `/graphql`: a request body size limit, the shape of a JSON body, and a
-request time limit."""
+"""ASGI guards in front of `/graphql`: a loaded graph version, a request body size limit, the
+shape of a JSON body, and a request time limit."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import anyio
@@ -14,6 +15,7 @@ __all__ = [
     "BodyLimit",
     "Deadline",
     "JsonBody",
+    "Loaded",
     "json_media",
     "read_body",
     "replaying",
@@ -214,3 +216,21 @@ class JsonBody:
             await _send_error(send, 400, problem, "BAD_REQUEST")
             return
         await self.app(scope, replaying(body, receive), send)
+
+
+class Loaded:
+    """Answers 503 with `UNAVAILABLE` while no graph version has loaded (the first one could not
+    be projected): an empty answer would read as "not found", which is not the truth."""
+
+    def __init__(self, app: ASGIApp, error: Callable[[], str | None]) -> None:
+        self.app = app
+        self.error = error
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        error = self.error()
+        if scope["type"] == "http" and error is not None:
+            await _send_error(
+                send, 503, f"no graph version could be loaded yet: {error}", "UNAVAILABLE"
+            )
+            return
+        await self.app(scope, receive, send)

@@ -28,7 +28,10 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     request_timeout_s: float = 10.0
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
-    reload_interval_s: float = 1.0
+    reload_interval_s: float = 0.25
+    """How often the server looks for a new graph version (a directory listing of an on-disk
+    store, or a cheap query); a committed version is served within about this long plus the
+    projection's build time."""
     max_page_size: int = 100
     analysis_cache_size: int = 256
     parser_cache_size: int = 512

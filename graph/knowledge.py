@@ -86,6 +86,14 @@ class KnowledgeGraph(Client):
     def _store(self) -> Store:
         return self._versions.store
 
+    def pin(self) -> tuple[Snapshot, Store]:
+        """The current snapshot and its store, kept open until `release(store)`."""
+        return self._versions.pin()
+
+    def release(self, store: Store) -> None:
+        """Let go of a store `pin` returned."""
+        self._versions.release(store)
+
     def close(self) -> None:
         self._versions.close()
 

@@ -31,6 +31,7 @@ import hashlib
 from collections import defaultdict
 
 from graph.analysis import DependencyGraphBuilder
+from graph.errors import StackgraphError
 from graph.namespace import META_GRAPH, PREFIXES, SG, normalise, slug_of
 from graph.snapshot import (
     CapacityInfo,
@@ -166,7 +167,7 @@ def _add_entities(
             aliases=tuple(sorted(set(aliases.get(iri, [])))),
         )
         provenance[iri] = prov
-        own, fact = (None if lead is None else int(lead)), iri
+        own, fact = _days(lead, iri), iri
         best = claimed.get(slug)
         if best is not None and (own is None or _rank(best[2]) > _rank(prov)):
             # A sourced lead-time claim: the critical path then cites the claim, not the entity.
@@ -195,6 +196,27 @@ def _aliases(store: Store) -> dict[str, list[str]]:
     return aliases
 
 
+_MAX_DAYS = 36525
+"""The schema's largest number of days (a century): what ingest lets through."""
+
+
+def _days(value: Value, iri: str) -> int | None:
+    """A lead time in days as the projection holds it; a figure written past ingest's checks is
+    an error that names its record, not an overflow deep in the arrays."""
+    if value is None:
+        return None
+    try:
+        days = int(value)
+    except (TypeError, ValueError, OverflowError):
+        days = -1
+    if not 0 <= days <= _MAX_DAYS:
+        raise StackgraphError(
+            f"{iri}: a lead time of {value} days is outside 0 to {_MAX_DAYS}; it was written past"
+            " `stackgraph ingest`, whose checks refuse it: correct the record and ingest again"
+        )
+    return days
+
+
 def _claimed_lead_times(
     store: Store, provenance: dict[str, Provenance], prop: str = "lead_time_days"
 ) -> dict[str, tuple[int, str, Provenance]]:
@@ -212,9 +234,9 @@ def _claimed_lead_times(
     ):
         try:
             days = int(float(str(value)))
-        except ValueError:
+        except (ValueError, OverflowError):
             continue
-        if days < 0:
+        if not 0 <= days <= _MAX_DAYS:
             continue
         provenance[str(x)] = p
         slug = slug_of(str(subject))
@@ -242,7 +264,7 @@ def _supplies(store: Store, provenance: dict[str, Provenance]) -> tuple[SupplyIn
                 consumer=None if con is None else slug_of(str(con)),
                 share=None if share is None else float(share),
                 qualification="qualified" if qual is None else str(qual),
-                lead_time_days=None if lead is None else int(lead),
+                lead_time_days=_days(lead, str(x)),
             )
         )
     return tuple(out)
@@ -312,7 +334,7 @@ def _add_requirements(
             item_slug,
             input_slug,
             quantity=None if qty is None else float(qty),
-            lead_time_days=None if lead is None else int(lead),
+            lead_time_days=_days(lead, str(x)),
             fact=str(x),
         )
         sources = qualified.get((input_slug, item_slug)) or qualified.get((input_slug, None), [])

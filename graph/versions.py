@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from graph.errors import StoreDamagedError
 from graph.projection import Snapshot, build_snapshot, graph_version
 from graph.store import OxigraphStore, Store
 
@@ -27,9 +28,37 @@ class Versions:
         self._snapshot: Snapshot | None = None
         self._checked = 0.0
         self._signature: tuple[Any, ...] | None = None
-        self._retired: Store | None = None
-        """The store the last reopen replaced: left open for the readers still on it, closed at
-        the next reopen (an old handle holds the descriptors of files an ingest deleted)."""
+        self._retired: list[Store] = []
+        """Stores a reopen replaced, left open while a reader holds them (see `pin`): an old
+        handle holds the descriptors of files an ingest deleted, so each is closed as soon as
+        its last reader lets go."""
+        self._pins: dict[int, int] = {}
+
+    def pin(self) -> tuple[Snapshot, Store]:
+        """The current snapshot and the store it was read from, that store kept open until
+        `release(store)` is called once for this pin."""
+        with self._lock:
+            snap = self.snapshot()
+            store = self.store
+            self._pins[id(store)] = self._pins.get(id(store), 0) + 1
+            return snap, store
+
+    def release(self, store: Store) -> None:
+        """Let go of one pin of `store`; a replaced store nobody holds any more is closed."""
+        with self._lock:
+            left = self._pins.get(id(store), 0) - 1
+            if left > 0:
+                self._pins[id(store)] = left
+            else:
+                self._pins.pop(id(store), None)
+            self._sweep()
+
+    def _sweep(self) -> None:
+        held = [s for s in self._retired if id(s) in self._pins]
+        for s in self._retired:
+            if id(s) not in self._pins:
+                s.close()
+        self._retired = held
 
     def _disk_signature(self) -> tuple[Any, ...] | None:
         store = self.store
@@ -60,18 +89,26 @@ class Versions:
         elif signature != self._signature:
             store = self.store
             assert isinstance(store, OxigraphStore) and store.path is not None
-            self.store = OxigraphStore(store.path, read_only=True)
+            try:
+                self.store = OxigraphStore(store.path, read_only=True)
+            except StoreDamagedError:
+                # A read-only open lists the files, then opens them: a writer compacting in
+                # between removes one. When the files changed meanwhile, that is the writer at
+                # work, not damage: keep the current handle and look again next round.
+                if self._disk_signature() != signature:
+                    return
+                raise
             self._signature = signature
-            if self._retired is not None:
-                self._retired.close()
-            self._retired = store
+            self._retired.append(store)
+            self._sweep()
 
     def close(self) -> None:
-        """Release the current store and the one it replaced."""
-        if self._retired is not None:
-            self._retired.close()
-            self._retired = None
-        self.store.close()
+        """Release the current store and those it replaced."""
+        with self._lock:
+            for s in self._retired:
+                s.close()
+            self._retired = []
+            self.store.close()
 
     def snapshot(self, *, refresh: bool = False) -> Snapshot:
         """The projection of the current graph version (rebuilt only when the version changed)."""

@@ -21,8 +21,11 @@ from ingest.records import ValidRecord
 
 __all__ = ["TOLERANCE", "check_shares"]
 
-TOLERANCE = 1e-6
-"""How far above 1 the shares of one group may sum (rounding in the sources' own figures)."""
+TOLERANCE = 0.01
+"""How far above 1 the shares of one group may sum: sources publish rounded figures (three
+shares rounded to a tenth of a percent, or to four decimals, can overshoot 100% by 0.15 points;
+to whole percents, by 1.5). Analyses scale a group over 1 back to 1; what this check is for is a
+share written twice or a whole counted twice, far above 1."""
 
 _Group = tuple[str, str | None]
 

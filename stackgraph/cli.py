@@ -163,8 +163,12 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.settings import Settings
+    from graph import KnowledgeGraph
 
     settings = Settings.from_env(store=args.store)
+    # A store that cannot be opened is one line and an exit code a supervisor can act on (75: try
+    # again, 74: damaged), not a traceback from inside the server's start.
+    KnowledgeGraph.open(settings.store).close()
     if args.workers > 1:
         # Each worker process builds its own app from the environment.
         import os

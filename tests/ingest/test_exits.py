@@ -79,3 +79,15 @@ def test_a_damaged_store_is_exit_74_with_its_json_line(dataset: Path, store_spec
     assert json.loads(result.stdout.strip().splitlines()[-1])["outcome"] == "damaged"
     search = run_cli("search", "ex", "--store", store_spec)
     assert search.code == 74 and search.stderr.startswith("error: "), search.stderr
+    serve = run_cli("serve", "--store", store_spec, "--port", str(free_port()))
+    assert serve.code == 74 and serve.stderr.startswith("error: "), serve.stderr
+
+
+def test_serve_without_a_store_is_one_line_and_exit_75(tmp_path: Path) -> None:
+    """A supervisor gets "try again" and the reason, not a traceback from the server's start."""
+    result = run_cli(
+        "serve", "--store", f"oxigraph:{tmp_path / 'none'}", "--port", str(free_port())
+    )
+    assert result.code == 75, result.stderr
+    assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: there is no store at "), result.stderr

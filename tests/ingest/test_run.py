@@ -110,3 +110,29 @@ def test_an_invalid_entity_is_one_problem_not_one_per_reference(
     chain.write_text(chain.read_text().replace("layer: packaging", "layer: packging", 1))
     found = _problems([dataset], tmp_path)
     assert len(found) == 1 and "'ex-abf-substrate' field 'layer'" in found[0], found
+
+
+@pytest.mark.parametrize(
+    ("shares", "accepted"),
+    [((0.3986, 0.1769, 0.4246), True), ((0.334, 0.333, 0.334), True), ((0.5, 0.3, 0.25), False)],
+    ids=["four-decimals", "tenths-of-a-percent", "over-by-5-points"],
+)
+def test_shares_rounded_as_published_pass_and_a_real_excess_does_not(
+    dataset: Path, shares: tuple[float, ...], accepted: bool
+) -> None:
+    """Published shares are rounded: a group may overshoot 1 by that much, not by more."""
+    rows = "".join(
+        f"  - {{input: ex-cowos, supplier: {who}, consumer: ex-accelerator, share: {s},"
+        f' source: "https://example.org/s{i}", as_of: 2025, confidence: medium}}\n'
+        for i, (who, s) in enumerate(
+            zip(("ex-foundry", "ex-hbm-a", "ex-hbm-b"), shares, strict=True)
+        )
+    )
+    (dataset / "rounded.yaml").write_text(f"supplies:\n{rows}", encoding="utf-8")
+    options = IngestOptions(paths=[dataset], store="memory:")
+    if accepted:
+        assert ingest(options).outcome == "changed"
+    else:
+        with pytest.raises(InvalidInputError) as refused:
+            ingest(options)
+        assert all("must sum to at most 1" in p.message for p in refused.value.problems)

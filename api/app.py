@@ -7,9 +7,10 @@ import ctypes
 import gc
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import anyio
 import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -59,6 +60,7 @@ class GraphQLApp(GraphQL[Context, None]):
             view=view,
             cache=self.cache,
             deadline=deadline,
+            limiter=request.app.state.work,
         )
 
     async def get_root_value(self, request: Any) -> None:
@@ -85,7 +87,8 @@ async def _watch(app: Starlette, kg: KnowledgeGraph, interval: float) -> None:
     while True:
         await anyio.sleep(max(interval, 0.05))
         try:
-            view = await anyio.to_thread.run_sync(GraphView, kg)
+            with _first(app.state.work):
+                view = await anyio.to_thread.run_sync(GraphView, kg)
         except Exception as exc:
             _failed(app, exc)  # keep serving the last good version; the next round retries
             continue
@@ -94,6 +97,24 @@ async def _watch(app: Starlette, kg: KnowledgeGraph, interval: float) -> None:
         if view.snapshot() is not app.state.view.snapshot():
             app.state.view = view
             _settle()
+
+
+WORK_THREADS = 4
+"""Requests' analyses that run at once (each holds the GIL; more threads only share it more
+thinly). Others wait their turn within their deadline."""
+
+
+@contextlib.contextmanager
+def _first(work: anyio.CapacityLimiter) -> Iterator[None]:
+    """While the watcher reads the store (and projects a new version), requests start one
+    analysis at a time: with every worker thread busy, the projection would get a sliver of
+    the GIL and the switch to a new version would take seconds instead of well under one."""
+    full = work.total_tokens
+    work.total_tokens = 1
+    try:
+        yield
+    finally:
+        work.total_tokens = full
 
 
 def _settle() -> None:
@@ -138,6 +159,7 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         kg = KnowledgeGraph.open(settings.store, reload_interval=settings.reload_interval_s)
         app.state.kg = kg
+        app.state.work = anyio.CapacityLimiter(WORK_THREADS)
         try:
             # Build the projection before serving; then a watcher swaps in new versions.
             try:

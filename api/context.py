@@ -52,6 +52,8 @@ class Context:
     view: GraphView
     cache: AnalysisCache
     deadline: float
+    limiter: anyio.CapacityLimiter | None = None
+    """Bounds how many requests' analyses run at once (None: anyio's default pool)."""
     details: DataLoader[str, Details] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -77,7 +79,9 @@ class Context:
             raise DeadlineExceededError(self.settings.request_timeout_s)
         try:
             with anyio.fail_after(remaining):
-                return await anyio.to_thread.run_sync(_translated(fn), abandon_on_cancel=True)
+                return await anyio.to_thread.run_sync(
+                    _translated(fn), abandon_on_cancel=True, limiter=self.limiter
+                )
         except TimeoutError:
             raise DeadlineExceededError(self.settings.request_timeout_s) from None
 

@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.stackgraph-installed
 
-.PHONY: serve test lint schema bench clean
+.PHONY: serve test lint schema bench vendor clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ schema: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+# GraphiQL's files, pinned by web/package-lock.json, copied into api/static/vendor (committed, so
+# that serving needs neither npm nor the internet). Needs npm and the npm registry.
+vendor: $(STAMP)
+	cd web && npm ci --ignore-scripts --no-audit --no-fund
+	$(BIN)/python -m api.assets vendor web/node_modules
 
 clean:
 	rm -rf var/ .pytest_cache .mypy_cache .ruff_cache

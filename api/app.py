@@ -16,10 +16,12 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
 
+from api.assets import STATIC, graphiql_page
 from api.cache import AnalysisCache
 from api.context import Context
 from api.graph_view import GraphView
@@ -48,6 +50,10 @@ class GraphQLApp(GraphQL[Context, None]):
         )
         self.settings = settings
         self.cache = cache
+
+    async def render_graphql_ide(self, request: Any) -> Response:
+        """GraphiQL from the files this package ships (`api.assets`), not from a CDN."""
+        return HTMLResponse(graphiql_page())
 
     async def get_context(self, request: Any, response: Any) -> Context:
         """One snapshot, fresh loaders and a deadline for this request."""
@@ -224,6 +230,7 @@ def create_app(settings: Settings) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/graphql", graphql),
+            Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=middleware,
         lifespan=lifespan,

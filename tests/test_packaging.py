@@ -95,3 +95,11 @@ def test_installed_command_finds_bundled_schema_and_data(tmp_path: Path) -> None
         check=True,
     )
     assert str(ROOT) not in imported.stdout
+    shipped = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "api.assets", "check"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert shipped.returncode == 0, f"GraphiQL's files are not in the wheel: {shipped.stderr}"

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import os
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -15,8 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bench.load import start_server
 from ingest.run import IngestOptions, ingest
-from tests.conftest import ROOT, free_port
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.skipif(
     not Path("/proc/self/fd").is_dir(), reason="needs /proc to read a process's memory and files"
@@ -28,37 +27,6 @@ QUERIES = [
     '{ search(text: "ex", first: 5) { totalCount } }',
     "{ graphInfo { version } }",
 ]
-
-
-def _serve(spec: str, port: int) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STACKGRAPH_")}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "stackgraph.cli",
-            "serve",
-            "--store",
-            spec,
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, f"the server exited with {proc.returncode}"
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return proc
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    proc.kill()
-    raise AssertionError("the server did not become ready within 60 s")
 
 
 def _files(pid: int, folder: Path) -> tuple[int, int]:
@@ -89,7 +57,7 @@ def test_a_hundred_versions_leave_descriptors_and_memory_flat(
     options = IngestOptions(paths=[reload_sources], store=spec)
     ingest(options)
     port = free_port()
-    server = _serve(spec, port)
+    server = start_server(spec, port)
     url = f"http://127.0.0.1:{port}/graphql"
     chain = reload_sources / "chain.yaml"
     original = chain.read_text(encoding="utf-8")

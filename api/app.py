@@ -7,7 +7,7 @@ import ctypes
 import gc
 import logging
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio
@@ -93,7 +93,10 @@ async def _watch(app: Starlette, kg: KnowledgeGraph, interval: float) -> None:
     while True:
         await anyio.sleep(max(interval, 0.05))
         try:
-            with _first(app.state.work):
+            if await anyio.to_thread.run_sync(kg.pending):
+                async with _first(app.state.work):
+                    view = await anyio.to_thread.run_sync(GraphView, kg)
+            else:
                 view = await anyio.to_thread.run_sync(GraphView, kg)
         except Exception as exc:
             _failed(app, exc)  # keep serving the last good version; the next round retries
@@ -110,15 +113,17 @@ WORK_THREADS = 4
 thinly). Others wait their turn within their deadline."""
 
 
-@contextlib.contextmanager
-def _first(work: anyio.CapacityLimiter) -> Iterator[None]:
-    """While the watcher reads the store (and projects a new version), requests start one
-    analysis at a time: with every worker thread busy, the projection would get a sliver of
-    the GIL and the switch to a new version would take seconds instead of well under one."""
+@contextlib.asynccontextmanager
+async def _first(work: anyio.CapacityLimiter) -> AsyncIterator[None]:
+    """While a new version is projected, requests' analyses wait (within their deadline): with
+    every worker thread busy, the projection would get a sliver of the GIL and the switch would
+    take seconds under load. The watcher holds the only token: the analyses under way finish,
+    none starts until the new version is pinned (lookups answered from the caches go on)."""
     full = work.total_tokens
     work.total_tokens = 1
     try:
-        yield
+        async with work:
+            yield
     finally:
         work.total_tokens = full
 

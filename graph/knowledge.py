@@ -90,6 +90,10 @@ class KnowledgeGraph(Client):
         """The current snapshot and its store, kept open until `release(store)`."""
         return self._versions.pin()
 
+    def pending(self) -> bool:
+        """Whether a new graph version may be waiting to be projected."""
+        return self._versions.pending()
+
     def release(self, store: Store) -> None:
         """Let go of a store `pin` returned."""
         self._versions.release(store)

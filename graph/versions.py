@@ -102,6 +102,17 @@ class Versions:
             self._retired.append(store)
             self._sweep()
 
+    def pending(self) -> bool:
+        """Whether the store may hold a version other than the current snapshot's (cheap: a
+        directory listing of a read-only store on disk, else a query of the content hashes)."""
+        with self._lock:
+            if self._snapshot is None:
+                return True
+            signature = self._disk_signature()
+            if signature is not None:
+                return signature != self._signature
+            return graph_version(self.store) != self._snapshot.version
+
     def close(self) -> None:
         """Release the current store and those it replaced."""
         with self._lock:

@@ -32,29 +32,39 @@ class TypeCount:
     count: int
 
 
-@strawberry.type
-class GraphInfo:
-    version: str
-    entities: int
-    entities_by_type: list[TypeCount]
-    requirements: int
-    supplies: int
-    sources: list[Source]
-
-
-async def resolve_graph_info(info: Info) -> GraphInfo:
+async def _data(info: Info) -> dict[str, Any]:
     """Counts and sources of the request's graph version (cached per version)."""
     view = info.context.view
     data: dict[str, Any] = await info.context.cached(("graph-info",), view.graph_info)
-    return GraphInfo(
-        version=data["version"],
-        entities=data["entities"],
-        entities_by_type=[
-            TypeCount(type=t, count=n) for t, n in sorted(data["entities_by_type"].items())
-        ],
-        requirements=data["requirements"],
-        supplies=data["supplies"],
-        sources=[
+    return data
+
+
+@strawberry.type
+class GraphInfo:
+    version: str
+    """Read from the pinned view: asking only for the version (as a client polling for a new one
+    does) costs no read of the store."""
+
+    @strawberry.field
+    async def entities(self, info: Info) -> int:
+        return int((await _data(info))["entities"])
+
+    @strawberry.field
+    async def entities_by_type(self, info: Info) -> list[TypeCount]:
+        counts = (await _data(info))["entities_by_type"]
+        return [TypeCount(type=t, count=n) for t, n in sorted(counts.items())]
+
+    @strawberry.field
+    async def requirements(self, info: Info) -> int:
+        return int((await _data(info))["requirements"])
+
+    @strawberry.field
+    async def supplies(self, info: Info) -> int:
+        return int((await _data(info))["supplies"])
+
+    @strawberry.field
+    async def sources(self, info: Info) -> list[Source]:
+        return [
             Source(
                 graph=s["graph"],
                 file=None if s["file"] is None else str(s["file"]),
@@ -67,6 +77,10 @@ async def resolve_graph_info(info: Info) -> GraphInfo:
                     generated_at=None if s["generated"] is None else str(s["generated"]),
                 ),
             )
-            for s in data["sources"]
-        ],
-    )
+            for s in (await _data(info))["sources"]
+        ]
+
+
+async def resolve_graph_info(info: Info) -> GraphInfo:
+    """The request's graph version; its counts and sources are read when asked for."""
+    return GraphInfo(version=info.context.version)

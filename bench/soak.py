@@ -6,15 +6,14 @@ Usage::
     python bench/soak.py --duration 60 --ingest-every 20  # a short run
     python bench/soak.py --json --check                   # exit 1 on errors, growth, slow switch
 
-Copies the bundled data (`data/`) to a temporary folder, ingests it into a temporary Oxigraph
-store and starts `stackgraph serve` (uvicorn, one worker, default settings: response cache on,
-reload checked every second). 64 keep-alive connections (asyncio streams, in this process) send
-a seeded mix of entity lookups, searches, dependencies, impact, critical path and deployable
-queries over varied ids, shortage levels and years, each checked once beforehand by GET (which
-the response cache neither answers nor stores). Every `--ingest-every` seconds one figure of
-`volumes.yaml` in the copy changes and `stackgraph ingest` runs as a subprocess; a poller asks
-`/readyz` and `{ graphInfo { version } }` until the new version answers, both timed from the
-command's exit (pinned, then answered). Every 5 s the server's RSS, open descriptors (and those on deleted files) and
+Copies `data/` to a temporary folder, ingests it into a temporary Oxigraph store and starts
+`stackgraph serve` (one uvicorn worker, default settings: response cache on, reload checked every
+second). 64 keep-alive connections (asyncio streams, in this process) send a seeded mix of
+lookups, searches, dependencies, impact, critical path and deployable queries over varied ids,
+shortage levels and years, each tried once first by GET (the response cache ignores GETs). Every
+`--ingest-every` s one figure of `volumes.yaml` changes and `stackgraph ingest` runs; /readyz and
+`{ graphInfo { version } }` are polled until the new version is pinned and answered, timed from
+the command's exit. Every 5 s the server's RSS, descriptors (those on deleted files apart) and
 threads are read from /proc; requests/s, errors and p50/p99 latency are kept per window.
 """
 
@@ -91,12 +90,13 @@ class Ingest:
     t: float
     seconds: float
     code: int
-    old: str
     new: str | None
     switch_ms: float | None
     """From the command's exit to the first answer with a new version (0: before it exited)."""
     pinned_ms: float | None
     """From the command's exit to /readyz giving the new version (pinned for new requests)."""
+    stale: int
+    """/readyz answers meanwhile saying `stale`: the server failed to load a version."""
     failure: str
     """The command's last line of error output when it failed."""
 
@@ -273,8 +273,11 @@ async def _ingester(
         )
         exit_at = asyncio.ensure_future(_exited(proc))
         seen = pinned = new = None
+        stale = 0
         while seen is None and not (exit_at.done() and time.monotonic() > exit_at.result()[0] + 30):
-            if pinned is None and json.loads((await _exchange(conn, readyz))[2])["version"] != old:
+            ready = json.loads((await _exchange(conn, readyz))[2])
+            stale += ready["status"] != "ready"
+            if pinned is None and ready["version"] != old:
                 pinned = time.monotonic()
             if (current := await version(conn)) != old:
                 seen, new = time.monotonic(), current
@@ -282,8 +285,8 @@ async def _ingester(
         exited, err = await exit_at
         code = -1 if proc.returncode is None else proc.returncode
         failure = "" if code == 0 else (err.splitlines() or [""])[-1]
-        switch, pin = since(exited, seen), since(exited, pinned or seen)
-        ingests.append(Ingest(n, start - t0, exited - start, code, old, new, switch, pin, failure))
+        switch, pin, took = since(exited, seen), since(exited, pinned or seen), exited - start
+        ingests.append(Ingest(n, start - t0, took, code, new, switch, pin, stale, failure))
         print(f"ingest: {asdict(ingests[-1])}", file=sys.stderr)
         conn[1].close()
 
@@ -305,10 +308,8 @@ async def _soak(
     await asyncio.gather(
         *workers, _ingester(args, port, copy, db, t0, ingests), _sampler(pid, t0, stop, samples)
     )
-    last = t0
-    for s in samples:
-        s.requests, s.errors, s.hits, s.p50_ms, s.p99_ms = stats.window(last, t0 + s.t)
-        last = t0 + s.t
+    for last, s in zip([0.0, *(s.t for s in samples)], samples, strict=False):
+        s.requests, s.errors, s.hits, s.p50_ms, s.p99_ms = stats.window(t0 + last, t0 + s.t)
     return samples, ingests, stats, t0
 
 
@@ -348,6 +349,7 @@ def summarise(
         "switch_max_ms": max(switches, default=None),
         "pinned_max_ms": max((i.pinned_ms or 0.0 for i in ingests), default=None),
         "switches_missed": sum(i.switch_ms is None for i in ingests),
+        "stale_answers": sum(i.stale for i in ingests),
     }
 
 
@@ -430,13 +432,11 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.ingest_every:g} s; {os.cpu_count()} CPUs (client, server and ingest share them)"
     )
     print(_table(samples, ingests, stats, t0))
-    groups = "requests rps cache|p50 p99 max_ms errors|rss|fds deleted threads|ingest switch pinned"
+    groups = "requests rps cache|p50 p99 max error|rss|fds deleted thr|ingest switch pin stale"
     for group in groups.split("|"):
         shown = tuple(group.split())
         print(", ".join(f"{k}: {v}" for k, v in summary.items() if k.startswith(shown)))
     print(f"idle before the load: {summary['idle']}; pool: {summary['pool']}")
-    for kind, text in stats.examples.items():
-        print(f"first error ({kind}): {text}")
     for name, ok in checks.items():
         print(f"{'kept  ' if ok else 'BROKEN'}  {name}")
     if args.json:

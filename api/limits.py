@@ -45,19 +45,28 @@ LIST_SIZES: Mapping[str, int] = {
     "explanation": 8,
     "shares": 3,
     "capacities": 20,
-    "endProducts": 20,
+    # the most any chokepoint has on the bundled data (tsmc: 55; the top 15 have 46-55, the
+    # mean over the top 100 is 20): at 20, chokepoints(first: 12) { endProducts { dependencies
+    # (first: 100) { totalCount } } } was priced 48,352 and made 591 walks, 2.1 s (bench/cost.py)
+    "endProducts": 55,
 }
 """Expected lengths of lists that take no `first` and are usually short."""
 FIELD_WEIGHTS: Mapping[str, int] = {
     "impact": 100,
-    "deployable": 200,
+    # a linear program per call: 30 aliased with different arguments took 0.89 s (29 ms each,
+    # cold, bundled data; bench/cost.py), 6 times the time per cost unit of the rest; at 2,000 a
+    # request holds at most 24, in line with the walks below
+    "deployable": 2000,
     "chokepoints": 100,
     "criticalPath": 50,
     "singlePointsOfFailure": 50,
     # a walk of the graph per call: nested under a list, hundreds of them (a closure at 1M items
-    # takes milliseconds; 2,000 nested under chokepoints took 4 s on the bundled data)
-    "dependencies": 200,
-    "dependents": 200,
+    # takes milliseconds; 2,000 nested under chokepoints took 4 s on the bundled data). The walk
+    # also builds the path of each of its first `first` items, even for `totalCount` alone: cold,
+    # a walk from an end product took 0.9 ms with first: 1, 1.3 ms with 20 and 3.6 ms with 100
+    # (bench/cost.py), so the weight prices first: 100; at 50,000 that is 166 walks, about 0.6 s
+    "dependencies": 300,
+    "dependents": 300,
     "search": 10,
     "graphInfo": 10,
     "attributes": 2,

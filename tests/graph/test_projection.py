@@ -330,3 +330,43 @@ def test_the_join_of_the_scans_gives_the_rows_of_the_sparql(
             for x, t, i, sh, src, a, c, e, g in _sparql_rows(store, classes)
         ]
         assert sorted(got, key=repr) == sorted(expected, key=repr)
+
+
+_TERMS = [
+    '"lead_time_days"',
+    '"stage_time_days"',
+    '"lead_time_days"@en',
+    '"dies_per_wafer"',
+    '"packages_per_cowos_wafer"@en',
+    '"dies_per_wafer"^^<http://www.w3.org/2001/XMLSchema#token>',
+    "<https://example.org/dies_per_wafer>",
+    '"hbm_capacity_gb"',
+    "7",
+]
+
+
+def test_the_claims_read_are_those_the_sparql_matched() -> None:
+    store = open_store("memory:")
+    claims = " ".join(
+        f"<{_EX}c{k}> a <{SG.Claim}> ; <{SG.subject}> <{_EX}s> ; <{SG.property}> {term} ;"
+        f' <{SG.value}> "5" .'
+        for k, term in enumerate(_TERMS)
+    )
+    store.update(f"INSERT DATA {{ GRAPH <{_GRAPHS[0]}> {{ {claims} }} }}")
+    # The three reads of the projection before its scans: two properties, and the pattern.
+    expected = set()
+    for prop, where in (
+        ('"lead_time_days"', ""),
+        ('"stage_time_days"', ""),
+        ("?p", 'FILTER(REGEX(?p, "^[a-z]+_per_([a-z0-9]+_)?wafer$"))'),
+    ):
+        expected |= {
+            (str(x), str(p))
+            for x, p in store.select(
+                f"SELECT ?x ({prop} AS ?prop) WHERE {{ GRAPH ?g {{ ?x a <{SG.Claim}> ;"
+                f" <{SG.subject}> ?s ; <{SG.property}> {prop} ; <{SG.value}> ?v . {where} }} }}"
+            )
+        }
+    read = graph.projection._claims(Records(store, (str(SG.Claim),)))
+    assert {(iri, prop) for iri, _, prop, _, _ in read} == expected
+    assert len(expected) == 4

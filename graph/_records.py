@@ -1,7 +1,7 @@
 """Records read property by property: one scan per property, joined in Python by record.
 
 The projection once read each record type with one SPARQL query of OPTIONALs; Oxigraph answers
-an OPTIONAL with one index lookup per row, and the query grew faster than the data. Here the
+an OPTIONAL with one index lookup per row, dearer than reading the same triples by a scan. Here the
 `rdf:type` triples of the record classes are read once (which records there are, in which
 graph), then each property by one scan of its index (``?x <p> ?v``), kept in a `Column` keyed
 by record, and the columns are joined by record in `Records.rows`.
@@ -15,7 +15,8 @@ column. Only the order of the rows of one record with several values is Python's
 (Oxigraph's before, which SPARQL leaves open).
 
 While at most `PER_GRAPH_MAX` graphs hold records, each property is scanned graph by graph
-(``GRAPH <g> { ... }``): decoding a graph name on every triple costs about a third of a scan.
+(``GRAPH <g> { ... }``): one scan that names the graph of every triple takes a third longer
+(each name is decoded again).
 """
 
 from __future__ import annotations

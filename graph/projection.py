@@ -21,8 +21,8 @@ How records become the AND/OR graph:
   organization's own record as their fact.
 
 Each record type is read by `graph._records.Records`: one scan per property, joined in Python
-by record (Oxigraph answers an OPTIONAL by one index lookup per row, which grew faster than the
-data); `build_snapshot` builds each part from its columns in turn. The record types
+by record (Oxigraph answers an OPTIONAL by one index lookup per row, dearer than a scan);
+`build_snapshot` builds each part from its columns in turn. The record types
 (`Snapshot`, `EntityInfo`, `SupplyInfo`, `CapacityInfo`, `Provenance`) live in `graph.snapshot`
 and are importable from here too.
 """

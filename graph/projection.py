@@ -20,19 +20,23 @@ How records become the AND/OR graph:
   the company that runs it): these implied requirements carry the facility's or the
   organization's own record as their fact.
 
-Each SPARQL read has a function of its own below; `build_snapshot` runs them in order. The
-record types (`Snapshot`, `EntityInfo`, `SupplyInfo`, `CapacityInfo`, `Provenance`) live in
-`graph.snapshot` and are importable from here too.
+Each record type is read by `graph._records.Records`: one scan per property, joined in Python
+by record (Oxigraph answers an OPTIONAL by one index lookup per row, dearer than a scan);
+`build_snapshot` builds each part from its columns in turn. The record types
+(`Snapshot`, `EntityInfo`, `SupplyInfo`, `CapacityInfo`, `Provenance`) live in `graph.snapshot`
+and are importable from here too.
 """
 
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections import defaultdict
 
+from graph._records import Column, Records
 from graph.analysis import DependencyGraphBuilder
 from graph.errors import StackgraphError
-from graph.namespace import META_GRAPH, PREFIXES, SG, normalise, slug_of
+from graph.namespace import META_GRAPH, PREFIXES, SG, SKOS, normalise, slug_of
 from graph.snapshot import (
     CapacityInfo,
     EntityInfo,
@@ -42,7 +46,6 @@ from graph.snapshot import (
     SupplyInfo,
 )
 from graph.store import Store, Value
-from graph.tiers import tier_of
 from graph.units import canonical
 
 __all__ = [
@@ -55,16 +58,21 @@ __all__ = [
     "graph_version",
 ]
 
-_PROV_VARS = "?src ?asof ?conf ?est ?g"
-_PROV_PATTERN = (
-    "OPTIONAL { ?x prov:wasDerivedFrom ?src } OPTIONAL { ?x sg:asOf ?asof } "
-    "OPTIONAL { ?x sg:confidence ?conf } OPTIONAL { ?x sg:estimated ?est }"
-)
 _NOT_META = f"FILTER(?g != <{META_GRAPH}>)"
 _CONFIDENCE = {"high": 2, "medium": 1, "low": 0}
 _COUNTS = {"packages": "package", "dies": "die", "interposers": "package", "stacks": "stack"}
+_ENTITIES = (str(SG.Organization), str(SG.Product), str(SG.Facility))
+_SUPPLY, _CAPACITY, _REQUIREMENT, _CLAIM = (
+    str(SG.Supply),
+    str(SG.Capacity),
+    str(SG.Requirement),
+    str(SG.Claim),
+)
+_LEAD, _STAGE = "lead_time_days", "stage_time_days"
+_PER_WAFER = "^[a-z]+_per_([a-z0-9]+_)?wafer$"
 
-_Row = tuple[Value, ...]
+_Claim = tuple[str, str, str, Value, Provenance]
+"""A claim the projection reads: its IRI, subject (a slug), property, value and provenance."""
 
 
 def build_snapshot(store: Store, version: str | None = None) -> Snapshot:
@@ -76,26 +84,38 @@ def build_snapshot(store: Store, version: str | None = None) -> Snapshot:
 
     Returns:
         The snapshot; it never changes.
+
+    Raises:
+        StackgraphError: A lead time outside 0 to 36525 days (written past ingest's checks).
     """
     version = version or graph_version(store)
+    records = Records(store, (*_ENTITIES, _SUPPLY, _CAPACITY, _REQUIREMENT, _CLAIM))
     provenance: dict[str, Provenance] = {}
     builder = DependencyGraphBuilder()
-    entities = _add_entities(store, builder, provenance)
-    supplies = _supplies(store, provenance)
-    capacities = _capacities(store, provenance)
-    units: dict[str, str] = {}
-    _add_requirements(store, builder, provenance, supplies, units)
-    _add_implied_requirements(store, builder, entities)
+    # Columns that more than one record type reads are read once.
+    leads = records.column(SG.leadTimeDays, (*_ENTITIES, _SUPPLY, _REQUIREMENT))
+    inputs = records.column(SG.input, (_SUPPLY, _REQUIREMENT), records.slug)
+    units = records.column(SG.unit, (_CAPACITY, _REQUIREMENT), _text)
+    claims = _claims(records)
+    entities = _add_entities(store, records, builder, provenance, claims, leads)
+    supplies = _supplies(records, provenance, inputs, leads)
+    capacities = _capacities(records, provenance, units)
+    requirement_units: dict[str, str] = {}
+    _add_requirements(
+        records, builder, provenance, supplies, requirement_units, inputs, leads, units
+    )
+    operators = _references(store, SG.operator)
+    _add_implied_requirements(store, builder, entities, operators)
     return Snapshot(
         version=version,
         graph=builder.build(),
         entities=entities,
         provenance=provenance,
         supplies=supplies,
-        names=_names(store, entities),
+        names=_names(store, entities, operators),
         capacities=capacities,
-        requirement_units=units,
-        per_wafer=_per_wafer(store, provenance),
+        requirement_units=requirement_units,
+        per_wafer=_per_wafer(claims, provenance),
     )
 
 
@@ -108,32 +128,12 @@ def graph_version(store: Store) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-# ---------------------------------------------------------------------- one read per record type
+# ---------------------------------------------------------------------- one part per record type
 
 
-def _records(store: Store, variables: str, pattern: str) -> list[tuple[_Row, Provenance]]:
-    """The `variables` of every record `?x` matching `pattern` in a data graph, by record, each
-    with its provenance."""
-    rows = store.select(
-        PREFIXES + f"SELECT {variables} {_PROV_VARS} WHERE {{ GRAPH ?g {{ {pattern}"
-        f" {_PROV_PATTERN} }} {_NOT_META} }}"
-    )
-    # Sorted here, not by ORDER BY: the store's sort doubles the time of the read at scale.
-    rows.sort(key=lambda row: str(row[0]))
-    return [(row[:-5], _provenance(row[-5:])) for row in rows]
-
-
-def _provenance(row: _Row) -> Provenance:
-    src, asof, conf, est, g = row
-    source = None if src is None else str(src)
-    return Provenance(
-        source=source,
-        as_of=None if asof is None else str(asof),
-        confidence=None if conf is None else str(conf),
-        estimated=bool(est),
-        graph=str(g),
-        tier=tier_of(source),
-    )
+def _text(value: Value) -> str:
+    """A value of a small vocabulary (a unit, a kind, a layer) as text, held once."""
+    return sys.intern(str(value))
 
 
 def _rank(p: Provenance) -> tuple[int, str]:
@@ -141,28 +141,31 @@ def _rank(p: Provenance) -> tuple[int, str]:
 
 
 def _add_entities(
-    store: Store, builder: DependencyGraphBuilder, provenance: dict[str, Provenance]
+    store: Store,
+    records: Records,
+    builder: DependencyGraphBuilder,
+    provenance: dict[str, Provenance],
+    claims: list[_Claim],
+    leads: Column,
 ) -> dict[str, EntityInfo]:
     """Every Organization, Product and Facility, as an entity and as an item of `builder`."""
-    rows = _records(
-        store,
-        "?x ?t ?name ?layer ?cat ?lead",
-        "?x a ?t ; skos:prefLabel ?name . VALUES ?t { sg:Organization sg:Product sg:Facility }"
-        " OPTIONAL { ?x sg:layer ?layer } OPTIONAL { ?x sg:category ?cat }"
-        " OPTIONAL { ?x sg:leadTimeDays ?lead }",
-    )
+    names = records.column(SKOS.prefLabel, _ENTITIES)
+    layers = records.column(SG.layer, _ENTITIES, _text)
+    categories = records.column(SG.category, _ENTITIES, _text)
     aliases = _aliases(store)
-    claimed = _claimed_lead_times(store, provenance)
-    stages = _claimed_lead_times(store, provenance, "stage_time_days")
+    claimed = _claimed_lead_times(claims, provenance, _LEAD)
+    stages = _claimed_lead_times(claims, provenance, _STAGE)
     entities: dict[str, EntityInfo] = {}
-    for (x, t, name, layer, cat, lead), prov in rows:
-        iri, slug = str(x), slug_of(str(x))
+    for iri, t, (name, layer, cat, lead), prov in records.rows(
+        _ENTITIES, [names], [layers, categories, leads]
+    ):
+        slug = slug_of(iri)
         info = entities[slug] = EntityInfo(
             id=slug,
             iri=iri,
             name=str(name),
-            types=(str(t).rsplit("#", 1)[-1],),
-            layer=None if layer is None else str(layer).rsplit("/", 1)[-1],
+            types=(t.rsplit("#", 1)[-1],),
+            layer=None if layer is None else _text(str(layer).rsplit("/", 1)[-1]),
             category=None if cat is None else str(cat),
             aliases=tuple(sorted(set(aliases.get(iri, [])))),
         )
@@ -217,8 +220,27 @@ def _days(value: Value, iri: str) -> int | None:
     return days
 
 
+def _claims(records: Records) -> list[_Claim]:
+    """The claims the projection reads, by record: lead times, stage times and how many of a
+    count one wafer gives (`_PER_WAFER`)."""
+    properties = records.column(
+        SG.property,
+        (_CLAIM,),
+        _text,
+        f'FILTER(?v IN ("{_LEAD}", "{_STAGE}") || REGEX(?v, "{_PER_WAFER}"))',
+    )
+    subjects = records.column(SG.subject, (_CLAIM,), records.slug, among=properties)
+    values = records.column(SG.value, (_CLAIM,), among=properties)
+    return [
+        (iri, str(subject), str(prop), value, p)
+        for iri, _, (subject, prop, value), p in records.rows(
+            (_CLAIM,), [subjects, properties, values]
+        )
+    ]
+
+
 def _claimed_lead_times(
-    store: Store, provenance: dict[str, Provenance], prop: str = "lead_time_days"
+    claims: list[_Claim], provenance: dict[str, Provenance], prop: str
 ) -> dict[str, tuple[int, str, Provenance]]:
     """Per entity, its best `prop` claim (most confident, then most recent): `lead_time_days`
     (quoted lead times) or `stage_time_days` (stage times).
@@ -227,70 +249,77 @@ def _claimed_lead_times(
     that page, and the critical path cites it.
     """
     best: dict[str, tuple[int, str, Provenance]] = {}
-    for (x, subject, value), p in _records(
-        store,
-        "?x ?s ?v",
-        f'?x a sg:Claim ; sg:subject ?s ; sg:property "{prop}" ; sg:value ?v .',
-    ):
+    for iri, slug, claimed, value, p in claims:
+        if claimed != prop:
+            continue
         try:
             days = int(float(str(value)))
         except (ValueError, OverflowError):
             continue
         if not 0 <= days <= _MAX_DAYS:
             continue
-        provenance[str(x)] = p
-        slug = slug_of(str(subject))
+        provenance[iri] = p
         if slug not in best or _rank(p) > _rank(best[slug][2]):
-            best[slug] = (days, str(x), p)
+            best[slug] = (days, iri, p)
     return best
 
 
-def _supplies(store: Store, provenance: dict[str, Provenance]) -> tuple[SupplyInfo, ...]:
+def _supplies(
+    records: Records, provenance: dict[str, Provenance], inputs: Column, leads: Column
+) -> tuple[SupplyInfo, ...]:
     """Every Supply record, qualified or not, by record."""
+    classes = (_SUPPLY,)
+    suppliers = records.column(SG.supplier, classes, records.slug)
+    consumers = records.column(SG.consumer, classes, records.slug)
+    shares = records.column(SG.share, classes)
+    qualifications = records.column(SG.qualification, classes, _text)
     out: list[SupplyInfo] = []
-    for (x, inp, sup, con, share, qual, lead), prov in _records(
-        store,
-        "?x ?in ?sup ?con ?share ?qual ?lead",
-        "?x a sg:Supply ; sg:input ?in ; sg:supplier ?sup ."
-        " OPTIONAL { ?x sg:consumer ?con } OPTIONAL { ?x sg:share ?share }"
-        " OPTIONAL { ?x sg:qualification ?qual } OPTIONAL { ?x sg:leadTimeDays ?lead }",
+    for iri, _, (inp, sup, con, share, qual, lead), prov in records.rows(
+        (_SUPPLY,), [inputs, suppliers], [consumers, shares, qualifications, leads]
     ):
-        provenance[str(x)] = prov
+        provenance[iri] = prov
         out.append(
             SupplyInfo(
-                iri=str(x),
-                input=slug_of(str(inp)),
-                supplier=slug_of(str(sup)),
-                consumer=None if con is None else slug_of(str(con)),
+                iri=iri,
+                input=str(inp),
+                supplier=str(sup),
+                consumer=None if con is None else str(con),
                 share=None if share is None else float(share),
                 qualification="qualified" if qual is None else str(qual),
-                lead_time_days=_days(lead, str(x)),
+                lead_time_days=_days(lead, iri),
             )
         )
     return tuple(out)
 
 
-def _capacities(store: Store, provenance: dict[str, Provenance]) -> tuple[CapacityInfo, ...]:
+def _capacities(
+    records: Records, provenance: dict[str, Provenance], units: Column
+) -> tuple[CapacityInfo, ...]:
     """Every Capacity record, by what it is of, then year, holder and record; each with its
     amount in the canonical unit and period (`graph.units.canonical`). A record without a kind
     (written before kinds) is a capacity."""
+    classes = (_CAPACITY,)
+    core = [records.column(SG.of, classes, records.slug), records.column(SG.amount, classes), units]
+    optional = [
+        records.column(SG.holder, classes, records.slug),
+        records.column(f"{SG}capacityKind", classes, _text),
+        records.column(SG.amountMax, classes),
+        records.column(SG.period, classes, _text),
+        records.column(SG.year, classes),
+        records.column(SG.note, classes),
+    ]
     out: list[CapacityInfo] = []
-    for (x, of, holder, kind, amount, top, unit, period, year, note), prov in _records(
-        store,
-        "?x ?of ?h ?k ?a ?top ?u ?per ?y ?note",
-        "?x a sg:Capacity ; sg:of ?of ; sg:amount ?a ; sg:unit ?u ."
-        " OPTIONAL { ?x sg:holder ?h } OPTIONAL { ?x sg:capacityKind ?k }"
-        " OPTIONAL { ?x sg:amountMax ?top } OPTIONAL { ?x sg:period ?per }"
-        " OPTIONAL { ?x sg:year ?y } OPTIONAL { ?x sg:note ?note }",
+    for iri, _, (of, amount, unit, holder, kind, top, period, year, note), prov in records.rows(
+        (_CAPACITY,), core, optional
     ):
-        provenance[str(x)] = prov
+        provenance[iri] = prov
         low, high = float(str(amount)), None if top is None else float(str(top))
         per = None if period is None else str(period)
         out.append(
             CapacityInfo(
-                iri=str(x),
-                of=slug_of(str(of)),
-                holder=None if holder is None else slug_of(str(holder)),
+                iri=iri,
+                of=str(of),
+                holder=None if holder is None else str(holder),
                 amount=low,
                 amount_max=high,
                 unit=str(unit),
@@ -306,11 +335,14 @@ def _capacities(store: Store, provenance: dict[str, Provenance]) -> tuple[Capaci
 
 
 def _add_requirements(
-    store: Store,
+    records: Records,
     builder: DependencyGraphBuilder,
     provenance: dict[str, Provenance],
     supplies: tuple[SupplyInfo, ...],
     units: dict[str, str],
+    inputs: Column,
+    leads: Column,
+    unit_column: Column,
 ) -> None:
     """Every Requirement record as a requirement of `builder`, with its qualified sources: the
     supplies of its input for that consumer, else the market supplies (no consumer); the unit
@@ -319,23 +351,22 @@ def _add_requirements(
     for s in supplies:
         if s.qualification == "qualified":
             qualified[(s.input, s.consumer)].append(s)
-    for (x, item, inp, qty, lead, u), prov in _records(
-        store,
-        "?x ?item ?in ?q ?lead ?u",
-        "?x a sg:Requirement ; sg:item ?item ; sg:input ?in ."
-        " OPTIONAL { ?x sg:quantity ?q } OPTIONAL { ?x sg:leadTimeDays ?lead }"
-        " OPTIONAL { ?x sg:unit ?u }",
+    classes = (_REQUIREMENT,)
+    items = records.column(SG.item, classes, records.slug)
+    quantities = records.column(SG.quantity, classes)
+    for iri, _, (item, inp, qty, lead, u), prov in records.rows(
+        (_REQUIREMENT,), [items, inputs], [quantities, leads, unit_column]
     ):
-        provenance[str(x)] = prov
+        provenance[iri] = prov
         if u is not None:
-            units[str(x)] = str(u)
-        item_slug, input_slug = slug_of(str(item)), slug_of(str(inp))
+            units[iri] = str(u)
+        item_slug, input_slug = str(item), str(inp)
         r = builder.add_requirement(
             item_slug,
             input_slug,
             quantity=None if qty is None else float(qty),
-            lead_time_days=_days(lead, str(x)),
-            fact=str(x),
+            lead_time_days=_days(lead, iri),
+            fact=iri,
         )
         sources = qualified.get((input_slug, item_slug)) or qualified.get((input_slug, None), [])
         for s in sources:
@@ -344,47 +375,54 @@ def _add_requirements(
             )
 
 
-def _per_wafer(store: Store, provenance: dict[str, Provenance]) -> tuple[PerWafer, ...]:
+def _per_wafer(claims: list[_Claim], provenance: dict[str, Provenance]) -> tuple[PerWafer, ...]:
     """Every claim of how many of a count one wafer gives (`packages_per_cowos_wafer`,
     `dies_per_wafer`): what turns a requirement of packages or dies into wafers."""
     out = []
-    for (x, subject, prop, value), p in _records(
-        store,
-        "?x ?s ?p ?v",
-        "?x a sg:Claim ; sg:subject ?s ; sg:property ?p ; sg:value ?v ."
-        ' FILTER(REGEX(?p, "^[a-z]+_per_([a-z0-9]+_)?wafer$"))',
-    ):
+    for iri, subject, prop, value, p in claims:
+        if prop in (_LEAD, _STAGE):
+            continue
         try:
             amount = float(str(value))
         except ValueError:
             continue
-        count = str(prop).split("_per_", 1)[0]
+        count = prop.split("_per_", 1)[0]
         if amount > 0 and count in _COUNTS:
-            provenance[str(x)] = p
-            out.append(PerWafer(str(x), slug_of(str(subject)), _COUNTS[count], amount))
+            provenance[iri] = p
+            out.append(PerWafer(iri, subject, _COUNTS[count], amount))
     return tuple(out)
 
 
+def _references(store: Store, prop: str) -> list[tuple[str, str]]:
+    """Every (subject, object) of `prop` in a data graph, by subject, then object."""
+    rows = store.select(f"SELECT ?x ?o WHERE {{ GRAPH ?g {{ ?x <{prop}> ?o }} {_NOT_META} }}")
+    # Sorted here, not by ORDER BY: the store's sort is slower than Python's at scale.
+    return sorted((str(x), str(o)) for x, o in rows)
+
+
 def _add_implied_requirements(
-    store: Store, builder: DependencyGraphBuilder, entities: dict[str, EntityInfo]
+    store: Store,
+    builder: DependencyGraphBuilder,
+    entities: dict[str, EntityInfo],
+    operators: list[tuple[str, str]],
 ) -> None:
     """A facility requires its operator and an organization its parent, each with the
     facility's or the organization's own record as the fact."""
-    for x, p, o in store.select(
-        PREFIXES
-        + "SELECT ?x ?p ?o WHERE { GRAPH ?g { { ?x sg:operator ?o . BIND(sg:operator AS ?p) }"
-        " UNION { ?x sg:parent ?o . BIND(sg:parent AS ?p) } } " + _NOT_META + " } ORDER BY ?x ?o"
-    ):
-        item_slug, owner = slug_of(str(x)), slug_of(str(o))
+    implied = [(x, o, "operator") for x, o in operators]
+    implied += [(x, o, "parent") for x, o in _references(store, SG.parent)]
+    implied.sort(key=lambda row: row[:2])
+    for x, o, kind in implied:
+        item_slug, owner = slug_of(x), slug_of(o)
         if item_slug != owner and item_slug in entities and owner in entities:
-            kind = str(p).rsplit("#", 1)[-1]
-            builder.add_requirement(item_slug, owner, fact=str(x), id=f"{item_slug}/{kind}:{owner}")
+            builder.add_requirement(item_slug, owner, fact=x, id=f"{item_slug}/{kind}:{owner}")
 
 
 # ---------------------------------------------------------------------- the names index
 
 
-def _names(store: Store, entities: dict[str, EntityInfo]) -> dict[str, str]:
+def _names(
+    store: Store, entities: dict[str, EntityInfo], operators: list[tuple[str, str]]
+) -> dict[str, str]:
     """Normalised name, alias, slug or maker-prefixed name -> slug.
 
     A name or alias names the first entity (by slug) that has it; a slug always names its own
@@ -396,14 +434,10 @@ def _names(store: Store, entities: dict[str, EntityInfo]) -> dict[str, str]:
             names.setdefault(normalise(n), slug)
     for slug in entities:
         names[normalise(slug)] = slug
-    for x, maker in store.select(
-        PREFIXES
-        + "SELECT ?x ?o WHERE { GRAPH ?g { { ?x sg:vendor ?o } UNION { ?x sg:operator ?o } }"
-        f" {_NOT_META} }} ORDER BY ?x ?o"
-    ):
+    for x, maker in sorted(_references(store, SG.vendor) + operators):
         # "TSMC CoWoS-L", "SK hynix HBM3E": a name prefixed by its maker's or operator's name
         # finds the entity too, unless that spelling already names another one.
-        named, owner = entities.get(slug_of(str(x))), entities.get(slug_of(str(maker)))
+        named, owner = entities.get(slug_of(x)), entities.get(slug_of(maker))
         if named is not None and owner is not None:
             for prefix in (owner.name, *owner.aliases):
                 for n in (named.name, *named.aliases):

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
+import graph._records
 import graph.projection
 import graph.snapshot
-from graph.namespace import entity_iri, graph_iri, normalise
+from graph._records import Records
+from graph.errors import StackgraphError
+from graph.namespace import META_GRAPH, PROV, SG, entity_iri, graph_iri, normalise
 from graph.projection import Snapshot, build_snapshot, graph_version
-from graph.store import Store, open_store
+from graph.store import GraphWrite, Store, open_store
 from ingest.run import IngestOptions, ingest
 from tests.conftest import EXAMPLES
 
@@ -192,3 +199,174 @@ def test_a_better_sourced_lead_time_claim_is_the_one_cited(tmp_path: Path) -> No
     assert cited("ex-accelerator") == (45, "https://example.org/x1-lead")  # as sure, newer
     assert cited("ex-rack") == (90, "https://example.org/rack")  # the claim is less sure
     assert cited("ex-cowos") == (150, "https://example.org/cowos-lead")  # no figure of its own
+
+
+# ---------------------------------------------------------------------- reading by scans
+
+
+def _parts(snap: Snapshot) -> dict[str, Any]:
+    """Everything a snapshot holds, in its order, the dependency graph as its items and
+    requirements."""
+    g = snap.graph
+    return {
+        "version": snap.version,
+        "graph": [(g.item(i), g.requirements(i)) for i in g.ids],
+        "entities": list(snap.entities.items()),
+        "provenance": list(snap.provenance.items()),
+        "supplies": snap.supplies,
+        "names": list(snap.names.items()),
+        "capacities": snap.capacities,
+        "requirement_units": list(snap.requirement_units.items()),
+        "per_wafer": snap.per_wafer,
+    }
+
+
+def test_both_scans_read_the_same_snapshot(
+    store: Store, snap: Snapshot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Past PER_GRAPH_MAX graphs, one scan per property names the graph of every triple.
+    monkeypatch.setattr(graph._records, "PER_GRAPH_MAX", 0)
+    assert _parts(build_snapshot(store)) == _parts(snap)
+
+
+def _copy(store: Store, into: Store) -> Store:
+    into.replace_graphs(GraphWrite(g, store.graph_ntriples(g)) for g in store.named_graphs())
+    return into
+
+
+@pytest.fixture
+def sparql_store(oxigraph_server: str, store: Store) -> Iterator[Store]:
+    with open_store("sparql:" + oxigraph_server) as remote:
+        remote.update("DROP ALL")
+        yield _copy(store, remote)
+        remote.update("DROP ALL")
+
+
+def test_a_sparql_server_gives_the_same_snapshot(sparql_store: Store, snap: Snapshot) -> None:
+    assert _parts(build_snapshot(sparql_store)) == _parts(snap)
+
+
+def test_a_lead_time_past_the_schema_names_its_record(store: Store) -> None:
+    broken = _copy(store, open_store("memory:"))
+    x1 = entity_iri("ex-accelerator")
+    broken.update(
+        f"DELETE {{ GRAPH ?g {{ <{x1}> <{SG.leadTimeDays}> ?d }} }}"
+        f" INSERT {{ GRAPH ?g {{ <{x1}> <{SG.leadTimeDays}> 99999999999 }} }}"
+        f" WHERE {{ GRAPH ?g {{ <{x1}> <{SG.leadTimeDays}> ?d }} }}"
+    )
+    with pytest.raises(StackgraphError, match=rf"{x1}: a lead time of 99999999999 days"):
+        build_snapshot(broken)
+
+
+# The join of the columns against the SPARQL it replaces, on small stores with what ingest never
+# writes: a record in two graphs or of two classes, two values of one property, a value in a
+# graph that does not type the record, a record without its core property, the metadata graph.
+_EX = "https://example.org/"
+_CLASSES = (str(SG.Supply), str(SG.Claim))
+_GRAPHS = (str(graph_iri("a")), str(graph_iri("b")), str(META_GRAPH))
+_OBJECTS = {
+    "a": [f"<{c}>" for c in _CLASSES],
+    f"<{SG.input}>": [f"<{_EX}in1>", f"<{_EX}in2>", f"<{_EX}in3>"],
+    f"<{SG.share}>": ['"0.5"^^<http://www.w3.org/2001/XMLSchema#double>', '"1"'],
+    f"<{PROV.wasDerivedFrom}>": [f"<{_EX}page1>", "<https://www.tsmc.com/x>"],
+    f"<{SG.asOf}>": ['"2025-03"', '"2024"'],
+    f"<{SG.confidence}>": ['"high"', '"low"'],
+    f"<{SG.estimated}>": ['"true"^^<http://www.w3.org/2001/XMLSchema#boolean>'],
+}
+
+
+@st.composite
+def _quads(draw: st.DrawFn) -> list[str]:
+    """Quads of three records: each typed up to three times, each property with up to three
+    values, each in any graph."""
+    quads = []
+    for record in (f"<{_EX}r{i}>" for i in range(3)):
+        for p, objects in _OBJECTS.items():
+            for o, g in draw(
+                st.lists(st.tuples(st.sampled_from(objects), st.sampled_from(_GRAPHS)), max_size=3)
+            ):
+                quads.append(f"GRAPH <{g}> {{ {record} {p} {o} }}")
+    return quads
+
+
+def _sparql_rows(store: Store, classes: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    """The rows the projection's SPARQL of OPTIONALs gave for these columns."""
+    types = " ".join(f"<{c}>" for c in classes)
+    return store.select(
+        "SELECT ?x ?t ?in ?share ?src ?asof ?conf ?est ?g WHERE { GRAPH ?g {"
+        f" ?x a ?t ; <{SG.input}> ?in . VALUES ?t {{ {types} }}"
+        f" OPTIONAL {{ ?x <{SG.share}> ?share }}"
+        f" OPTIONAL {{ ?x <{PROV.wasDerivedFrom}> ?src }} OPTIONAL {{ ?x <{SG.asOf}> ?asof }}"
+        f" OPTIONAL {{ ?x <{SG.confidence}> ?conf }} OPTIONAL {{ ?x <{SG.estimated}> ?est }}"
+        f" }} FILTER(?g != <{META_GRAPH}>) }}"
+    )
+
+
+@pytest.mark.parametrize("per_graph_max", [64, 0], ids=["graph by graph", "one scan"])
+@settings(max_examples=200, deadline=None)
+@given(quads=_quads())
+@example(  # three values of one property in one graph
+    quads=[
+        f"GRAPH <{_GRAPHS[0]}> {{ <{_EX}r0> a <{_CLASSES[0]}> ; <{SG.input}> {o} }}"
+        for o in _OBJECTS[f"<{SG.input}>"]
+    ]
+)
+def test_the_join_of_the_scans_gives_the_rows_of_the_sparql(
+    per_graph_max: int, quads: list[str]
+) -> None:
+    store = open_store("memory:")
+    store.update(f"INSERT DATA {{ {' '.join(quads)} }}")
+    records = Records(store, _CLASSES, per_graph_max)
+    for classes in (_CLASSES, _CLASSES[:1]):
+        inputs, shares = (records.column(p, classes) for p in (SG.input, SG.share))
+        rows = list(records.rows(classes, [inputs], [shares]))
+        assert [iri for iri, *_ in rows] == sorted(iri for iri, *_ in rows)
+        got = [
+            (iri, t, *values, p.source, p.as_of, p.confidence, p.estimated, p.graph)
+            for iri, t, values, p in rows
+        ]
+        expected = [
+            (x, t, i, sh, src, None if a is None else str(a), c, bool(e), g)
+            for x, t, i, sh, src, a, c, e, g in _sparql_rows(store, classes)
+        ]
+        assert sorted(got, key=repr) == sorted(expected, key=repr)
+
+
+_TERMS = [
+    '"lead_time_days"',
+    '"stage_time_days"',
+    '"lead_time_days"@en',
+    '"dies_per_wafer"',
+    '"packages_per_cowos_wafer"@en',
+    '"dies_per_wafer"^^<http://www.w3.org/2001/XMLSchema#token>',
+    "<https://example.org/dies_per_wafer>",
+    '"hbm_capacity_gb"',
+    "7",
+]
+
+
+def test_the_claims_read_are_those_the_sparql_matched() -> None:
+    store = open_store("memory:")
+    claims = " ".join(
+        f"<{_EX}c{k}> a <{SG.Claim}> ; <{SG.subject}> <{_EX}s> ; <{SG.property}> {term} ;"
+        f' <{SG.value}> "5" .'
+        for k, term in enumerate(_TERMS)
+    )
+    store.update(f"INSERT DATA {{ GRAPH <{_GRAPHS[0]}> {{ {claims} }} }}")
+    # The three reads of the projection before its scans: two properties, and the pattern.
+    expected = set()
+    for prop, where in (
+        ('"lead_time_days"', ""),
+        ('"stage_time_days"', ""),
+        ("?p", 'FILTER(REGEX(?p, "^[a-z]+_per_([a-z0-9]+_)?wafer$"))'),
+    ):
+        expected |= {
+            (str(x), str(p))
+            for x, p in store.select(
+                f"SELECT ?x ({prop} AS ?prop) WHERE {{ GRAPH ?g {{ ?x a <{SG.Claim}> ;"
+                f" <{SG.subject}> ?s ; <{SG.property}> {prop} ; <{SG.value}> ?v . {where} }} }}"
+            )
+        }
+    read = graph.projection._claims(Records(store, (str(SG.Claim),)))
+    assert {(iri, prop) for iri, _, prop, _, _ in read} == expected
+    assert len(expected) == 4

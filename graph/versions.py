@@ -38,7 +38,9 @@ class Versions:
         """The current snapshot and the store it was read from, that store kept open until
         `release(store)` is called once for this pin."""
         with self._lock:
-            snap = self.snapshot()
+            # Looked at now, not at most every `reload_interval`: the server's watcher pins a
+            # view each round on its own clock, and a throttled look would miss rounds.
+            snap = self.snapshot(refresh=True)
             store = self.store
             self._pins[id(store)] = self._pins.get(id(store), 0) + 1
             return snap, store

@@ -25,10 +25,8 @@ import functools
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -42,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from api.limits import measure
 from api.schema import build_schema
 from api.settings import Settings
-from bench.load import ROOT, _cpu_seconds, _drive_raw, _free_port, _ingest_bundled
+from bench.load import _cpu_seconds, _drive_raw, _free_port, _ingest_bundled, start_server
 
 __all__ = ["CORPUS", "Fit", "Row", "estimate", "fit", "main", "time_query"]
 
@@ -272,30 +270,6 @@ def time_query(
     return statistics.median(latencies) * 1000, cpu, errors
 
 
-def _serve(store: str, port: int, timeout: float = 60) -> subprocess.Popen[bytes]:
-    """`stackgraph serve` with the limit lifted and both caches off (`bench.load.start_server`
-    clears every `STACKGRAPH_*` variable, so it cannot be told these)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STACKGRAPH_")}
-    env |= {
-        "STACKGRAPH_MAX_COST": str(10**9),
-        "STACKGRAPH_REQUEST_TIMEOUT_S": "600",
-        "STACKGRAPH_RESPONSE_CACHE_SIZE": "0",
-        "STACKGRAPH_ANALYSIS_CACHE_SIZE": "0",
-    }
-    command = ["serve", "--store", store, "--port", str(port), "--log-level", "warning"]
-    proc = subprocess.Popen([sys.executable, "-m", "stackgraph.cli", *command], cwd=ROOT, env=env)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return proc
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError(f"the server did not become ready within {timeout:.0f} s")
-
-
 def _first_error(url: str, query: str) -> str | None:
     """Send `query` once (also a warm-up of the parser cache); its first error, if any."""
     response = httpx.post(url, json={"query": query}, timeout=600)
@@ -348,7 +322,16 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="stackgraph-cost-") as tmp:
         store = args.store or _ingest_bundled(Path(tmp))
         port = _free_port()
-        server = _serve(store, port)
+        server = start_server(
+            store,
+            port,
+            settings={
+                "STACKGRAPH_MAX_COST": str(10**9),  # no limit, a long deadline, no caches
+                "STACKGRAPH_REQUEST_TIMEOUT_S": "600",
+                "STACKGRAPH_RESPONSE_CACHE_SIZE": "0",
+                "STACKGRAPH_ANALYSIS_CACHE_SIZE": "0",
+            },
+        )
         url = f"http://127.0.0.1:{port}/graphql"
         try:
             for name, query in corpus.items():

@@ -190,10 +190,16 @@ def run_scenario(
 
 
 def start_server(
-    store: str, port: int, response_cache: bool = True, timeout: float = 60
+    store: str,
+    port: int,
+    response_cache: bool = True,
+    timeout: float = 60,
+    settings: dict[str, str] | None = None,
 ) -> subprocess.Popen[bytes]:
-    """A `stackgraph serve` on ``port``, returned once ``/readyz`` answers."""
+    """A `stackgraph serve` on ``port``, returned once ``/readyz`` answers; ``settings`` are
+    `STACKGRAPH_*` variables for it (every other one of this process is left out)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("STACKGRAPH_")}
+    env |= settings or {}
     if not response_cache:
         env["STACKGRAPH_RESPONSE_CACHE_SIZE"] = "0"
     proc = subprocess.Popen(

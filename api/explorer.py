@@ -20,10 +20,7 @@ from api.assets import STATIC, integrity
 from graph.palette import LAYER_COLOURS, NO_LAYER_COLOUR, STATUS_COLOURS
 from graph.vocabulary import LAYERS
 
-__all__ = ["FILES", "explorer", "explorer_page"]
-
-FILES = ("explorer.html", "explorer.css", "explorer.js")
-"""The explorer's own files in `api/static/`."""
+__all__ = ["explorer", "explorer_page"]
 
 
 def _palette() -> str:

@@ -93,8 +93,9 @@ async function gql(query, variables = {}) {
 
 function showError(error) {
   const errors = error instanceof ApiError ? error.errors : [{ message: String(error) }];
-  errorBox.replaceChildren(h("p", {}, h("strong", {}, "The API answered with an error.")),
-    errors.map((e) => {
+  const heading = error instanceof ApiError ? "The API answered with an error." : "This cannot be shown or run:";
+  errorBox.replaceChildren(h("p", {}, h("strong", {}, heading)),
+    ...errors.map((e) => {
       const ext = e.extensions || {};
       const hints = ext.suggestions || [];
       return h("p", {}, ext.code ? h("span", { class: "tag" }, ext.code) : null, " ", e.message,
@@ -362,7 +363,9 @@ async function scenarioPage(text) {
       const share = row.querySelector("input[name=availability]");
       const value = Number(share.value);
       if (!pick.value.trim()) return showError(`Each shortage needs an item: row ${parts.length + 1} has none.`);
-      if (share.value === "" || !(value >= 0 && value <= 1)) {
+      share.setAttribute("aria-invalid", String(share.value === "" || !(value >= 0 && value <= 1)));
+      if (share.getAttribute("aria-invalid") === "true") {
+        share.focus();
         return showError(`Availability of “${pick.value}” is “${share.value}”; expected a number from 0 (none) to 1 (all).`);
       }
       parts.push(`${encodeURIComponent(pick.dataset.id || pick.value.trim())}=${value}`);
@@ -376,8 +379,13 @@ async function scenarioPage(text) {
     h("button", { type: "submit", class: "primary" }, "Run the scenario")));
   const out = [h("h1", { tabindex: "-1" }, "Scenario: what breaks, for whom, and why"),
     h("p", { class: "lede" }, "Availability 0 means none is left, 0.5 half, 1 all of it."), form];
-  if (scenario.shortages.length) out.push(...await impactResults(scenario));
-  return out;
+  if (!scenario.shortages.length) return out;
+  const [results, named] = await impactResults(scenario);
+  named.forEach((x, i) => { // the names the API resolved, in place of what the link said
+    const input = rows.children[i] && rows.children[i].querySelector("input[role=combobox]");
+    if (input) { input.value = x.entity.name; input.dataset.id = x.entity.id; }
+  });
+  return [...out, ...results];
 }
 
 const IMPACT = `query Impact($shortages: [ShortageInput!]!, $substitution: Boolean!, $after: String) {
@@ -427,12 +435,12 @@ async function impactResults(scenario) {
   });
   append(impact);
   const count = (status, n) => h("li", { class: `s-${status}` }, h("span", { class: "badge" }, STATUS_TEXT[status]), ` ${n}`);
-  return [
+  return [[
     h("h2", {}, "If ", impact.shortages.map((x, i) => [i ? " and " : "", link(x.entity.id, x.entity.name), ` is at ${pct(x.availability)}`])),
     h("ul", { class: "counts", "aria-label": "Items by status" }, count("BLOCKED", sum.blocked), count("CONSTRAINED", sum.constrained),
       count("POSSIBLY_CONSTRAINED", sum.possiblyConstrained), h("li", {}, `${sum.ok} not affected`)),
     impact.totalCount ? list : h("p", {}, "Nothing is affected."), more,
-  ];
+  ], impact.shortages];
 }
 
 // ---- the critical path as a timeline -------------------------------------------------------
@@ -521,7 +529,7 @@ async function route(event) {
     showError(e);
   }
   if (mine !== shown) return;
-  view.replaceChildren(...nodes);
+  view.replaceChildren(...nodes.flat(Infinity).filter(Boolean));
   statusLine.textContent = "";
   const title = view.querySelector("h1");
   document.title = `${title ? title.textContent : "stackgraph"} · stackgraph explorer`;

@@ -171,6 +171,7 @@ function combobox(input, list, onPick) {
     }
   });
   input.addEventListener("blur", () => setTimeout(close, 150));
+  if (input.value.trim() && document.activeElement === input) suggest(); // typed before the script ran
 }
 
 // ---- views: each returns the nodes of the page, after its answer came -----------------------

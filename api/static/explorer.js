@@ -378,15 +378,17 @@ async function scenarioPage(text) {
     h("button", { type: "button", onclick: () => shortageRow(rows, { id: "", availability: 0 }, n++).querySelector("input").focus() }, "Add a shortage")),
   h("p", { class: "row" }, h("label", {}, substitution, " Substitution: any mix of a requirement's sources"),
     h("button", { type: "submit", class: "primary" }, "Run the scenario")));
-  const out = [h("h1", { tabindex: "-1" }, "Scenario: what breaks, for whom, and why"),
-    h("p", { class: "lede" }, "Availability 0 means none is left, 0.5 half, 1 all of it."), form];
+  const head = [h("h1", { tabindex: "-1" }, "Scenario: what breaks, for whom, and why"),
+    h("p", { class: "lede" }, "Availability 0 means none is left, 0.5 half, 1 all of it.")];
+  const out = [...head, h("div", { class: "scenario" }, h("section", { "aria-label": "Shortages" }, form))];
   if (!scenario.shortages.length) return out;
   const [results, named] = await impactResults(scenario);
   named.forEach((x, i) => { // the names the API resolved, in place of what the link said
     const input = rows.children[i] && rows.children[i].querySelector("input[role=combobox]");
     if (input) { input.value = x.entity.name; input.dataset.id = x.entity.id; }
   });
-  return [...out, ...results];
+  return [...head, h("div", { class: "scenario" }, h("section", { "aria-label": "Shortages" }, form),
+    h("section", { "aria-label": "Affected items" }, results))];
 }
 
 const IMPACT = `query Impact($shortages: [ShortageInput!]!, $substitution: Boolean!, $after: String) {
@@ -406,8 +408,8 @@ function affected(item) {
     item.availabilityLow === item.availabilityHigh ? "" : " (a range: shares no source gives)",
     h("div", { class: "chain" }, "Why: ", item.chain.map((id, i) => [i ? " → " : "", link(id, names.get(id) || id)])),
     h("details", {}, h("summary", {}, "Explanation and sources"), h("ol", { class: "steps" }, item.explanation.map((x) =>
-      h("li", {}, link(x.entity.id, x.entity.name), ` (available ${range(x.availabilityLow, x.availabilityHigh)}) needs `,
-        x.cause ? link(x.cause, names.get(x.cause) || x.cause) : "its own supply", x.via ? ` as its ${x.via}` : "",
+      h("li", {}, link(x.entity.id, x.entity.name), ` (available ${range(x.availabilityLow, x.availabilityHigh)}) `,
+        x.cause ? ["needs ", link(x.cause, names.get(x.cause) || x.cause)] : "is the shortage itself", x.via ? ` as its ${x.via}` : "",
         h("ul", {}, x.facts.map((p) => h("li", {}, "fact: ", source(p))),
           x.shares.map((sh) => h("li", {}, "from ", link(sh.supplier.id, sh.supplier.name), ": share ",
             sh.share === null ? "not sourced" : pct(sh.share), `, available ${range(sh.availabilityLow, sh.availabilityHigh)} · `, source(sh.provenance)))))))));

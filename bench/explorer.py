@@ -4,6 +4,7 @@ Usage::
 
     python bench/explorer.py              # bundled data, 10 visits of each kind
     python bench/explorer.py --runs 20 --json
+    python bench/explorer.py --screenshot docs/explorer.png   # the README's picture, too
 
 Starts `stackgraph serve` on the bundled data (ingested into a temporary store) and measures:
 
@@ -34,8 +35,9 @@ import httpx
 
 from bench.load import _free_port, _ingest_bundled, start_server
 
-__all__ = ["first_answers", "main", "page_weight"]
+__all__ = ["SCREENSHOT", "first_answers", "main", "page_weight", "screenshot"]
 
+SCREENSHOT = "/#/scenario/cowos-l=0"
 _REFERENCE = re.compile(r'<(?:script|link)\b[^>]*?(?:src|href)="(/[^"]+)"[^>]*>')
 
 # Records, on the page's clock, when the first suggestion and the first entity page appear.
@@ -107,6 +109,24 @@ def first_answers(base: str, runs: int) -> dict[str, list[dict[str, float]]]:
     return {"search": search, "entity": entity}
 
 
+def screenshot(base: str, path: Path) -> None:
+    """The README's picture: a CoWoS-L outage in the scenario panel at 1280 x 800."""
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.goto(base + SCREENSHOT)
+            page.locator("h2", has_text="is at 0%").wait_for(timeout=30_000)
+            page.locator(".affected details").nth(1).locator("summary").click()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(path))
+        finally:
+            browser.close()
+
+
 def _summary(visits: list[dict[str, float]], key: str) -> str:
     values = [v[key] for v in visits]
     return (
@@ -120,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=10, help="visits of each kind")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
+    parser.add_argument("--screenshot", type=Path, help=f"also save {SCREENSHOT} as this PNG")
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be positive")
@@ -131,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
             base = f"http://127.0.0.1:{port}"
             weights = page_weight(base)
             answers = first_answers(base, args.runs)
+            if args.screenshot:
+                screenshot(base, args.screenshot)
         finally:
             server.terminate()
             server.wait(timeout=15)

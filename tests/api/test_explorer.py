@@ -16,6 +16,7 @@ from api.explorer import explorer_page
 from graph.palette import LAYER_COLOURS
 from graph.vocabulary import LAYERS
 from tests.api._server import Server
+from tests.conftest import ROOT
 
 _REFERENCE = re.compile(r'<(?:script|link)\b[^>]*?(?:src|href)="([^"]+)"[^>]*>')
 _TYPES = {".js": "text/javascript", ".css": "text/css"}
@@ -75,3 +76,11 @@ def test_the_page_carries_the_schemas_layers_in_stack_order_and_their_colours() 
 def test_graphiql_is_linked_from_the_page(server: Server, client: httpx.Client) -> None:
     page = client.get(server.url + "/").text
     assert 'href="/graphql"' in page and 'href="#main"' in page  # and a skip link
+
+
+def test_the_readmes_first_screen_shows_the_explorer() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    picture = ROOT / "docs" / "explorer.png"
+    assert readme.index("(docs/explorer.png)") < readme.index("## Set up")
+    assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert picture.stat().st_size < 200_000

@@ -99,7 +99,10 @@ def test_dependencies_are_drawn_by_layer_from_die_to_grid_and_navigate(
         assert columns and columns == [c for c in (*LAYERS, "no layer") if c in columns]
         assert page.locator("svg a.node").count() > 10
         seen.shot("explorer-dependencies")
-        page.locator("svg a.node", has_text="NVIDIA B200").first.click()
+        node = page.locator("svg a.node", has_text="NVIDIA B200").first
+        node.focus()  # a link: reached by Tab, opened by Enter
+        assert page.evaluate("document.activeElement.getAttribute('href')") == "#/entity/b200"
+        page.keyboard.press("Enter")
         page.locator("h1", has_text="NVIDIA B200").wait_for(timeout=TIMEOUT)
         assert page.url.endswith("#/entity/b200")
 

@@ -24,7 +24,7 @@ $(STAMP): $(SERVING)
 
 serve: $(SERVING)
 	$(BIN)/stackgraph ingest data/
-	@echo "Serving on http://127.0.0.1:8000/graphql (GraphiQL in a browser); Ctrl-C stops."
+	@echo "Open http://127.0.0.1:8000/ for the explorer, http://127.0.0.1:8000/graphql for GraphiQL; Ctrl-C stops."
 	$(BIN)/stackgraph serve --host 127.0.0.1 --port 8000
 
 test: $(STAMP)

@@ -24,6 +24,7 @@ from strawberry.asgi import GraphQL
 from api.assets import STATIC, graphiql_page
 from api.cache import AnalysisCache
 from api.context import Context
+from api.explorer import explorer
 from api.graph_view import GraphView
 from api.guards import BodyLimit, Deadline, JsonBody, Loaded
 from api.response_cache import ResponseCache
@@ -232,6 +233,7 @@ def create_app(settings: Settings) -> Starlette:
         )
     app = Starlette(
         routes=[
+            Route("/", explorer, methods=["GET", "HEAD"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/graphql", graphql),

@@ -25,6 +25,7 @@ from pathlib import Path
 
 __all__ = [
     "FILES",
+    "PAGES",
     "STATIC",
     "VENDOR",
     "Vendored",
@@ -55,6 +56,10 @@ FILES = (
     Vendored("graphiql", "graphiql.min.js", "graphiql.min.js"),
     Vendored("graphiql", "graphiql.min.css", "graphiql.min.css"),
 )
+
+
+PAGES = ("graphiql.html", "graphiql.js", "explorer.html", "explorer.css", "explorer.js")
+"""This package's own page files in `STATIC` (the explorer at `/` and GraphiQL's start)."""
 
 
 def integrity(data: bytes) -> str:
@@ -111,9 +116,10 @@ def manifest(folder: Path = VENDOR) -> dict[str, dict[str, str]]:
     return found
 
 
-def check(folder: Path = VENDOR) -> list[str]:
-    """What is wrong with the vendored files: missing, or not the bytes the manifest names."""
-    problems = []
+def check(folder: Path = VENDOR, static: Path = STATIC) -> list[str]:
+    """What is wrong with the pages' files: one of `PAGES` missing from `static`, or a vendored
+    file in `folder` missing or not the bytes the manifest names."""
+    problems = [f"{name}: missing from {static}" for name in PAGES if not (static / name).is_file()]
     listed = manifest(folder)
     for f in FILES:
         entry = listed.get(f.name)

@@ -102,4 +102,19 @@ def test_installed_command_finds_bundled_schema_and_data(tmp_path: Path) -> None
         capture_output=True,
         text=True,
     )
-    assert shipped.returncode == 0, f"GraphiQL's files are not in the wheel: {shipped.stderr}"
+    assert shipped.returncode == 0, f"the pages' files are not in the wheel: {shipped.stderr}"
+    page = subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            "from api.explorer import explorer_page as p; print(p()[0])",
+        ],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert page.returncode == 0, (
+        f"the explorer's page does not render when installed: {page.stderr}"
+    )
+    assert '"foundry"' in page.stdout and "/static/explorer.js" in page.stdout

@@ -46,3 +46,20 @@ def reload_sources(tmp_path: Path) -> Path:
     target = tmp_path / "sources"
     shutil.copytree(EXAMPLES / "valid", target)
     return target
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's Chromium under Playwright, reaching only the loopback (`tests.api._browser`)."""
+    pytest.importorskip("playwright.sync_api", reason="needs playwright (pip: .[test])")
+    from tests.api._browser import launch
+
+    with launch() as chromium:
+        yield chromium
+
+
+@pytest.fixture(scope="session")
+def bundled_server(bundled: str) -> Iterator[Server]:
+    """A server with the default settings over the bundled data."""
+    with serving(Settings(store=bundled)) as s:
+        yield s

@@ -32,6 +32,11 @@ __all__ = ["Endpoints", "SparqlStore", "endpoints"]
 
 _RESULTS = "application/sparql-results+json"
 _PROLOGUE = re.compile(r"^\s*((?:(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s+<[^>]*>)\s*)*)", re.I)
+_QUERY_FORM = re.compile(
+    r"^(?:\s|#[^\n]*\n)*(?:(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s+<[^>]*>)(?:\s|#[^\n]*\n)*)*"
+    r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b",
+    re.I,
+)
 _SERVICE = "http://www.w3.org/ns/sparql-service-description#Service"
 _VIRTUOSO_GRAPHS = ("http://www.openlinksw.com/schemas/virtrdf#", "http://www.w3.org/ns/ldp#")
 
@@ -114,6 +119,12 @@ class SparqlStore(Store):
         return response
 
     def _query(self, query: str) -> httpx.Response:
+        # An endpoint that takes updates as well (Virtuoso's /sparql runs an update sent as a
+        # query) must not get one from a read: a query starts with a query form.
+        if self.endpoints.query == self.endpoints.update and not _QUERY_FORM.match(query):
+            raise StoreError(
+                f"not a query (expected SELECT, ASK, CONSTRUCT or DESCRIBE): {query[:200]!r}"
+            )
         response = self._request("POST", self.endpoints.query, _RESULTS, data={"query": query})
         if response.status_code == 404:
             raise StoreError(f"{self.endpoints.query} is not a SPARQL query endpoint (404)")

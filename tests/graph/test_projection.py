@@ -234,12 +234,17 @@ def _copy(store: Store, into: Store) -> Store:
     return into
 
 
+def _clear(store: Store) -> None:
+    # Only the graphs the store lists: Virtuoso keeps graphs of its own, which DROP ALL takes.
+    store.replace_graphs(GraphWrite(g, "") for g in store.named_graphs())
+
+
 @pytest.fixture
-def sparql_store(oxigraph_server: str, store: Store) -> Iterator[Store]:
-    with open_store("sparql:" + oxigraph_server) as remote:
-        remote.update("DROP ALL")
+def sparql_store(sparql_server: str, store: Store) -> Iterator[Store]:
+    with open_store("sparql:" + sparql_server) as remote:
+        _clear(remote)
         yield _copy(store, remote)
-        remote.update("DROP ALL")
+        _clear(remote)
 
 
 def test_a_sparql_server_gives_the_same_snapshot(sparql_store: Store, snap: Snapshot) -> None:

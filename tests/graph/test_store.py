@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import StoreBusyError, StoreSpecError, StoreUnavailableError
+from graph.errors import StoreBusyError, StoreError, StoreSpecError, StoreUnavailableError
 from graph.store import GraphWrite, SparqlStore, Store, open_store
 from tests._virtuoso import MAX_ROWS
 from tests.conftest import SPARQL_SERVERS, run_cli
@@ -82,6 +82,17 @@ def test_typed_values_come_back_as_python(store: Store) -> None:
     )
     assert rows == {"n": 3, "f": 0.5, "b": True, "d": "2025-04"}
     assert store.ask(f"ASK {{ GRAPH <{g}> {{ <{EX}a> ?p ?o }} }}")
+
+
+def test_a_query_never_writes(store: Store) -> None:
+    # Virtuoso's one endpoint runs an update sent as a query: the store refuses to send it.
+    g = _graph()
+    store.replace_graphs([GraphWrite(g, f"<{EX}a> <{EX}p> <{EX}b> .")])
+    with pytest.raises(StoreError):
+        store.select(
+            f"# a comment\nPREFIX ex: <{EX}>\nDELETE WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}"
+        )
+    assert store.triple_count(g) == 1
 
 
 def test_graph_ntriples_round_trip(store: Store) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +91,8 @@ def test_two_servers_over_one_store_move_to_a_new_version_together(
     remote: str, reload_sources: Path
 ) -> None:
     ports = [free_port(), free_port()]
-    servers = [start_server(remote, port) for port in ports]
+    with ThreadPoolExecutor(2) as pool:  # they start side by side
+        servers = list(pool.map(lambda port: start_server(remote, port), ports))
     try:
         first = {_version(p) for p in ports}
         assert len(first) == 1

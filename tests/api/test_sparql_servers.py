@@ -17,6 +17,7 @@ from api.settings import Settings
 from bench.load import start_server
 from graph import KnowledgeGraph
 from graph.store import GraphWrite, Store, open_store
+from tests import _virtuoso
 from tests.api._server import Server, ingest, rename_and_ingest, serving
 from tests.conftest import free_port
 
@@ -108,3 +109,15 @@ def test_two_servers_over_one_store_move_to_a_new_version_together(
             proc.terminate()
         for proc in servers:
             proc.wait(timeout=15)
+
+
+def test_a_missing_virtuoso_skips_or_fails_as_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_virtuoso.shutil, "which", lambda *_, **__: None)
+    monkeypatch.delenv(_virtuoso.REQUIRE, raising=False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install virtuoso-opensource"):
+        _virtuoso.virtuoso(tmp_path, free_port(), free_port()).__enter__()
+    monkeypatch.setenv(_virtuoso.REQUIRE, "1")
+    with pytest.raises(pytest.fail.Exception, match="STACKGRAPH_REQUIRE_VIRTUOSO=1"):
+        _virtuoso.virtuoso(tmp_path, free_port(), free_port()).__enter__()

@@ -254,7 +254,7 @@ def test_a_sparql_server_gives_the_same_snapshot(sparql_store: Store, snap: Snap
 def test_virtuoso_gives_the_bundled_data_the_same_snapshot(
     virtuoso_server: str, bundled: str
 ) -> None:
-    # 35,000 triples written by the CLI in one update request of about 7 MB, read back in pages.
+    # 35,000 triples written by the CLI in one update request of 5.6 MB, read back in pages.
     spec = "sparql:" + virtuoso_server
     with open_store(spec) as remote:
         _clear(remote)

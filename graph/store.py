@@ -4,15 +4,17 @@ A store spec picks one:
 
 - ``memory:``            a pyoxigraph store in memory (tests, notebooks);
 - ``oxigraph:PATH``      the embedded Oxigraph store in the folder PATH (created when missing);
-- ``sparql:URL``         a SPARQL 1.1 server whose query, update and graph store endpoints are
-                         ``URL/query``, ``URL/update`` and ``URL/store`` (``oxigraph serve``).
+- ``sparql:URL``         a SPARQL 1.1 server: ``URL/query``, ``URL/update`` and ``URL/store``
+                         (``oxigraph serve``), one ``.../sparql`` endpoint (Virtuoso), or
+                         ``QUERY_URL?update=URL`` (``graph.sparql``).
 
 Writes replace named graphs or patch them (triples out, triples in), and every write is
 all-or-nothing: one SPARQL update request, which Oxigraph and a SPARQL 1.1 server apply as one
 transaction; for the embedded store, a write that only adds is one transactional ``Store.load``
 of N-Quads (no SPARQL text to parse), and a large write goes through a shadow copy swapped in by
 one rename (``graph.shadow``). A reader sees the graphs before or after a write, never in
-between, and a process killed mid-write leaves the previous graphs intact.
+between, and a process killed mid-write leaves the previous graphs intact (on Virtuoso, for a
+write that fits one request of 8 MB; ``SparqlStore.replace_graphs`` says what a larger one does).
 """
 
 from __future__ import annotations
@@ -20,16 +22,14 @@ from __future__ import annotations
 import datetime
 import os
 import re
-from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pyoxigraph as ox
 
 from graph import shadow
+from graph._store import GraphWrite, Store, Value, deletion_updates, python_value
 from graph.errors import (
     StoreBusyError,
     StoreDamagedError,
@@ -38,134 +38,19 @@ from graph.errors import (
     StoreUnavailableError,
 )
 from graph.namespace import META_GRAPH
+from graph.sparql import SparqlStore
 
-__all__ = ["GraphWrite", "OxigraphStore", "SparqlStore", "Store", "open_store"]
-
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_INT_TYPES = {_XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger")}
-_FLOAT_TYPES = {_XSD + t for t in ("double", "float", "decimal")}
-Value = str | int | float | bool | None
-
-
-@dataclass(frozen=True)
-class GraphWrite:
-    """A change to one named graph.
-
-    Without ``removed``, ``ntriples`` is the graph's new content (empty drops the graph). With
-    ``removed``, the write is a patch: those triples go, ``ntriples`` come, the rest stays (a
-    patch names no blank node, which SPARQL's ``DELETE DATA`` cannot match).
-    """
-
-    graph: str
-    ntriples: str
-    removed: str | None = None
-
-
-def _deletions(writes: Iterable[GraphWrite], meta_drop: Iterable[str]) -> list[str]:
-    """The SPARQL updates that take out what `writes` replace or remove, and the metadata of
-    the subjects `meta_drop`, before anything is added."""
-    parts = [f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{s}> ?p ?o }} }}" for s in meta_drop]
-    for w in writes:
-        if w.removed is None:
-            parts.append(f"DROP SILENT GRAPH <{w.graph}>")
-        elif w.removed.strip():
-            parts.append(f"DELETE DATA {{ GRAPH <{w.graph}> {{\n{w.removed}\n}} }}")
-    return parts
-
-
-def _python(kind: str, value: str, datatype: str | None) -> Value:
-    """A SPARQL result term as a plain Python value: IRIs and strings as text, numbers as numbers."""
-    if kind != "literal" or not datatype:
-        return value
-    if datatype in _INT_TYPES:
-        return int(value)
-    if datatype in _FLOAT_TYPES:
-        return float(value)
-    if datatype == _XSD + "boolean":
-        return value in ("true", "1")
-    return value
+__all__ = ["GraphWrite", "OxigraphStore", "SparqlStore", "Store", "Value", "open_store"]
 
 
 def _ox_python(term: Any) -> Value:
     if term is None:
         return None
     if isinstance(term, ox.Literal):
-        return _python("literal", term.value, term.datatype.value)
+        return python_value("literal", term.value, term.datatype.value)
     if isinstance(term, ox.BlankNode):
         return "_:" + term.value
     return str(term.value)
-
-
-class Store(ABC):
-    """An RDF dataset of named graphs that analyses read and ingest writes."""
-
-    spec: str
-
-    def select(self, query: str) -> list[tuple[Value, ...]]:
-        """Run a SPARQL SELECT and return its rows as tuples of plain Python values."""
-        return self.select_table(query)[1]
-
-    @abstractmethod
-    def select_table(self, query: str) -> tuple[list[str], list[tuple[Value, ...]]]:
-        """Run a SPARQL SELECT: the variable names and the rows."""
-
-    @abstractmethod
-    def ask(self, query: str) -> bool:
-        """Run a SPARQL ASK."""
-
-    @abstractmethod
-    def update(self, update: str) -> None:
-        """Run a SPARQL update as one transaction."""
-
-    @abstractmethod
-    def graph_ntriples(self, graph: str) -> str:
-        """The content of one named graph as N-Triples."""
-
-    @abstractmethod
-    def dump_nquads(self) -> str:
-        """The whole dataset as N-Quads."""
-
-    def close(self) -> None:  # noqa: B027 - optional hook
-        """Release the store."""
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    # ------------------------------------------------------------------ shared on top
-
-    def named_graphs(self) -> list[str]:
-        """IRIs of the non-empty named graphs, sorted."""
-        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g")
-        return [str(r[0]) for r in rows]
-
-    def triple_count(self, graph: str | None = None) -> int:
-        """Triples in one named graph, or in all of them."""
-        where = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "GRAPH ?g { ?s ?p ?o }"
-        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
-        return int(rows[0][0] or 0)
-
-    def replace_graphs(
-        self, writes: Iterable[GraphWrite], meta: str = "", meta_drop: Iterable[str] = ()
-    ) -> None:
-        """Replace or patch named graphs and their metadata, all in one transaction.
-
-        Args:
-            writes: graphs to replace (an empty content drops the graph) or to patch.
-            meta: N-Triples to add to the metadata graph in the same transaction.
-            meta_drop: subjects whose metadata triples are deleted first.
-        """
-        writes = list(writes)
-        parts = _deletions(writes, meta_drop)
-        for w in writes:
-            if w.ntriples.strip():
-                parts.append(f"INSERT DATA {{ GRAPH <{w.graph}> {{\n{w.ntriples}\n}} }}")
-        if meta.strip():
-            parts.append(f"INSERT DATA {{ GRAPH <{META_GRAPH}> {{\n{meta}\n}} }}")
-        if parts:
-            self.update(" ;\n".join(parts))
 
 
 class OxigraphStore(Store):
@@ -247,7 +132,7 @@ class OxigraphStore(Store):
 
     def _shadow_write(self, writes: list[GraphWrite], meta: str, meta_drop: list[str]) -> None:
         assert self.path is not None
-        updates = _deletions(writes, meta_drop)
+        updates = deletion_updates(writes, meta_drop)
         chunks = (_as_nquads(w.ntriples, w.graph) for w in [*writes, GraphWrite(META_GRAPH, meta)])
         try:
             built = shadow.build(self._store, self.path, updates, chunks)
@@ -294,80 +179,6 @@ class OxigraphStore(Store):
         if self.path is not None and not self.read_only and getattr(self, "_store", None):
             self._store.flush()
         self._store = None  # type: ignore[assignment]
-
-
-class SparqlStore(Store):
-    """A SPARQL 1.1 server reached over HTTP (query, update and graph store protocols)."""
-
-    def __init__(self, url: str, *, timeout: float = 60.0) -> None:
-        self.url = url.rstrip("/")
-        self.spec = f"sparql:{self.url}"
-        self._client = httpx.Client(timeout=timeout)
-
-    def _post(self, path: str, data: Mapping[str, str], accept: str) -> httpx.Response:
-        try:
-            response = self._client.post(
-                f"{self.url}/{path}", data=dict(data), headers={"Accept": accept}
-            )
-        except httpx.TransportError as exc:
-            raise StoreUnavailableError(f"cannot reach {self.url}: {exc}") from exc
-        if response.status_code >= 500:
-            raise StoreUnavailableError(f"{self.url}/{path} answered {response.status_code}")
-        if response.status_code >= 400:
-            raise StoreError(f"{self.url}/{path} refused the request: {response.text[:500]}")
-        return response
-
-    def select_table(self, query: str) -> tuple[list[str], list[tuple[Value, ...]]]:
-        body = self._post("query", {"query": query}, "application/sparql-results+json").json()
-        if "results" not in body:
-            raise StoreError("expected a SELECT query")
-        names = body["head"]["vars"]
-        rows = []
-        for binding in body["results"]["bindings"]:
-            row: list[Value] = []
-            for n in names:
-                term = binding.get(n)
-                if term is None:
-                    row.append(None)
-                elif term["type"] == "bnode":
-                    row.append("_:" + term["value"])
-                else:
-                    kind = "literal" if term["type"] in ("literal", "typed-literal") else "uri"
-                    row.append(_python(kind, term["value"], term.get("datatype")))
-            rows.append(tuple(row))
-        return names, rows
-
-    def ask(self, query: str) -> bool:
-        body = self._post("query", {"query": query}, "application/sparql-results+json").json()
-        return bool(body["boolean"])
-
-    def update(self, update: str) -> None:
-        self._post("update", {"update": update}, "*/*")
-
-    def graph_ntriples(self, graph: str) -> str:
-        try:
-            response = self._client.get(
-                f"{self.url}/store",
-                params={"graph": graph},
-                headers={"Accept": "application/n-triples"},
-            )
-        except httpx.TransportError as exc:
-            raise StoreUnavailableError(f"cannot reach {self.url}: {exc}") from exc
-        if response.status_code == 404:
-            return ""
-        response.raise_for_status()
-        return response.text
-
-    def dump_nquads(self) -> str:
-        lines = []
-        for graph in self.named_graphs():
-            for line in self.graph_ntriples(graph).splitlines():
-                if line.strip():
-                    lines.append(f"{line.rstrip().removesuffix('.').rstrip()} <{graph}> .")
-        return "\n".join(lines) + ("\n" if lines else "")
-
-    def close(self) -> None:
-        self._client.close()
 
 
 def _as_nquads(ntriples: str, graph: str) -> str:

@@ -1,5 +1,5 @@
-"""Shared fixtures: a small valid dataset, a CLI runner, a real `oxigraph serve` process, and
-a real uvicorn server over the example data."""
+"""Shared fixtures: a small valid dataset, a CLI runner, two real SPARQL servers (`oxigraph
+serve` and Virtuoso), and a real uvicorn server over the example data."""
 
 from __future__ import annotations
 
@@ -101,6 +101,27 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Virtuoso Open Source (``tests/_virtuoso.py``); yields its SPARQL endpoint. Skipped
+    when it is not installed, unless ``STACKGRAPH_REQUIRE_VIRTUOSO=1``."""
+    from tests._virtuoso import virtuoso
+
+    with virtuoso(tmp_path_factory.mktemp("virtuoso"), free_port(), free_port()) as url:
+        yield url
+
+
+SPARQL_SERVERS = {"oxigraph-serve": "oxigraph_server", "virtuoso": "virtuoso_server"}
+"""The real SPARQL servers the `sparql:` store is tested against, and their fixtures."""
+
+
+@pytest.fixture(params=sorted(SPARQL_SERVERS), ids=str)
+def sparql_server(request: pytest.FixtureRequest) -> str:
+    """Each real SPARQL server in turn (shared by the session): the URL of a `sparql:` spec."""
+    url: str = request.getfixturevalue(SPARQL_SERVERS[request.param])
+    return url
 
 
 @pytest.fixture(scope="session")

@@ -78,8 +78,17 @@ def resolution_report(paths: list[Path], store: str | None = None) -> Resolution
 
 
 def _cmd_resolve(args: argparse.Namespace) -> int:
+    import sys
+
+    from ingest.problems import InvalidInputError
+
     paths = [Path(p) for p in args.paths] or [args.bundled()]
-    report = resolution_report(paths, args.store)
+    try:
+        report = resolution_report(paths, args.store)
+    except InvalidInputError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        raise
     if args.json:
         print(json.dumps(report.to_dict(), indent=1))
     else:

@@ -28,6 +28,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from graph.namespace import normalise
 
@@ -173,20 +174,28 @@ class Scored:
     method: str
 
 
+@lru_cache(maxsize=2**16)
+def _keys(name: str) -> tuple[str, str, str, tuple[str, ...]]:
+    """A name's comparison keys, computed once: normalised, without legal forms, without
+    generic words too, and its words."""
+    return normalise(name), legal_key(name), legal_key(name, generic=True), tuple(_words(name))
+
+
 def _name_score(mine: Sequence[str], theirs: Sequence[str]) -> tuple[float, str]:
     best, why = 0.0, "no name in common"
     for a in mine:
+        na, la, ga, wa = _keys(a)
         for b in theirs:
-            if normalise(a) and normalise(a) == normalise(b):
+            nb, lb, gb, wb = _keys(b)
+            if na and na == nb:
                 return 1.0, f"same name {a!r}"
-            for value, generic, how in ((0.96, False, "legal form"), (0.92, True, "generic words")):
-                if value > best and legal_key(a, generic=generic) == legal_key(b, generic=generic):
-                    best, why = value, f"{a!r} = {b!r} but for {how}"
-            ka, kb = legal_key(a, generic=True), legal_key(b, generic=True)
-            wa, wb = _words(a), _words(b)
-            if not ka or not kb or (ka[:3] != kb[:3] and not set(wa) & set(wb) - _GENERIC):
+            if best < 0.96 and la == lb:
+                best, why = 0.96, f"{a!r} = {b!r} but for legal form"
+            elif best < 0.92 and ga == gb:
+                best, why = 0.92, f"{a!r} = {b!r} but for generic words"
+            if not ga or not gb or (ga[:3] != gb[:3] and not set(wa) & set(wb) - _GENERIC):
                 continue  # nothing in common: not worth a string comparison
-            ratio = difflib.SequenceMatcher(None, ka, kb).ratio()
+            ratio = difflib.SequenceMatcher(None, ga, gb).ratio()
             short, long = sorted((wa, wb), key=len)
             if short and long[: len(short)] == short and len(short) < len(long):
                 ratio = max(ratio, 0.8)

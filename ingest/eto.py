@@ -19,7 +19,9 @@ The dataset (CC BY-NC 4.0, so not bundled) is published as the ``data/`` folder 
   alias, so a provider id repeats; one Organization per id with every alias. ``country`` is an
   ISO 3166-1 alpha-3 code (``USA``, ``TWN``; ``EUR`` for Europe) and becomes alpha-2. Country
   providers (``provider_type`` country, named by their alpha-3 code) are not suppliers: their
-  shares become ``country_share_<cc>`` claims on what they provide.
+  shares become ``country_share_<cc>`` claims on what they provide ("Various countries":
+  ``country_share_other``). ETO's "Various companies" (the rest of a market) stays one
+  organization without a country.
 - ``provision.csv`` (provider_id, provided_id, share_provided, year, source): a Supply of an
   organization with its share, or a country-share claim. ``share_provided`` is a percentage:
   ``1.0`` is 1%, ``100.0`` all of it; ETO rounds shares between 0 and 1% up to 1%, so totals may

@@ -174,8 +174,9 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[str]]:
     """Source files under the given paths, sorted; and the paths that do not exist.
 
     A folder that a folder reader recognises is one source; any other folder is searched for
-    files with a registered suffix (hidden files left out). A file named on its own is a source
-    whatever its suffix (``read_source`` names it when no reader reads it).
+    files with a registered suffix (hidden files and `NOT_SOURCES` left out). A file named on
+    its own is a source whatever its suffix (``read_source`` names it when no reader reads it),
+    unless it is one of `NOT_SOURCES`.
     """
     found: list[Path] = []
     missing: list[str] = []
@@ -192,7 +193,8 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[str]]:
                 and p.name not in NOT_SOURCES
             )
         elif path.is_file():
-            found.append(path)
+            if path.name not in NOT_SOURCES:  # read by the run, not as a source
+                found.append(path)
         else:
             missing.append(str(path))
     return found, missing

@@ -195,3 +195,19 @@ def test_two_records_of_one_company_supply_once(both: tuple[Path, Path], store_s
     with KnowledgeGraph.open(store_spec) as kg:
         tok = [s for s in kg.sources("eto-input-n5") if s["supplier"] == "tok"]
         assert len(tok) == 1 and tok[0]["share"] is None  # one share unknown: the sum is too
+
+
+def test_an_external_source_alone_matches_the_stored_entities(
+    both: tuple[Path, Path], store_spec: str
+) -> None:
+    ours, eto = both
+    decisions = ours / "resolutions.yaml"
+    decisions.write_text(
+        "decisions:\n- {source: eto, external: P13, decision: same, entity: jsr}\n"
+    )
+    assert run_cli("ingest", str(ours), "--store", store_spec).code == 0
+    result = run_cli("ingest", str(eto), str(decisions), "--store", store_spec)
+    assert result.code == 0, result.stderr
+    with KnowledgeGraph.open(store_spec) as kg:
+        assert {s["supplier"] for s in kg.sources("eto-input-n5")} >= {"jsr", "tok"}
+        assert [s["supplier"] for s in kg.sources("eto-input-n3")] == ["asml"]

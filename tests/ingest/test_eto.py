@@ -8,6 +8,7 @@ types of an input (``is_type_of``), empty shares, countries and years.
 from __future__ import annotations
 
 import json
+import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -67,8 +68,6 @@ def test_percentages_countries_and_aliases_as_eto_defines_them(eto: Path) -> Non
 def test_version_is_the_commit_of_a_checkout(eto: Path) -> None:
     assert eto_version(eto, "ab" * 32) == "files sha256:" + "ab" * 6
     run = ["git", "-C", str(eto)]
-    import subprocess
-
     subprocess.run([*run, "init", "-q"], check=True)
     subprocess.run([*run, "add", "."], check=True)
     subprocess.run(

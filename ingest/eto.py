@@ -1,25 +1,43 @@
-"""Connector for the ETO "Advanced Semiconductor Supply Chain" dataset (CSV files in one folder).
+"""Connector for ETO's Chip Explorer dataset ("Advanced Semiconductor Supply Chain"), a CSV folder.
 
-The dataset (CC BY-NC, not bundled) is a folder of five CSV files; the user downloads it and runs
-``stackgraph ingest FOLDER``. The mapping onto our schema:
+The dataset (CC BY-NC 4.0, so not bundled) is published as the ``data/`` folder of the
+``georgetown-cset/eto-chip-explorer`` repository; the user downloads it and runs
+``stackgraph ingest data/ path/to/eto/data``. Its files, as ETO documents them
+(``data/README.md``, ``data/technical_notes.md``), and how they map onto our schema
+(``ingest/_eto_mapping.py`` does the mapping):
 
-- ``inputs.csv`` (input_id, input_name, type, stage_name, stage_id, description, year, ...)
-  -> one Product per input: tools are `equipment`, materials `material`, processes
-  `process-step`, design resources `software`, the ultimate output a `die`; the stage gives the
-  layer (design -> compute, fabrication -> foundry, assembly/test/packaging -> packaging);
-- ``providers.csv`` (provider_name, alias, provider_id, provider_type, country) -> one
-  Organization per organization provider, a design partner when it provides design resources
-  and an equipment vendor (tools, materials) otherwise (countries are providers in the dataset too: their
-  shares become claims on the input, not suppliers, so that national and company shares of the
-  same input are not added up);
-- ``sequence.csv`` (input_id, goes_into_id, is_type_of_id, ...) -> `goes_into` becomes a
-  Requirement (the downstream input needs this one); `is_type_of` a claim on the input;
-- ``provision.csv`` (provider_id, provided_id, share_provided, year, source) -> a qualified
-  Supply with the share (percentages become fractions, estimated), or a claim for a country;
-- ``stages.csv`` (stage_id, stage_name, description) names the stages.
+- ``inputs.csv`` (input_id, input_name, type, stage_id, description, year, market-size columns):
+  one Product per input. ETO's types give the category (tool_resource -> equipment,
+  material_resource -> material, process -> process-step, design_resource -> software,
+  ultimate_output -> die) and, with the stage, the layer: a process takes its stage's layer
+  (design -> compute, fabrication -> foundry, assembly/test/packaging -> packaging); a tool,
+  material or design resource takes the layer of the first stage it goes into (ETO gives them no
+  stage of their own); design resources are compute.
+- ``stages.csv`` (stage_id, stage_name, description): one Product per stage, which requires the
+  processes of that stage; shares ETO gives for a whole stage become claims on the stage.
+- ``providers.csv`` (provider_name, alias, provider_id, provider_type, country): one row per
+  alias, so a provider id repeats; one Organization per id with every alias. ``country`` is an
+  ISO 3166-1 alpha-3 code (``USA``, ``TWN``; ``EUR`` for Europe) and becomes alpha-2. Country
+  providers (``provider_type`` country, named by their alpha-3 code) are not suppliers: their
+  shares become ``country_share_<cc>`` claims on what they provide ("Various countries":
+  ``country_share_other``). ETO's "Various companies" (the rest of a market) stays one
+  organization without a country.
+- ``provision.csv`` (provider_id, provided_id, share_provided, year, source): a Supply of an
+  organization with its share, or a country-share claim. ``share_provided`` is a percentage:
+  ``1.0`` is 1%, ``100.0`` all of it; ETO rounds shares between 0 and 1% up to 1%, so totals may
+  pass 100% a little. An empty share is a provider ETO names without a figure (a range in the
+  analyses).
+- ``sequence.csv`` (input_id, goes_into_id, is_type_of_id): ``goes_into`` is a Requirement (the
+  downstream input needs this one); ``is_type_of`` makes the type an input of its category
+  (EUV lithography tools of Lithography tools), so that an outage of a tool or material type
+  reaches the processes and the chip. This reads every type as needed, the conservative
+  reading: ETO does not say which types a given chip uses.
 
-Every record gets the dataset's documentation page as its source unless the row names its own
-URL, the row's year (else the dataset's release year) as its as-of date, and medium confidence.
+Every record carries ETO's documentation page (or the URL its row cites) as its source, the
+row's year (else the release's latest) as its as-of date, medium confidence, the licence
+CC BY-NC 4.0 and ETO's version: the commit and date of the folder when it is a git checkout,
+else the files' content hash. Organizations are matched to the entities already in the graph
+by ``ingest/resolve.py`` before they are added.
 """
 
 from __future__ import annotations
@@ -27,18 +45,17 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import re
-from dataclasses import dataclass, field
+import subprocess
 from pathlib import Path
-from typing import Any
 
+from ingest._eto_mapping import Mapping, map_all
 from ingest.problems import Problem
-from ingest.readers import RawRecord, SourceFile, register_folder_reader
+from ingest.readers import SourceFile, register_folder_reader
 
-__all__ = ["DATASET_URL", "ETO_FILES", "is_eto_folder", "read_eto"]
+__all__ = ["DATASET_URL", "ETO_FILES", "LICENSE", "eto_version", "is_eto_folder", "read_eto"]
 
 DATASET_URL = "https://eto.tech/dataset-docs/chipexplorer/"
-RELEASE_YEAR = "2022"  # the dataset's 2022 release, per its documentation page
+LICENSE = "https://creativecommons.org/licenses/by-nc/4.0/"
 ETO_FILES: dict[str, tuple[str, ...]] = {
     "inputs.csv": ("input_id", "input_name", "type"),
     "providers.csv": ("provider_name", "provider_id", "provider_type"),
@@ -46,47 +63,7 @@ ETO_FILES: dict[str, tuple[str, ...]] = {
     "sequence.csv": ("input_id", "goes_into_id"),
     "stages.csv": ("stage_id", "stage_name"),
 }
-_CATEGORY = {
-    "tool": "equipment",
-    "tool_resource": "equipment",
-    "material": "material",
-    "material_resource": "material",
-    "process": "process-step",
-    "design_resource": "software",
-    "ultimate_output": "die",
-}
-_LAYER = {"design": "compute", "fabrication": "foundry", "atp": "packaging"}
-_COUNTRIES = {
-    "usa": "US",
-    "united states": "US",
-    "china": "CN",
-    "taiwan": "TW",
-    "japan": "JP",
-    "south korea": "KR",
-    "korea": "KR",
-    "netherlands": "NL",
-    "germany": "DE",
-    "uk": "GB",
-    "united kingdom": "GB",
-    "france": "FR",
-    "switzerland": "CH",
-    "israel": "IL",
-    "singapore": "SG",
-    "belgium": "BE",
-    "austria": "AT",
-    "canada": "CA",
-    "ireland": "IE",
-    "italy": "IT",
-    "india": "IN",
-    "malaysia": "MY",
-    "sweden": "SE",
-    "finland": "FI",
-    "norway": "NO",
-    "denmark": "DK",
-    "russia": "RU",
-    "australia": "AU",
-    "hong kong": "HK",
-}
+"""Every table of the release, with the columns the connector needs."""
 
 
 def is_eto_folder(path: Path) -> bool:
@@ -101,31 +78,31 @@ def is_eto_folder(path: Path) -> bool:
     )
 
 
-def _slug(kind: str, value: str) -> str:
-    """An id in the dataset's own namespace.
+def eto_version(folder: Path, digest: str) -> str:
+    """ETO's version of the folder: the last commit touching it, with its date, when the folder
+    is in a git checkout of ETO's repository; else the hash of its files.
 
-    >>> _slug("input", "N12 ")
-    'eto-input-n12'
+    >>> eto_version(Path("/no/such/folder"), "0123456789abcdef")
+    'files sha256:0123456789ab'
     """
-    text = re.sub(r"[^a-z0-9]+", "-", value.strip().lower()).strip("-")
-    return f"eto-{kind}-{text}" if text else ""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(folder), "log", "-1", "--format=%H %cs", "--", "."],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        done = None
+    parts = done.stdout.split() if done is not None and done.returncode == 0 else []
+    if len(parts) == 2:
+        return f"commit {parts[0]} ({parts[1]})"
+    return f"files sha256:{digest[:12]}"
 
 
-def _share(raw: str) -> float | None:
-    """A share as a fraction: the dataset writes 0.4, 40 or 40%, and words for unknown ones.
-
-    >>> [_share("0.4"), _share("40"), _share("40%"), _share("negligible")]
-    [0.4, 0.4, 0.4, None]
-    """
-    text = raw.strip().rstrip("%").strip()
-    if not text or text.lower() in ("negligible", "n/a", "na", "unknown"):
-        return None
-    value = float(text)
-    return value / 100 if value > 1 or raw.strip().endswith("%") else value
-
-
-class _Table:
-    """One CSV file of the folder, with its problems attributed to file and line."""
+class Table:
+    """One CSV file of the folder, with its problems attributed to file, line and field."""
 
     def __init__(self, source: SourceFile, folder: Path, name: str, max_bytes: int) -> None:
         self.name = name
@@ -135,12 +112,15 @@ class _Table:
         text = self._text(folder / name, max_bytes)
         self.ok = text is not None and self._parse(text)
 
-    def _problem(self, line: int | None, message: str) -> None:
-        self._problems.append(Problem(self.display, line, message))
+    def problem(
+        self, line: int | None, message: str, field: str | None = None, value: str | None = None
+    ) -> None:
+        """Report a problem of this file."""
+        self._problems.append(Problem(self.display, line, message, field=field, value=value))
 
     def _text(self, path: Path, max_bytes: int) -> str | None:
         if not path.exists():
-            self._problem(
+            self.problem(
                 None,
                 f"missing file; an ETO folder needs {', '.join(ETO_FILES)}"
                 f" and {self.name} needs the columns {', '.join(ETO_FILES[self.name])}",
@@ -148,20 +128,20 @@ class _Table:
             return None
         raw = path.read_bytes()
         if len(raw) > max_bytes:
-            self._problem(None, f"file is over the limit of {max_bytes} bytes")
+            self.problem(None, f"file is over the limit of {max_bytes} bytes")
             return None
         try:
             return raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             line = raw[: exc.start].count(b"\n") + 1
-            self._problem(line, "not valid UTF-8; save the file as UTF-8")
+            self.problem(line, "not valid UTF-8; save the file as UTF-8")
             return None
 
     def _parse(self, text: str) -> bool:
         reader = csv.DictReader(io.StringIO(text, newline=""))
         missing = [c for c in ETO_FILES[self.name] if c not in (reader.fieldnames or [])]
         if missing:
-            self._problem(
+            self.problem(
                 1,
                 f"header lacks the column(s) {', '.join(missing)};"
                 f" found {', '.join(reader.fieldnames or []) or 'no header'}",
@@ -170,47 +150,13 @@ class _Table:
         try:
             for row in reader:
                 if None in row:
-                    self._problem(reader.line_num, "more cells than header columns")
+                    self.problem(reader.line_num, "more cells than header columns")
                     continue
                 self.rows.append((reader.line_num, {k: (v or "").strip() for k, v in row.items()}))
         except csv.Error as exc:
-            self._problem(reader.line_num, f"malformed CSV: {exc}")
+            self.problem(reader.line_num, f"malformed CSV: {exc}")
             return False
         return True
-
-
-def _prov(row: dict[str, str], *, estimated: bool = False) -> dict[str, Any]:
-    url = row.get("source", "")
-    year = row.get("year", "")
-    return {
-        "source": url if url.startswith(("http://", "https://")) else DATASET_URL,
-        "as_of": year if re.fullmatch(r"\d{4}", year) else RELEASE_YEAR,
-        "confidence": "medium",
-        "estimated": estimated,
-    }
-
-
-@dataclass
-class _Mapping:
-    """The source being filled, and the ids of the dataset mapped so far."""
-
-    source: SourceFile
-    tables: dict[str, _Table]
-    inputs: dict[str, str] = field(default_factory=dict)
-    organizations: dict[str, str] = field(default_factory=dict)
-    countries: dict[str, str] = field(default_factory=dict)
-
-    def rows(self, table: str) -> list[tuple[int, dict[str, str]]]:
-        return self.tables[table].rows
-
-    def add(self, table: str, line: int, cls: str, data: dict[str, Any]) -> None:
-        clean = {k: v for k, v in data.items() if v not in ("", None)}
-        self.source.records.append(
-            RawRecord(cls=cls, data=clean, line=line, file=f"{self.source.display}/{table}")
-        )
-
-    def input(self, input_id: str) -> str:
-        return self.inputs.get(input_id, _slug("input", input_id))
 
 
 @register_folder_reader(
@@ -219,17 +165,14 @@ class _Mapping:
 def read_eto(folder: Path, display: str, *, max_bytes: int) -> SourceFile:
     """Turn an ETO folder into one source of raw records (validated like any other source).
 
-    The files are mapped in the order their references need: inputs become products,
-    providers organizations (countries are kept aside), the sequence requirements and
-    ``is_type_of`` claims, the provision supplies and country-share claims.
-
     Args:
         folder: the downloaded dataset folder.
         display: how messages name the folder.
         max_bytes: the size limit of each CSV file.
 
     Returns:
-        The source, with one problem per missing file or column, malformed row or bad share.
+        The source, marked external (its organizations are matched to the graph's), with one
+        problem per missing file or column, malformed row, unknown id or bad share.
     """
     digest = hashlib.sha256()
     for name in sorted(ETO_FILES):
@@ -240,128 +183,15 @@ def read_eto(folder: Path, display: str, *, max_bytes: int) -> SourceFile:
         display=display,
         name="eto",
         input_hash=digest.hexdigest(),
-        title="ETO Advanced Semiconductor Supply Chain dataset",
+        title="ETO Chip Explorer (Advanced Semiconductor Supply Chain) dataset",
+        external=True,
     )
-    tables = {name: _Table(source, folder, name, max_bytes) for name in ETO_FILES}
+    tables = {name: Table(source, folder, name, max_bytes) for name in ETO_FILES}
     if not all(t.ok for t in tables.values()):
         return source
-    mapping = _Mapping(source, tables)
-    _map_inputs(mapping)
-    _map_providers(mapping)
-    _map_sequence(mapping)
-    _map_provision(mapping)
+    provenance = {
+        "license": LICENSE,
+        "source_version": eto_version(folder, source.input_hash),
+    }
+    map_all(Mapping(source, tables, DATASET_URL, provenance))
     return source
-
-
-def _map_inputs(m: _Mapping) -> None:
-    """inputs.csv: one Product per input, its layer from its stage."""
-    stages = {row["stage_id"]: row["stage_name"] for _, row in m.rows("stages.csv")}
-    for line, row in m.rows("inputs.csv"):
-        slug = _slug("input", row["input_id"])
-        m.inputs[row["input_id"]] = slug
-        stage = (stages.get(row.get("stage_id", ""), "") or row.get("stage_name", "")).lower()
-        layer = next((v for k, v in _LAYER.items() if k in stage.replace(",", "")), "foundry")
-        if "assembly" in stage or "packaging" in stage:
-            layer = "packaging"
-        data = {
-            "id": slug,
-            "name": f"{row['input_name']} ({row['input_id']})",
-            "layer": layer,
-            "category": _CATEGORY.get(row["type"].strip().lower(), row["type"]),
-            **_prov(row),
-        }
-        if row.get("description"):
-            data["description"] = row["description"][:500]
-        m.add("inputs.csv", line, "Product", data)
-
-
-def _roles(m: _Mapping) -> dict[str, set[str]]:
-    """The roles of each provider: design partner for design resources, else equipment vendor."""
-    input_type = {row["input_id"]: row["type"].strip().lower() for _, row in m.rows("inputs.csv")}
-    roles: dict[str, set[str]] = {}
-    for _, row in m.rows("provision.csv"):
-        kind = input_type.get(row["provided_id"], "")
-        role = "design-partner" if kind.startswith("design") else "equipment-vendor"
-        roles.setdefault(row["provider_id"], set()).add(role)
-    return roles
-
-
-def _map_providers(m: _Mapping) -> None:
-    """providers.csv: one Organization per organization; countries are kept for their shares."""
-    roles = _roles(m)
-    for line, row in m.rows("providers.csv"):
-        if row["provider_type"].strip().lower() == "country":
-            m.countries[row["provider_id"]] = row["provider_name"]
-            continue
-        slug = _slug("provider", row["provider_id"])
-        m.organizations[row["provider_id"]] = slug
-        data = {
-            "id": slug,
-            "name": row["provider_name"],
-            "layer": "foundry",
-            "roles": sorted(roles.get(row["provider_id"], {"equipment-vendor"})),
-            **_prov(row),
-        }
-        aliases = [a.strip() for a in re.split(r"[;|]", row.get("alias", "")) if a.strip()]
-        if aliases:
-            data["aliases"] = [
-                a for a in aliases if a.casefold() != row["provider_name"].casefold()
-            ]
-        code = _COUNTRIES.get(row.get("country", "").strip().lower())
-        if code:
-            data["country"] = code
-        m.add("providers.csv", line, "Organization", data)
-
-
-def _map_sequence(m: _Mapping) -> None:
-    """sequence.csv: `goes_into` becomes a Requirement, `is_type_of` a claim on the input."""
-    for line, row in m.rows("sequence.csv"):
-        if row.get("goes_into_id"):
-            requirement = {
-                "item": m.input(row["goes_into_id"]),
-                "input": m.input(row["input_id"]),
-                **_prov(row),
-            }
-            m.add("sequence.csv", line, "Requirement", requirement)
-        if row.get("is_type_of_id"):
-            claim = {
-                "subject": m.input(row["input_id"]),
-                "property": "is_type_of",
-                "value": m.input(row["is_type_of_id"]),
-                **_prov(row),
-            }
-            m.add("sequence.csv", line, "Claim", claim)
-
-
-def _map_provision(m: _Mapping) -> None:
-    """provision.csv: a Supply with its share, or a country-share claim for a country."""
-    for line, row in m.rows("provision.csv"):
-        try:
-            share = _share(row["share_provided"])
-        except ValueError:
-            m.source.problems.append(
-                Problem(
-                    f"{m.source.display}/provision.csv",
-                    line,
-                    f"got {row['share_provided']!r}; expected a share like 0.4, 40 or 40%",
-                    field="share_provided",
-                    value=row["share_provided"],
-                )
-            )
-            continue
-        provided = m.input(row["provided_id"])
-        if row["provider_id"] in m.countries:
-            if share is not None:
-                claim = {
-                    "subject": provided,
-                    "property": "country_share",
-                    "value": f"{m.countries[row['provider_id']]}: {share:g}",
-                    **_prov(row, estimated=True),
-                }
-                m.add("provision.csv", line, "Claim", claim)
-            continue
-        supplier = m.organizations.get(row["provider_id"], _slug("provider", row["provider_id"]))
-        data = {"input": provided, "supplier": supplier, **_prov(row, estimated=share is not None)}
-        if share is not None:
-            data["share"] = share
-        m.add("provision.csv", line, "Supply", data)

@@ -22,6 +22,7 @@ from rdflib import Graph
 from ingest.problems import Problem
 
 __all__ = [
+    "NOT_SOURCES",
     "FolderReader",
     "RawRecord",
     "SourceFile",
@@ -71,6 +72,11 @@ class SourceFile:
     """Which file this is, wherever its folder sits (``ingest.registry.source_key``)."""
     unchanged: bool = False
     """Not read: its bytes are those the store's graph of ``name`` was made from."""
+    external: bool = False
+    """An external dataset: its organizations are matched to the graph's (``ingest.resolve``)
+    before they are added, so that one company stays one entity."""
+    native_ids: dict[str, str] = field(default_factory=dict)
+    """External sources: the dataset's own id of each entity record, by our slug."""
 
 
 class TextReader(Protocol):
@@ -85,6 +91,9 @@ class FolderReader(Protocol):
     def __call__(self, folder: Path, display: str, *, max_bytes: int) -> SourceFile: ...
 
 
+NOT_SOURCES = frozenset({"resolutions.yaml"})
+"""File names in a data folder that the run reads but that are not sources: the decisions a
+person made on the matches of ``stackgraph resolve`` (``ingest.resolve``)."""
 _BY_SUFFIX: dict[str, TextReader] = {}
 _FOLDERS: list[tuple[Callable[[Path], bool], FolderReader, str]] = []
 
@@ -165,8 +174,9 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[str]]:
     """Source files under the given paths, sorted; and the paths that do not exist.
 
     A folder that a folder reader recognises is one source; any other folder is searched for
-    files with a registered suffix (hidden files left out). A file named on its own is a source
-    whatever its suffix (``read_source`` names it when no reader reads it).
+    files with a registered suffix (hidden files and `NOT_SOURCES` left out). A file named on
+    its own is a source whatever its suffix (``read_source`` names it when no reader reads it),
+    unless it is one of `NOT_SOURCES`.
     """
     found: list[Path] = []
     missing: list[str] = []
@@ -177,10 +187,14 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[str]]:
             found.extend(
                 p
                 for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix in _BY_SUFFIX and not p.name.startswith(".")
+                if p.is_file()
+                and p.suffix in _BY_SUFFIX
+                and not p.name.startswith(".")
+                and p.name not in NOT_SOURCES
             )
         elif path.is_file():
-            found.append(path)
+            if path.name not in NOT_SOURCES:  # read by the run, not as a source
+                found.append(path)
         else:
             missing.append(str(path))
     return found, missing

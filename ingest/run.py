@@ -34,6 +34,8 @@ from ingest.records import (
 )
 from ingest.registry import Registered, assign_names, registered, source_key, unchanged_source
 from ingest.report import IngestReport, SourceReport
+from ingest.resolutions import Decision, read_decisions
+from ingest.resolve import resolve_external
 from ingest.shares import check_shares
 from ingest.swap import plan, swap
 from ingest.triples import Candidate, to_triples
@@ -120,7 +122,12 @@ def _run(
     if fresh:
         say(f"{len(fresh)} source(s) unchanged since the last run: not validated again")
     # Nothing to read (every source unchanged, none pruned): the store is not queried at all.
-    candidates, seconds = _resolve(work, store, run_graphs) if run_graphs else ({}, {})
+    decisions, wrong = read_decisions(options.paths)
+    if work and wrong:
+        work[0].problems.extend(wrong)
+    candidates, seconds = (
+        _resolve(work, store, run_graphs, decisions, say) if run_graphs else ({}, {})
+    )
     candidates.update({r.graph: Graph() for r in pruned})
     report = IngestReport(store=store.spec, outcome="invalid")
     report.sources = [SourceReport(s.display, str(graph_iri(s.name))) for s in work]
@@ -210,15 +217,26 @@ def _read(
 
 
 def _resolve(
-    sources: list[SourceFile], store: Store, run_graphs: set[str]
+    sources: list[SourceFile],
+    store: Store,
+    run_graphs: set[str],
+    decisions: dict[tuple[str, str], Decision],
+    say: Callable[[str], None],
 ) -> tuple[dict[str, Candidate], dict[str, float]]:
     """Validate and resolve every record; the candidate graph of each source without problems.
+
+    The organizations of external sources are matched to the known ones first
+    (`ingest.resolve`), so that references resolve to the entity each one is.
 
     Returns:
         The candidate graph of each source by its named graph, and the seconds spent on each
         source by its display name.
     """
     unreadable = [s.display for s in sources if s.problems]  # the file itself could not be read
+    matched = resolve_external(sources, store, run_graphs, decisions)
+    if matched.resolutions:
+        counts = ", ".join(f"{n} {k}" for k, n in matched.counts().items() if n)
+        say(f"matched the organizations of external sources: {counts} (stackgraph resolve)")
     valid = {s.display: validate_records(s) for s in sources}
     broken = _invalid_entities(sources, valid)
     for s in sources:

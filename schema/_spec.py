@@ -16,6 +16,7 @@ PREFIXES = {
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "prov": "http://www.w3.org/ns/prov#",
+    "dcterms": "http://purl.org/dc/terms/",
 }
 
 SCALAR_TYPES = ("string", "integer", "float", "date", "boolean", "uri")

@@ -19,7 +19,7 @@ Confidence = Literal['high', 'medium', 'low']
 Layer = Literal['foundry', 'memory', 'packaging', 'compute', 'networking', 'systems', 'infrastructure', 'harness']
 """The seven hardware layers of the AI stack and the software harness (a SKOS concept scheme)."""
 
-OrganizationRole = Literal['designer', 'design-partner', 'foundry', 'memory-vendor', 'osat', 'substrate-vendor', 'odm', 'network-vendor', 'power-vendor', 'cooling-vendor', 'utility', 'energy-developer', 'hyperscaler', 'ai-lab', 'harness-vendor', 'standards-body', 'equipment-vendor', 'investor']
+OrganizationRole = Literal['designer', 'design-partner', 'foundry', 'memory-vendor', 'osat', 'substrate-vendor', 'odm', 'network-vendor', 'power-vendor', 'cooling-vendor', 'utility', 'energy-developer', 'hyperscaler', 'ai-lab', 'harness-vendor', 'standards-body', 'equipment-vendor', 'material-vendor', 'investor']
 """What an organization does in the supply chain."""
 
 ProductCategory = Literal['accelerator', 'inference-accelerator', 'cpu', 'die', 'memory', 'packaging-technology', 'process-node', 'substrate', 'material', 'equipment', 'process-step', 'interconnect', 'network-switch', 'network-adapter', 'optics', 'board', 'system', 'power-equipment', 'cooling-system', 'energy', 'software', 'service']
@@ -63,9 +63,13 @@ class Organization(Record):
     confidence: Confidence = Field(description='high, medium or low.')
     estimated: bool = Field(default=False, description='true when the value is an estimate or forecast rather than an observation.')
     note: str | None = Field(default=None, description='Free-text remark (caveats, conflicts between sources).')
+    license: Uri | None = Field(default=None, description="Licence the source publishes the fact under, when it has one of its own (an external dataset such as ETO's, CC BY-NC 4.0).")
+    source_version: str | None = Field(default=None, description='Version of the dataset the fact was read from (its release, commit or date), for sources that publish versions.')
     roles: list[OrganizationRole] = Field(min_length=1, description='What the organization does in the supply chain.')
     country: str | None = Field(default=None, pattern=r'^[A-Z]{2}$', description='ISO 3166-1 alpha-2 country of headquarters.')
     parent: Ref | None = Field(default=None, description='Owning organization.')
+    lei: str | None = Field(default=None, pattern=r'^[A-Z0-9]{18}[0-9]{2}$', description='Legal Entity Identifier (ISO 17442); two records with the same LEI are one organization.')
+    ticker: str | None = Field(default=None, pattern=r'^[A-Z0-9][A-Z0-9.:-]*$', description='Stock ticker with its exchange where it matters (NASDAQ:NVDA, 2330.TW); used to match records across sources.')
 
 
 class Product(Record):
@@ -84,6 +88,8 @@ class Product(Record):
     confidence: Confidence = Field(description='high, medium or low.')
     estimated: bool = Field(default=False, description='true when the value is an estimate or forecast rather than an observation.')
     note: str | None = Field(default=None, description='Free-text remark (caveats, conflicts between sources).')
+    license: Uri | None = Field(default=None, description="Licence the source publishes the fact under, when it has one of its own (an external dataset such as ETO's, CC BY-NC 4.0).")
+    source_version: str | None = Field(default=None, description='Version of the dataset the fact was read from (its release, commit or date), for sources that publish versions.')
     category: ProductCategory = Field(description='Kind of product.')
     vendor: Ref | None = Field(default=None, description='Organization that sells or makes the product.')
     released: PartialDate | None = Field(default=None, description='Launch, first shipment or general availability date.')
@@ -106,6 +112,8 @@ class Facility(Record):
     confidence: Confidence = Field(description='high, medium or low.')
     estimated: bool = Field(default=False, description='true when the value is an estimate or forecast rather than an observation.')
     note: str | None = Field(default=None, description='Free-text remark (caveats, conflicts between sources).')
+    license: Uri | None = Field(default=None, description="Licence the source publishes the fact under, when it has one of its own (an external dataset such as ETO's, CC BY-NC 4.0).")
+    source_version: str | None = Field(default=None, description='Version of the dataset the fact was read from (its release, commit or date), for sources that publish versions.')
     category: FacilityCategory = Field(description='Kind of facility.')
     operator: Ref | None = Field(default=None, description='Organization that operates the facility.')
     location: str | None = Field(default=None, description='City, region or site name.')
@@ -127,6 +135,8 @@ class Requirement(Record):
     confidence: Confidence = Field(description='high, medium or low.')
     estimated: bool = Field(default=False, description='true when the value is an estimate or forecast rather than an observation.')
     note: str | None = Field(default=None, description='Free-text remark (caveats, conflicts between sources).')
+    license: Uri | None = Field(default=None, description="Licence the source publishes the fact under, when it has one of its own (an external dataset such as ETO's, CC BY-NC 4.0).")
+    source_version: str | None = Field(default=None, description='Version of the dataset the fact was read from (its release, commit or date), for sources that publish versions.')
 
 
 class Supply(Record):
@@ -143,6 +153,8 @@ class Supply(Record):
     confidence: Confidence = Field(description='high, medium or low.')
     estimated: bool = Field(default=False, description='true when the value is an estimate or forecast rather than an observation.')
     note: str | None = Field(default=None, description='Free-text remark (caveats, conflicts between sources).')
+    license: Uri | None = Field(default=None, description="Licence the source publishes the fact under, when it has one of its own (an external dataset such as ETO's, CC BY-NC 4.0).")
+    source_version: str | None = Field(default=None, description='Version of the dataset the fact was read from (its release, commit or date), for sources that publish versions.')
 
 
 class Capacity(Record):
@@ -161,6 +173,8 @@ class Capacity(Record):
     confidence: Confidence = Field(description='high, medium or low.')
     estimated: bool = Field(default=False, description='true when the value is an estimate or forecast rather than an observation.')
     note: str | None = Field(default=None, description='Free-text remark (caveats, conflicts between sources).')
+    license: Uri | None = Field(default=None, description="Licence the source publishes the fact under, when it has one of its own (an external dataset such as ETO's, CC BY-NC 4.0).")
+    source_version: str | None = Field(default=None, description='Version of the dataset the fact was read from (its release, commit or date), for sources that publish versions.')
 
 
 class Deal(Record):
@@ -179,6 +193,8 @@ class Deal(Record):
     confidence: Confidence = Field(description='high, medium or low.')
     estimated: bool = Field(default=False, description='true when the value is an estimate or forecast rather than an observation.')
     note: str | None = Field(default=None, description='Free-text remark (caveats, conflicts between sources).')
+    license: Uri | None = Field(default=None, description="Licence the source publishes the fact under, when it has one of its own (an external dataset such as ETO's, CC BY-NC 4.0).")
+    source_version: str | None = Field(default=None, description='Version of the dataset the fact was read from (its release, commit or date), for sources that publish versions.')
 
 
 class Claim(Record):
@@ -193,6 +209,8 @@ class Claim(Record):
     confidence: Confidence = Field(description='high, medium or low.')
     estimated: bool = Field(default=False, description='true when the value is an estimate or forecast rather than an observation.')
     note: str | None = Field(default=None, description='Free-text remark (caveats, conflicts between sources).')
+    license: Uri | None = Field(default=None, description="Licence the source publishes the fact under, when it has one of its own (an external dataset such as ETO's, CC BY-NC 4.0).")
+    source_version: str | None = Field(default=None, description='Version of the dataset the fact was read from (its release, commit or date), for sources that publish versions.')
 
 
 ENTITY_MODELS: dict[str, type[Record]] = {'Organization': Organization, 'Product': Product, 'Facility': Facility}

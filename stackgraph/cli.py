@@ -293,8 +293,15 @@ def _register_analyses(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     register(sub)
 
 
+def _register_resolve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from stackgraph.resolving import register
+
+    register(sub, bundled_data)
+
+
 _EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
-    _register_analyses
+    _register_analyses,
+    _register_resolve,
 ]
 
 

@@ -1,9 +1,12 @@
 # Two entry points for a new user: `make serve` (ingest the bundled data, serve the API on
-# 127.0.0.1:8000) and `make test` (the whole test suite). Both create and reuse .venv.
+# $(HOST):$(PORT), 127.0.0.1:8000 unless given: `make serve PORT=8080`) and `make test` (the
+# whole test suite). Both create and reuse .venv.
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
 STAMP   = $(VENV)/.stackgraph-installed
 SERVING = $(VENV)/.stackgraph-serving
 
@@ -24,8 +27,8 @@ $(STAMP): $(SERVING)
 
 serve: $(SERVING)
 	$(BIN)/stackgraph ingest data/
-	@echo "Open http://127.0.0.1:8000/ for the explorer, http://127.0.0.1:8000/graphql for GraphiQL; Ctrl-C stops."
-	$(BIN)/stackgraph serve --host 127.0.0.1 --port 8000
+	@echo "Open http://$(HOST):$(PORT)/ for the explorer, http://$(HOST):$(PORT)/graphql for GraphiQL; Ctrl-C stops."
+	$(BIN)/stackgraph serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
 	@echo "Running the whole suite: about 15 minutes on 2 cores (the slowest tests are listed at the end)."

@@ -52,7 +52,9 @@ def test_an_unknown_target_is_refused_with_suggestions(client: Client) -> None:
 
 
 def test_cli_impact_target_shows_status_range_chain_and_sources(bundled: str) -> None:
-    result = run_cli("impact", "cowos=0", "--target", "gb200-nvl72", "--store", bundled)
+    result = run_cli(
+        "impact", "cowos=0", "--target", "gb200-nvl72", "--store", bundled, env={"COLUMNS": "200"}
+    )
     assert result.code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "impact of cowos=0 on gb200-nvl72"

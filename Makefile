@@ -37,7 +37,7 @@ ifneq ($(filter true 1 yes,$(CI)),)
 TESTS = the whole suite, the tests marked slow included (about 7 minutes on 2 cores)
 MARKS =
 else
-TESTS = the tests not marked slow (about 4 minutes on 2 cores; CI=true runs them all)
+TESTS = the tests not marked slow (4 to 5 minutes on 2 cores; CI=true runs them all)
 MARKS = -m "not slow"
 endif
 

@@ -1,9 +1,12 @@
 # Two entry points for a new user: `make serve` (ingest the bundled data, serve the API on
-# 127.0.0.1:8000) and `make test` (the whole test suite). Both create and reuse .venv.
+# $(HOST):$(PORT), 127.0.0.1:8000 unless given: `make serve PORT=8080`) and `make test` (the
+# whole test suite). Both create and reuse .venv.
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
 STAMP   = $(VENV)/.stackgraph-installed
 SERVING = $(VENV)/.stackgraph-serving
 
@@ -24,12 +27,25 @@ $(STAMP): $(SERVING)
 
 serve: $(SERVING)
 	$(BIN)/stackgraph ingest data/
-	@echo "Open http://127.0.0.1:8000/ for the explorer, http://127.0.0.1:8000/graphql for GraphiQL; Ctrl-C stops."
-	$(BIN)/stackgraph serve --host 127.0.0.1 --port 8000
+	@echo "Open http://$(HOST):$(PORT)/ for the explorer, http://$(HOST):$(PORT)/graphql for GraphiQL; Ctrl-C stops."
+	$(BIN)/stackgraph serve --host $(HOST) --port $(PORT)
+
+# The tests run on every core (pytest-xdist, WORKERS=auto). A plain `make test` leaves out the
+# tests marked slow; with CI=true (as .ci/run sets it) it runs the whole suite.
+WORKERS ?= auto
+ifneq ($(filter true 1 yes,$(CI)),)
+TESTS = the whole suite, the tests marked slow included (about 7 minutes on 2 cores)
+MARKS =
+else
+TESTS = the tests not marked slow (4 to 5 minutes on 2 cores; CI=true runs them all)
+MARKS = -m "not slow"
+endif
 
 test: $(STAMP)
-	@echo "Running the whole suite: about 15 minutes on 2 cores (the slowest tests are listed at the end)."
-	$(BIN)/python -m pytest --durations=10
+	@echo "Running $(TESTS), on $(WORKERS) workers; the slowest are listed at the end."
+	@start=$$(date +%s); \
+	$(BIN)/python -m pytest -n $(WORKERS) $(MARKS) --durations=10; code=$$?; \
+	echo "make test took $$(( $$(date +%s) - start )) s"; exit $$code
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -10,6 +10,7 @@ from __future__ import annotations
 from graph.arguments import parse_shortages
 from graph.client import Client
 from graph.errors import (
+    AmbiguousEntityError,
     StackgraphError,
     StoreBusyError,
     StoreError,
@@ -22,6 +23,7 @@ from graph.results import Table
 from graph.store import Store, open_store
 
 __all__ = [
+    "AmbiguousEntityError",
     "Client",
     "KnowledgeGraph",
     "StackgraphError",

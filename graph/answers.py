@@ -23,7 +23,9 @@ __all__ = [
     "ImpactAnswer",
     "PathAnswer",
     "Walk",
+    "entity_row",
     "explainer",
+    "impact_on",
 ]
 
 
@@ -206,3 +208,36 @@ def explainer(
         )
 
     return explain
+
+
+def entity_row(e: EntityInfo) -> rows.Entity:
+    """The search row of an entity."""
+    return rows.Entity(
+        id=e.id,
+        name=e.name,
+        types=list(e.types),
+        layer=e.layer,
+        category=e.category,
+        aliases=list(e.aliases),
+    )
+
+
+def impact_on(target: EntityInfo, found: Sequence[rows.Affected]) -> rows.Affected:
+    """The row of `target` among a scenario's affected items; `OK` at 1, with an empty chain,
+    when the scenario does not reach it."""
+    hit = next((r for r in found if r.id == target.id), None)
+    if hit is not None:
+        return hit
+    return rows.Affected(
+        id=target.id,
+        name=target.name,
+        layer=target.layer,
+        category=target.category,
+        status="OK",
+        low=1.0,
+        high=1.0,
+        binding_requirement=None,
+        root_cause=None,
+        chain=[],
+        explanation=[],
+    )

@@ -26,6 +26,8 @@ from graph.answers import (
     ImpactAnswer,
     PathAnswer,
     Walk,
+    entity_row,
+    impact_on,
 )
 from graph.arguments import (
     name_list,
@@ -229,19 +231,27 @@ class Client(abc.ABC):
     # ------------------------------------------------------------------ analyses
 
     def impact(
-        self, shortages: Mapping[str, float] | Iterable[str], *, substitution: bool = False
+        self,
+        shortages: Mapping[str, float] | Iterable[str],
+        *,
+        substitution: bool = False,
+        target: str | None = None,
     ) -> Table:
         """Items blocked or constrained by shortages, each with the chain of facts that explains it.
 
         Args:
             shortages: id or name -> availability in [0, 1], or `ID[=AVAILABILITY]` strings.
             substitution: whether any one qualified source can replace the others.
+            target: one item to look at (id or name): its row only, `OK` at 1 with an empty
+                chain when the shortages do not reach it.
 
         >>> t = kg.impact({"Vendor A HBM3E": 0})
         >>> [(r.id, r.status, r.low, r.high) for r in t][:3]
         [('ex-hbm-a', 'BLOCKED', 0.0, 0.0), ('ex-accelerator', 'CONSTRAINED', 0.3, 0.3), ('ex-datacenter', 'CONSTRAINED', 0.3, 0.3)]
         >>> t[1].chain
         ['ex-accelerator', 'ex-hbm-a']
+        >>> [(r.id, r.status, r.chain) for r in kg.impact({"ex-hbm-a": 0}, target="ex-rack")]
+        [('ex-rack', 'CONSTRAINED', ['ex-rack', 'ex-accelerator', 'ex-hbm-a'])]
         """
         wanted = parse_shortages(shortages)
         if not wanted:
@@ -251,8 +261,11 @@ class Client(abc.ABC):
                 raise ValueError(
                     f"availability of {ref!r} must be in [0, 1] (0 = out, 1 = normal), got {value}"
                 )
+        only = None if target is None else self.info(target)
         a = self._impact(wanted, substitution)
         found = sorted(a.rows, key=lambda r: (_rank(r.status), r.low, r.high, r.id))
+        if only is not None:
+            found = [impact_on(only, found)]
         summary = {
             "shortages": a.shortages,
             "substitution": substitution,
@@ -260,8 +273,9 @@ class Client(abc.ABC):
             "counts_by_layer": {str(k): v for k, v in a.counts_by_layer.items()},
             "cycles": a.cycles,
             "version": a.version,
-        }
+        } | ({} if only is None else {"target": only.id})
         title = "impact of " + ", ".join(f"{k}={v:g}" for k, v in a.shortages.items())
+        title += "" if only is None else f" on {only.id}"
         return Table(title, found, columns=rows.Affected.fields(), summary=summary, kind="impact")
 
     def critical_path(self, ref: str) -> Table:
@@ -431,19 +445,3 @@ class Client(abc.ABC):
 
 def _rank(status: str) -> int:
     return Status(status).rank
-
-
-def _entity_fields(e: EntityInfo) -> dict[str, Any]:
-    return {
-        "id": e.id,
-        "name": e.name,
-        "types": list(e.types),
-        "layer": e.layer,
-        "category": e.category,
-        "aliases": list(e.aliases),
-    }
-
-
-def entity_row(e: EntityInfo) -> rows.Entity:
-    """The search row of an entity."""
-    return rows.Entity(**_entity_fields(e))

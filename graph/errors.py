@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 __all__ = [
+    "AmbiguousEntityError",
     "StackgraphError",
     "StoreBusyError",
     "StoreDamagedError",
@@ -49,3 +50,21 @@ class UnknownEntityError(StackgraphError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+class AmbiguousEntityError(UnknownEntityError):
+    """A word names no entity whole but is a word of several names; carries them (ids)."""
+
+    def __init__(self, value: str, candidates: list[str], total: int | None = None) -> None:
+        self.value = value
+        self.suggestions = candidates
+        more = (
+            ""
+            if total is None or total <= len(candidates)
+            else f" and {total - len(candidates)} more"
+        )
+        KeyError.__init__(
+            self,
+            f"{value!r} is a word of several names: {', '.join(candidates)}{more};"
+            " give an id or a whole name",
+        )

@@ -37,7 +37,7 @@ from graph.client import (
     entity_row,
 )
 from graph.details import read_entity_details
-from graph.errors import UnknownEntityError
+from graph.errors import AmbiguousEntityError, UnknownEntityError
 from graph.namespace import META_GRAPH, PREFIXES, normalise, slug_of
 from graph.snapshot import EntityInfo, Snapshot
 from graph.store import Store, open_store
@@ -118,13 +118,17 @@ class KnowledgeGraph(Client):
     # ------------------------------------------------------------------ lookup
 
     def resolve(self, ref: str) -> str:
-        """The id of an entity named by id, IRI, name, alias or maker-prefixed name.
+        """The id of an entity named by id, IRI, name, alias or maker-prefixed name, else by a
+        word of its name or an alias that no other entity's name holds ("Abilene").
 
         Raises:
+            AmbiguousEntityError: a word of several names; the message lists them.
             UnknownEntityError: nothing matches; the message lists the closest matches.
 
         >>> kg.resolve("Example X-1"), kg.resolve("https://w3id.org/stackgraph/id/ex-hbm")
         ('ex-accelerator', 'ex-hbm')
+        >>> kg.resolve("Rack")
+        'ex-rack'
         """
         snap = self.snapshot()
         if ref in snap.entities:
@@ -132,9 +136,15 @@ class KnowledgeGraph(Client):
         slug = slug_of(ref)
         if slug in snap.entities:
             return slug
-        hit = snap.names.get(normalise(ref))
+        key = normalise(ref)
+        hit = snap.names.get(key)
         if hit is not None:
             return hit
+        holders = snap.words.get(key, ()) if key else ()
+        if len(holders) == 1:
+            return holders[0]
+        if holders:
+            raise AmbiguousEntityError(ref, list(holders[:10]), len(holders))
         raise UnknownEntityError(ref, self.suggest(ref))
 
     def suggest(self, ref: str, n: int = 5) -> list[str]:

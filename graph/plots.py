@@ -33,6 +33,7 @@ from graph.plotting._source import Graph, table_of
 from graph.plotting._style import (
     LAYER_COLOURS,
     LAYERS,
+    LINE_COLOURS,
     LINESTYLES,
     MARKERS,
     STATUS_COLOURS,
@@ -222,7 +223,8 @@ def what_if(
 ) -> Figure:
     """Availability of each product as the supply of one item falls from 100% to 0%.
 
-    Products whose curves coincide share one line (their names joined), so none hides another.
+    Products whose curves coincide share one line (their names joined), so none hides another;
+    each line has a colour of its own (after ten, the colours repeat with another line style).
 
     Args:
         kg: the knowledge graph.
@@ -275,7 +277,7 @@ def what_if(
         label = textwrap.fill(", ".join(i.name for i in infos), 40, max_lines=4)
         if all(lo == 1.0 for lo, _ in curve):
             label += " (unaffected)"
-        colour = layer_colour(infos[0].layer)
+        colour = LINE_COLOURS[n % len(LINE_COLOURS)]
         if any(hi - lo > 1e-6 for lo, hi in curve):
             # Shares no source gives: the product lies somewhere in this band.
             ax.fill_between(
@@ -293,7 +295,7 @@ def what_if(
             label=label,
             color=colour,
             marker=MARKERS[n % len(MARKERS)],
-            linestyle=LINESTYLES[(n // len(MARKERS)) % len(LINESTYLES)],
+            linestyle=LINESTYLES[(n // len(LINE_COLOURS)) % len(LINESTYLES)],
             lw=2.2,
             ms=6,
             markeredgecolor="#333333",

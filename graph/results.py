@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import html
+import shutil
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from graph._wrap import layout
 
 __all__ = ["Table", "plain"]
 
@@ -96,21 +99,18 @@ class Table:
         """The rows as plain dicts and lists, ready for JSON."""
         return [plain(r) for r in self.rows]
 
-    def to_text(self, columns: Sequence[str] | None = None, limit: int = 50) -> str:
-        """A plain-text table for terminals."""
+    def to_text(
+        self, columns: Sequence[str] | None = None, limit: int = 50, width: int | None = None
+    ) -> str:
+        """A plain-text table for terminals.
+
+        With a `width`, the table is narrowed to fit it: long cells (chains, paths, sources)
+        wrap at spaces and after arrows, onto as many lines as they need, never cut; without
+        one, each cell is printed whole on one line.
+        """
         cols = list(columns or self._columns())
         body = [[_cell(r.get(c)) for c in cols] for r in self.rows[:limit]]
-        widths = [
-            min(60, max([len(c)] + [len(row[i]) for row in body])) for i, c in enumerate(cols)
-        ]
-
-        def line(cells: Sequence[str]) -> str:
-            return "  ".join(
-                cell[:w].ljust(w) for cell, w in zip(cells, widths, strict=True)
-            ).rstrip()
-
-        out = [self.title, line(cols), line(["-" * w for w in widths])]
-        out += [line(row) for row in body]
+        out = [self.title, *layout(cols, body, width)]
         if len(self.rows) > limit:
             out.append(f"... {len(self.rows) - limit} more rows")
         if not self.rows:
@@ -118,7 +118,7 @@ class Table:
         return "\n".join(out)
 
     def __str__(self) -> str:
-        return self.to_text()
+        return self.to_text(width=shutil.get_terminal_size((100, 24)).columns)
 
     def _repr_html_(self) -> str:
         cols = self._columns()

@@ -7,10 +7,13 @@ built by `graph.projection.build_snapshot` and never changes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from graph.analysis import DependencyGraph
+from graph.namespace import normalise
 from graph.tiers import TIERS, is_weak, tier_of
 from graph.units import Canonical
 
@@ -152,6 +155,17 @@ class Snapshot:
     requirement_units: dict[str, str] = field(default_factory=dict, repr=False)
     """Requirement record IRI -> the unit of its quantity."""
     per_wafer: tuple[PerWafer, ...] = ()
+
+    @cached_property
+    def words(self) -> dict[str, tuple[str, ...]]:
+        """Each normalised word of a name or alias -> the slugs whose names hold it, sorted."""
+        found: dict[str, set[str]] = {}
+        for slug, e in self.entities.items():
+            for name in (e.name, *e.aliases):
+                for word in re.split(r"[\s/,;:()]+", name):
+                    if key := normalise(word):
+                        found.setdefault(key, set()).add(slug)
+        return {k: tuple(sorted(v)) for k, v in found.items()}
 
     def capacities_of(self, slug: str, year: int | None = None) -> list[CapacityInfo]:
         """The capacity records of `slug`, as what they are of or as holder (of `year` only,

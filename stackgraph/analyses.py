@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from typing import Any
 
 from graph import KnowledgeGraph, Table
+from graph.results import plain
 from graph.units import KINDS
+from stackgraph import _format as fmt
+from stackgraph._capacity_text import capacity_text
 
 __all__ = ["register"]
 
@@ -19,6 +23,11 @@ _IMPACT_COLUMNS = ["id", "name", "layer", "status", "low", "high", "chain"]
 
 def _open(args: argparse.Namespace) -> KnowledgeGraph:
     return KnowledgeGraph.open(args.store)
+
+
+def _width(args: argparse.Namespace) -> int | None:
+    """The terminal's width ($COLUMNS, else 100 when not a terminal); None with --wide."""
+    return None if args.wide else shutil.get_terminal_size((100, 24)).columns
 
 
 def _emit(
@@ -33,44 +42,15 @@ def _emit(
             )
         )
     else:
-        print(table.to_text(columns, limit=args.limit))
+        print(table.to_text(columns, limit=args.limit, width=_width(args)))
         if footer:
             print(footer)
     return 0
 
 
-def _range(low: float, high: float) -> str:
-    return f"{low:.3g}" if abs(high - low) < 1e-9 else f"{low:.3g} to {high:.3g}"
-
-
-def _fact(fact: Any) -> str:
-    est = ", estimated" if fact["estimated"] else ""
-    return (
-        f"{fact['source']} (as of {fact['as_of']}, {fact['confidence']}, {fact['tier']}{est})"
-        if "tier" in fact
-        else f"{fact['source']} (as of {fact['as_of']}, {fact['confidence']}{est})"
-    )
-
-
-def _explanation(row: Any) -> list[str]:
-    lines = [f"{row['id']} {row['status']} {_range(row['low'], row['high'])}"]
-    for step in row["explanation"]:
-        via = f" via {step['via']} of {step['requirement']}" if step["requirement"] else ""
-        lines.append(
-            f"  {step['item']} at {_range(step['low'], step['high'])}{via or ' (shortage)'}"
-        )
-        lines += [f"    source: {_fact(f)}" for f in step["facts"]]
-        for share in step["shares"]:
-            given = "not sourced" if share["share"] is None else f"{share['share']:.3g}"
-            source = "" if share["provenance"] is None else f" from {_fact(share['provenance'])}"
-            lines.append(
-                f"    share of {share['supplier']}: {given}"
-                f" (it is at {_range(share['low'], share['high'])}){source}"
-            )
-    return lines
-
-
 def _impact(args: argparse.Namespace) -> int:
+    if args.target is not None:
+        return _impact_on(args)
     with _open(args) as kg:
         table = kg.impact(args.shortages, substitution=args.substitution)
     counts = table.summary["counts"]
@@ -84,9 +64,29 @@ def _impact(args: argparse.Namespace) -> int:
     if args.explain and not args.json:
         lines = [footer, ""]
         for row in table.rows[: args.limit]:
-            lines += _explanation(row)
+            lines += fmt.explanation(row)
         footer = "\n".join(lines)
     return _emit(args, table, _IMPACT_COLUMNS, footer)
+
+
+def _impact_on(args: argparse.Namespace) -> int:
+    """One item under the scenario, and under each of several shortages alone."""
+    with _open(args) as kg:
+        table = kg.impact(args.shortages, substitution=args.substitution, target=args.target)
+        alone = []
+        if len(table.summary["shortages"]) > 1:
+            for ref, value in table.summary["shortages"].items():
+                one = kg.impact({ref: value}, substitution=args.substitution, target=args.target)
+                alone.append((f"{ref}={value:g}", one[0]))
+    if args.json:
+        answer = {"title": table.title, "summary": table.summary, "rows": table.to_dicts()}
+        answer["alone"] = {shortage: plain(row) for shortage, row in alone}
+        print(json.dumps(answer, default=str, sort_keys=True))
+        return 0
+    scenario = ", ".join(f"{k}={v:g}" for k, v in table.summary["shortages"].items())
+    print(table.title)
+    print("\n".join(fmt.target_view(table[0], scenario, alone, _width(args))))
+    return 0
 
 
 def _critical_path(args: argparse.Namespace) -> int:
@@ -155,25 +155,6 @@ def _closure(args: argparse.Namespace) -> int:
     return _emit(args, table, ["id", "name", "layer", "depth", "path"])
 
 
-_CAPACITY_COLUMNS = [
-    "of",
-    "holder",
-    "year",
-    "kind",
-    "canonical_amount",
-    "canonical_amount_max",
-    "canonical_unit",
-    "canonical_period",
-    "amount",
-    "unit",
-    "period",
-    "as_of",
-    "confidence",
-    "tier",
-    "source",
-]
-
-
 def _capacities(args: argparse.Namespace) -> int:
     """Every figure in its canonical unit, with its kind and source; without --kind, the
     capacity figures first and every other kind (shipments, demand, backlog ...) listed apart,
@@ -181,64 +162,19 @@ def _capacities(args: argparse.Namespace) -> int:
     _deprecated(args, "capacity", "capacities")
     with _open(args) as kg:
         table = kg.capacities(args.id, year=args.year, kind=args.kind)
-    if args.kind:
-        return _emit(args, table, _CAPACITY_COLUMNS)
-    capacity = Table(
-        table.title, [r for r in table if r["kind"] == "capacity"], table.columns, table.summary
-    )
-    apart = [dict(r) for r in table if r["kind"] != "capacity"]
-    if args.json:
-        print(
-            json.dumps(
-                {
-                    "title": table.title,
-                    "summary": table.summary,
-                    "rows": capacity.to_dicts(),
-                    "apart": apart,
-                },
-                default=str,
-                sort_keys=True,
-            )
-        )
-        return 0
-    print(capacity.to_text(_CAPACITY_COLUMNS, limit=args.limit))
-    groups = table.summary["spread"]
-    spread = _spread([g for g in groups if g["kind"] == "capacity"])
-    if spread:
-        print("\nhow far the sources agree:\n" + "\n".join(spread))
-    if apart:
-        others = Table(
-            "listed apart, not capacity (shipments, demand, allocations, backlogs, installed"
-            " bases; --kind lists one kind):",
-            apart,
-            table.columns,
-        )
-        print("\n" + others.to_text(_CAPACITY_COLUMNS, limit=args.limit))
-        spread = _spread([g for g in groups if g["kind"] != "capacity"])
-        if spread:
-            print("\nhow far the sources agree:\n" + "\n".join(spread))
+    if not args.json:
+        print(capacity_text(table, apart=not args.kind, limit=args.limit, width=_width(args)))
+    elif args.kind:
+        return _emit(args, table)
+    else:
+        answer = {
+            "title": table.title,
+            "summary": table.summary,
+            "rows": [plain(r) for r in table if r["kind"] == "capacity"],
+            "apart": [plain(r) for r in table if r["kind"] != "capacity"],
+        }
+        print(json.dumps(answer, default=str, sort_keys=True))
     return 0
-
-
-def _spread(groups: list[dict[str, Any]]) -> list[str]:
-    """One line per item, kind, year and unit given by two or more records: the range of their
-    figures and the tiers of their sources."""
-    out = []
-    for g in groups:
-        if g["records"] < 2:
-            continue
-        per = f" per {g['period']}" if g["period"] else ""
-        tiers = ", ".join(f"{n} {t}" for t, n in g["tiers"].items())
-        out.append(
-            f"  {g['of']} {g['kind']}{' of ' + g['holder'] if g['holder'] else ''}"
-            f" {g['year'] or ''}: {g['low']:,.0f} to {g['high']:,.0f}"
-            f" {g['unit']}{per}, {g['records']} figures from {g['sources']} sources ({tiers})"
-        )
-    return out
-
-
-def _number(v: float | None) -> str:
-    return "unbounded" if v is None else f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}"
 
 
 def _deployable(args: argparse.Namespace) -> int:
@@ -254,10 +190,10 @@ def _deployable(args: argparse.Namespace) -> int:
     s = table.summary
     lines = [""]
     for t, u in s["units"].items():
-        lines.append(f"{t}: {_range_text(u)} units per {s['per']} in {s['year']}")
+        lines.append(f"{t}: {fmt.units(u)} units per {s['per']} in {s['year']}")
         if t in s.get("lost", {}):
             lines.append(
-                f"  baseline {_range_text(s['baseline'][t])}, lost {_range_text(s['lost'][t])}"
+                f"  baseline {fmt.units(s['baseline'][t])}, lost {fmt.units(s['lost'][t])}"
             )
     for r in table:
         if r["binding"]:
@@ -265,14 +201,14 @@ def _deployable(args: argparse.Namespace) -> int:
             gain = r["shadow_price_low"] * 1000
             lines.append(
                 f"binds: {r['layer']} - {r['id']}{' of ' + r['holder'] if r['holder'] else ''}"
-                f" ({_number(r['capacity_low'])} to {_number(r['capacity_high'])} {r['unit']}{per},"
-                f" {r['utilisation']:.0%} used): +1,000 {r['unit']}{per} gives +{_number(gain)}"
+                f" ({fmt.number(r['capacity_low'])} to {fmt.number(r['capacity_high'])} {r['unit']}{per},"
+                f" {r['utilisation']:.0%} used): +1,000 {r['unit']}{per} gives +{fmt.number(gain)}"
                 f" units per {s['per']}"
             )
-            lines += [f"    source: {_fact(f)}" for f in r["facts"]]
+            lines += [f"    source: {fmt.fact(f)}" for f in r["facts"]]
     for rid, facts in s["conversions"].items():
         lines.append(f"per wafer, for {rid}:")
-        lines += [f"    source: {_fact(f)}" for f in facts]
+        lines += [f"    source: {fmt.fact(f)}" for f in facts]
     if s["weak"]:
         lines.append(
             "rests on weak facts only (low confidence or a secondary source):"
@@ -307,16 +243,9 @@ def _deployable(args: argparse.Namespace) -> int:
     return _emit(args, table, columns, "\n".join(lines))
 
 
-def _range_text(u: dict[str, float | None]) -> str:
-    low, high = u["low"], u["high"]
-    if low is None or high is None:
-        return "unbounded"
-    return _number(low) if abs(high - low) < 1e-9 else f"{_number(low)} to {_number(high)}"
-
-
 def _search(args: argparse.Namespace) -> int:
     with _open(args) as kg:
-        table = kg.search(args.text, layer=args.layer, limit=args.limit)
+        table = kg.search(args.text, layer=args.layer, category=args.category, limit=args.limit)
     return _emit(args, table, ["id", "name", "types", "layer", "category"])
 
 
@@ -334,6 +263,11 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--json", action="store_true", help="one JSON object instead of a table")
     p.add_argument("--limit", type=int, default=50, help="most rows to print (default 50)")
+    p.add_argument(
+        "--wide",
+        action="store_true",
+        help="print every cell on one line (default: wrap long cells to the terminal's width)",
+    )
 
 
 def register(sub: Any) -> None:
@@ -351,6 +285,11 @@ def register(sub: Any) -> None:
         help="any one qualified source can replace the others",
     )
     p.add_argument("--explain", action="store_true", help="print each chain with its sources")
+    p.add_argument(
+        "--target",
+        metavar="ID",
+        help="look at one item: its status, range and the chain that explains it, with sources",
+    )
     _common(p)
     p.set_defaults(func=_impact)
 
@@ -434,7 +373,8 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("search", help="find entities by name or alias")
     p.add_argument("text", nargs="?", default="")
-    p.add_argument("--layer")
+    p.add_argument("--layer", help="only entities of this layer, e.g. memory")
+    p.add_argument("--category", help="only entities of this category, e.g. accelerator")
     _common(p)
     p.set_defaults(func=_search)
 

@@ -30,6 +30,7 @@ def kg(bundled_kg: KnowledgeGraph) -> KnowledgeGraph:
     return bundled_kg
 
 
+@pytest.mark.slow
 def test_whole_dataset_conforms_to_shapes(bundled: str) -> None:
     with open_store(bundled, read_only=True) as store:
         lines = [
@@ -270,6 +271,7 @@ def test_an_hbm_vendor_outage_shows_unsourced_shares_as_a_range_with_their_sourc
     assert "share of sk-hynix-hbm3e: not sourced" in explained.stdout
 
 
+@pytest.mark.slow
 def test_data_files_sorted_by_id() -> None:
     import yaml
 

@@ -46,6 +46,7 @@ def test_gb200_nvl72_racks_in_2026_with_what_binds_and_what_bounds_nothing(store
     assert s["conversions"]["b200/cowos-l"]
 
 
+@pytest.mark.slow
 def test_doubling_every_capacity_doubles_the_answer(store: str) -> None:
     base = _ask(store)
     doubled = _ask(store, *(a for r in base["rows"] for a in ("--shortage", f"{r['id']}=2")))
@@ -55,6 +56,7 @@ def test_doubling_every_capacity_doubles_the_answer(store: str) -> None:
         )
 
 
+@pytest.mark.slow
 def test_a_shortage_lowers_the_answer_only_where_it_binds(store: str) -> None:
     base = _ask(store)["summary"]["units"]["gb200-nvl72"]
     binding = next(r["id"] for r in _ask(store)["rows"] if r["binding"])
@@ -67,6 +69,7 @@ def test_a_shortage_lowers_the_answer_only_where_it_binds(store: str) -> None:
     assert "nothing to scale" in other["shortages"][0]["applied"]
 
 
+@pytest.mark.slow
 def test_the_same_answer_from_python_and_the_text_report(store: str, tmp_path: Path) -> None:
     with KnowledgeGraph.open(store) as kg:
         table = kg.deployable("GB200 NVL72", year=2026, shortages={"CoWoS-L": 0.8})
@@ -76,6 +79,7 @@ def test_the_same_answer_from_python_and_the_text_report(store: str, tmp_path: P
     assert "unbounded by the data" in text
 
 
+@pytest.mark.slow
 def test_an_allocation_caps_what_the_targets_get(store: str) -> None:
     free = _ask(store)["summary"]["units"]["gb200-nvl72"]
     capped = _ask(store, "--allocation", "NVIDIA")

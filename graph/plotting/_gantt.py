@@ -179,7 +179,8 @@ def critical_path_gantt(source: Graph | Table, ref: str | None = None) -> Figure
             Patch(facecolor="white", edgecolor="#333333", hatch="//", label="quoted (inputs in)")
         )
     handles.append(Line2D([], [], marker="D", color="#9a9a9a", ls="", label="lead time unknown"))
-    ax.legend(handles=handles, loc="upper right", fontsize=8)
+    # Beside the chart, never over it: the bars' day labels run to its right edge.
+    fig.legend(handles=handles, loc="outside right upper", fontsize=8)
     if unknown:
         missing = int(table.summary.get("missing_in_closure_count") or 0)
         text = (

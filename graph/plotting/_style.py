@@ -13,6 +13,7 @@ from graph.vocabulary import LAYERS
 __all__ = [
     "LAYERS",
     "LAYER_COLOURS",
+    "LINE_COLOURS",
     "NO_LAYER_COLOUR",
     "STATUS_COLOURS",
     "layer_colour",
@@ -85,6 +86,21 @@ def positive(name: str, value: int) -> None:
     if value < 1:
         raise ValueError(f"{name} must be a positive whole number, got {value!r}")
 
+
+# One colour per line where lines stand for different things (products in a what-if): dark and
+# saturated enough to read on white, none of them the red or orange of BLOCKED and CONSTRAINED.
+LINE_COLOURS = (
+    "#1f77b4",
+    "#9467bd",
+    "#2ca02c",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#7f7f7f",
+    "#393b79",
+    "#637939",
+    "#bcbd22",
+)
 
 # Markers and line styles that tell lines of one colour apart (holders, products).
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")

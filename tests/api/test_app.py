@@ -54,6 +54,7 @@ query {
 """
 
 
+@pytest.mark.slow
 def test_hot_reload_serves_the_new_version(reload_sources: Path, tmp_path: Path) -> None:
     spec = f"oxigraph:{tmp_path / 'store'}"
     ingest(reload_sources, spec)

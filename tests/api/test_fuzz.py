@@ -17,6 +17,7 @@ FUZZ = settings(
 )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", [Mode.POSITIVE, Mode.NEGATIVE], ids=["valid", "broken"])
 def test_generated_queries_never_get_a_500(server: Server, mode: Mode) -> None:
     @FUZZ

@@ -5,10 +5,13 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
+import pytest
+
 from api.settings import Settings
 from tests.api._server import Server, ingest, rename_and_ingest, serving, wait_for_version
 
 
+@pytest.mark.slow
 def test_a_cursor_of_an_older_version_is_refused(reload_sources: Path, tmp_path: Path) -> None:
     spec = f"oxigraph:{tmp_path / 'store'}"
     ingest(reload_sources, spec)

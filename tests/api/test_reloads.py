@@ -50,6 +50,7 @@ def _rss_mib(pid: int) -> float:
     raise AssertionError("no VmRSS")
 
 
+@pytest.mark.slow
 def test_a_hundred_versions_leave_descriptors_and_memory_flat(
     reload_sources: Path, tmp_path: Path
 ) -> None:

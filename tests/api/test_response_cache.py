@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import httpx
+import pytest
 
 from api.settings import Settings
 from tests.api._server import Server, ingest, serving
@@ -36,6 +37,7 @@ def test_errors_are_never_cached(server: Server) -> None:
         assert response.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
 
 
+@pytest.mark.slow
 def test_a_new_version_is_a_miss_and_the_cache_is_bounded(
     reload_sources: Path, tmp_path: Path
 ) -> None:

@@ -88,6 +88,7 @@ def _name(port: int) -> str:
     return str(body.json()["data"]["entity"]["name"])
 
 
+@pytest.mark.slow
 def test_two_servers_over_one_store_move_to_a_new_version_together(
     remote: str, reload_sources: Path
 ) -> None:

@@ -321,6 +321,7 @@ def _sparql_rows(store: Store, classes: tuple[str, ...]) -> list[tuple[Any, ...]
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("per_graph_max", [64, 0], ids=["graph by graph", "one scan"])
 @settings(max_examples=200, deadline=None)
 @given(quads=_quads())

@@ -43,6 +43,7 @@ def test_no_server_is_a_store_unavailable(tmp_path: Path) -> None:
         transport.close()
 
 
+@pytest.mark.slow
 def test_a_listing_restarts_when_the_graph_changes_between_pages(tmp_path: Path) -> None:
     sources = tmp_path / "sources"
     shutil.copytree(EXAMPLES / "valid", sources)

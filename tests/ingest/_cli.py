@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import EXAMPLES, ROOT, run_cli
 
 
 def summary(stdout: str) -> dict[str, Any]:
@@ -65,3 +69,44 @@ def wait_for(proc: subprocess.Popen[str], needle: str, timeout: float = 120) -> 
         if not line and proc.poll() is not None:
             raise AssertionError(f"ingest ended before {needle!r}: {proc.returncode}")
     raise AssertionError(f"no {needle!r} within {timeout} s")
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """The example data ingested once: its folder, the store's folder and the store's triples.
+
+    A test that ingests a mistake beside the data writes into a copy of the store (`copy`) and
+    adds its file to `sources` only for the run (`adding`), so every test starts from the same
+    state without paying for the first ingest and export again.
+    """
+
+    sources: Path
+    store: Path
+    triples: list[str]
+
+    def copy(self, target: Path) -> str:
+        """A copy of the store at `target`; its spec."""
+        shutil.copytree(self.store, target)
+        return f"oxigraph:{target}"
+
+    @contextmanager
+    def adding(self, name: str, content: bytes) -> Iterator[Path]:
+        """`sources` with one more file, `name`, for the duration of the block."""
+        path = self.sources / name
+        assert not path.exists(), f"{name} would replace a file of the data"
+        path.write_bytes(content)
+        try:
+            yield path
+        finally:
+            path.unlink()
+
+
+def ingest_examples(folder: Path) -> Ingested:
+    """Copy the valid examples into `folder` and ingest them into a store beside them."""
+    sources, store = folder / "sources", folder / "store"
+    shutil.copytree(EXAMPLES / "valid", sources)
+    result = run_cli("ingest", str(sources), "--store", f"oxigraph:{store}")
+    assert result.code == 0, result.stderr
+    return Ingested(
+        sources, store, sorted(export_nt(f"oxigraph:{store}", "--with-meta").splitlines())
+    )

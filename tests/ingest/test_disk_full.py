@@ -39,7 +39,7 @@ def _namespaces() -> str | None:
 
 
 _WHY_NOT = _namespaces()
-pytestmark = pytest.mark.skipif(_WHY_NOT is not None, reason=_WHY_NOT or "")
+pytestmark = [pytest.mark.skipif(_WHY_NOT is not None, reason=_WHY_NOT or ""), pytest.mark.slow]
 
 
 def _scenario(tmp_path: Path, sources: Path, size: str, changed: str) -> dict[str, Any]:

@@ -68,6 +68,7 @@ def test_verbose_log_lines_are_json_with_time_and_memory(dataset: Path, tmp_path
         assert line["seconds"] >= 0 and line["peak_mib"] > 0
 
 
+@pytest.mark.slow
 def test_a_damaged_store_is_exit_74_with_its_json_line(dataset: Path, store_spec: str) -> None:
     assert run_cli("ingest", str(dataset), "--store", store_spec).code == 0
     folder = Path(store_spec.split(":", 1)[1])

@@ -113,6 +113,7 @@ def test_pruning_a_source_others_still_refer_to_is_refused(
     assert "'ex-feed-org' is not the id, name or alias of any entity" in stderr
 
 
+@pytest.mark.slow
 def test_only_changed_sources_are_validated_again(dataset: Path, store_spec: str) -> None:
     assert _ingest(str(dataset), "--store", store_spec)[0] == 0
     result = run_cli("-v", "ingest", str(dataset), "--store", store_spec)

@@ -104,6 +104,7 @@ def test_scaling_every_capacity_scales_the_answer(case, k: float) -> None:
         assert math.isclose(scaled.mixes, k * base.mixes, rel_tol=1e-6, abs_tol=1e-6)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(programs())
 def test_a_capacity_that_does_not_bind_can_go(case) -> None:
@@ -115,6 +116,7 @@ def test_a_capacity_that_does_not_bind_can_go(case) -> None:
     assert _close(deployable(g, targets, rest, source_capacity=held).mixes, base.mixes)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(programs(every_capacity=True), st.sampled_from([1e-3, 1e-2]))
 def test_cutting_the_binding_capacity_costs_its_shadow_price(case, fraction: float) -> None:

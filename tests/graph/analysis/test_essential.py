@@ -110,6 +110,7 @@ def _choke_cases(
     return g, top, weights, categories
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(_choke_cases())
 def test_chokepoints_match_set_version(

@@ -251,6 +251,7 @@ def test_bounds_are_the_extremes_over_share_vertices(
     _check_bounds(case, sub)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(_cases(acyclic=False), st.booleans())
 def test_bounds_are_the_extremes_over_share_vertices_on_cycles(
@@ -275,6 +276,7 @@ def test_known_shares_give_the_point_value(
             assert res.status(x) is impact_status(want[x])
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(_cases(), st.booleans())
 def test_status_follows_the_bounds(
@@ -298,6 +300,7 @@ def test_status_follows_the_bounds(
     assert all(a.status is impact_status(a.low, a.high) for a in res.affected)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(_cases(), st.booleans())
 def test_explanations_follow_the_low_bound(

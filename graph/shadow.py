@@ -87,10 +87,16 @@ def shadow_path(path: Path) -> Path:
     return path.with_name(f".{path.name}.shadow")
 
 
-def build(live: ox.Store, path: Path, updates: Iterable[str], nquads: Iterable[str]) -> Path:
+def build(
+    live: ox.Store,
+    path: Path,
+    updates: Iterable[str],
+    nquads: Iterable[str],
+    files: Iterable[tuple[Path, str]] = (),
+) -> Path:
     """Build the shadow of the store `live` open at `path`: a checkpoint of it with `updates`
-    (SPARQL, in order) applied and `nquads` (chunks of N-Quads) bulk-loaded, then compacted;
-    returns its path.
+    (SPARQL, in order) applied, `nquads` (chunks of N-Quads) and `files` (N-Triples files, each
+    into its named graph) bulk-loaded, then compacted; returns its path.
 
     The store itself is not changed; a failure leaves at most the shadow folder behind.
     """
@@ -107,6 +113,8 @@ def build(live: ox.Store, path: Path, updates: Iterable[str], nquads: Iterable[s
                 f.write(chunk)
             f.flush()
             copy.bulk_load(path=f.name, format=ox.RdfFormat.N_QUADS)
+        for file, graph in files:
+            copy.bulk_load(path=file, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
         copy.optimize()
         copy.flush()
     except BaseException:

@@ -5,7 +5,8 @@ lead times where the generator gives one) and, for each requirement, its sources
 that item (with shares where known). Every record carries a source, an as-of date and a
 confidence, as the ingest requires.
 
-Usage: ``python bench/sources.py 10000 sources/`` writes the files and prints their counts.
+Usage: ``python bench/sources.py 10000 sources/ [--lean]`` writes the files and prints their
+counts (``--lean``: each item with one requirement and no supplies, about 15 triples per item).
 """
 
 from __future__ import annotations
@@ -51,8 +52,16 @@ _KIND = {
 _PROVENANCE = {"source": "https://example.org/bench", "as_of": "2025", "confidence": "medium"}
 
 
-def write_sources(s: Synthetic, folder: Path) -> dict[str, int]:
-    """Write one CSV source per tier into ``folder``; returns the records written per file."""
+def write_sources(s: Synthetic, folder: Path, *, lean: bool = False) -> dict[str, int]:
+    """Write one CSV source per tier into ``folder``; returns the records written per file.
+
+    Args:
+        s: the generator's graph.
+        folder: where the files go.
+        lean: each item with its first requirement only, no supplies: about 15 triples per
+            item (the full graph writes about 115), the size the issue of the ingest at scale
+            assumes. Its graph is thinner, not a smaller copy of the full one.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     reqs_of = np.argsort(s.req_item, kind="stable")
     req_start = np.searchsorted(s.req_item[reqs_of], np.arange(len(s.ids) + 1))
@@ -81,7 +90,8 @@ def write_sources(s: Synthetic, folder: Path) -> dict[str, int]:
                 )
                 n += 1
             for i in range(lo, hi):
-                for r in reqs_of[req_start[i] : req_start[i + 1]].tolist():
+                reqs = reqs_of[req_start[i] : req_start[i + 1]].tolist()
+                for r in reqs[:1] if lean else reqs:
                     lead = int(s.req_lead[r])
                     out.writerow(
                         {
@@ -93,7 +103,7 @@ def write_sources(s: Synthetic, folder: Path) -> dict[str, int]:
                         }
                     )
                     n += 1
-                    for k in srcs_of[src_start[r] : src_start[r + 1]].tolist():
+                    for k in [] if lean else srcs_of[src_start[r] : src_start[r + 1]].tolist():
                         share = float(s.src_share[k])
                         lead = int(s.src_lead[k])
                         out.writerow(
@@ -113,6 +123,10 @@ def write_sources(s: Synthetic, folder: Path) -> dict[str, int]:
 
 
 if __name__ == "__main__":
-    size = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    written = write_sources(generate(size), Path(sys.argv[2] if len(sys.argv) > 2 else "sources"))
+    lean = "--lean" in sys.argv
+    args = [a for a in sys.argv[1:] if a != "--lean"]
+    size = int(args[0]) if args else 10_000
+    written = write_sources(
+        generate(size), Path(args[1] if len(args) > 1 else "sources"), lean=lean
+    )
     print(written, sum(written.values()), "records")

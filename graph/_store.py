@@ -7,6 +7,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from graph.namespace import META_GRAPH
 
@@ -38,6 +39,15 @@ class GraphWrite:
     graph: str
     ntriples: str
     removed: str | None = None
+    path: Path | None = None
+    """The new content is this file of `triples` N-Triples lines instead (a large graph, that
+    the embedded store's bulk loader reads from disk, not from memory)."""
+    triples: int = 0
+
+    def read(self) -> GraphWrite:
+        """The same write with the content of its file as ``ntriples``."""
+        text = self.ntriples if self.path is None else self.path.read_text(encoding="utf-8")
+        return GraphWrite(self.graph, text, self.removed)
 
 
 def deletion_updates(
@@ -75,7 +85,7 @@ def write_operations(
             per graph (for a server that refuses blank nodes in ``INSERT DATA``), unsplit so
             that a blank node stays one node.
     """
-    writes = list(writes)
+    writes = [w.read() for w in writes]
     parts = deletion_updates(writes, meta_drop, per_operation)
     for w in [*writes, GraphWrite(META_GRAPH, meta)]:
         text = w.ntriples

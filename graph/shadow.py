@@ -7,7 +7,9 @@ shadow copy of the store:
 1. the store is checkpointed beside itself (``Store.backup``: hard links to its immutable files,
    cheap at any size);
 2. the copy is changed there: deletions as SPARQL updates (their size is that of what goes), the
-   added quads with the bulk loader from a file;
+   added quads with the bulk loader from a file; then it is compacted (``Store.optimize``): the
+   bulk loader's files, left as they are, make every later read of the store slower, the more so
+   the larger it is (bench/README.md);
 3. the copy and the store exchange their paths in one ``renameat2(RENAME_EXCHANGE)`` call, so any
    process opening the store finds either the old folder or the new one, never a mix;
 4. the old folder, now at the shadow's path, is removed.
@@ -85,9 +87,16 @@ def shadow_path(path: Path) -> Path:
     return path.with_name(f".{path.name}.shadow")
 
 
-def build(live: ox.Store, path: Path, updates: Iterable[str], nquads: Iterable[str]) -> Path:
+def build(
+    live: ox.Store,
+    path: Path,
+    updates: Iterable[str],
+    nquads: Iterable[str],
+    files: Iterable[tuple[Path, str]] = (),
+) -> Path:
     """Build the shadow of the store `live` open at `path`: a checkpoint of it with `updates`
-    (SPARQL, in order) applied and `nquads` (chunks of N-Quads) bulk-loaded; returns its path.
+    (SPARQL, in order) applied, `nquads` (chunks of N-Quads) and `files` (N-Triples files, each
+    into its named graph) bulk-loaded, then compacted; returns its path.
 
     The store itself is not changed; a failure leaves at most the shadow folder behind.
     """
@@ -104,6 +113,9 @@ def build(live: ox.Store, path: Path, updates: Iterable[str], nquads: Iterable[s
                 f.write(chunk)
             f.flush()
             copy.bulk_load(path=f.name, format=ox.RdfFormat.N_QUADS)
+        for file, graph in files:
+            copy.bulk_load(path=file, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
+        copy.optimize()
         copy.flush()
     except BaseException:
         del copy

@@ -109,15 +109,16 @@ class OxigraphStore(Store):
         self, writes: Iterable[GraphWrite], meta: str = "", meta_drop: Iterable[str] = ()
     ) -> None:
         writes, meta_drop = list(writes), list(meta_drop)
-        added = sum(w.ntriples.count("\n") + 1 for w in writes if w.ntriples)
+        added = sum(w.ntriples.count("\n") + 1 if w.ntriples else w.triples for w in writes)
         if (
-            added > self.shadow_above
+            (added > self.shadow_above or any(w.path for w in writes))
             and self.path is not None
             and not self.read_only
             and shadow.available(self.path.parent)
         ):
             self._shadow_write(writes, meta, meta_drop)
             return
+        writes = [w.read() for w in writes]
         if not all(self._adds_only(w) for w in writes) or self._holds_meta(meta_drop):
             super().replace_graphs(writes, meta, meta_drop)
             return
@@ -133,9 +134,11 @@ class OxigraphStore(Store):
     def _shadow_write(self, writes: list[GraphWrite], meta: str, meta_drop: list[str]) -> None:
         assert self.path is not None
         updates = deletion_updates(writes, meta_drop)
-        chunks = (_as_nquads(w.ntriples, w.graph) for w in [*writes, GraphWrite(META_GRAPH, meta)])
+        inline = [w for w in writes if w.path is None]
+        files = [(w.path, w.graph) for w in writes if w.path is not None]
+        chunks = (_as_nquads(w.ntriples, w.graph) for w in [*inline, GraphWrite(META_GRAPH, meta)])
         try:
-            built = shadow.build(self._store, self.path, updates, chunks)
+            built = shadow.build(self._store, self.path, updates, chunks, files)
             self._store = None  # type: ignore[assignment]  # closes the store before the swap
             try:
                 shadow.swap_in(built, self.path)

@@ -14,10 +14,10 @@ from rdflib.namespace import SH
 from graph.namespace import META_GRAPH, SG
 from graph.store import Store
 from ingest.entities import ENTITY_TYPES, store_entities
-from ingest.triples import Candidate
+from ingest.triples import Candidate, Spooled
 from schema._spec import load
 
-__all__ = ["Violation", "check", "check_candidates", "shapes"]
+__all__ = ["Violation", "check", "check_candidates", "entity_types", "shapes"]
 
 _RDF_TYPE = ox.NamedNode(str(RDF.type))
 SHAPES_FILE = Path(__file__).resolve().parent.parent / "schema" / "shapes.ttl"
@@ -115,7 +115,7 @@ def check_candidates(
     checked = set(candidates) if shapes_on is None else shapes_on & set(candidates)
     stored = store_entities(store, set())
     problems: list[str] = []
-    typed = {name: _entity_types(g) for name, g in candidates.items()}
+    typed = {name: entity_types(g) for name, g in candidates.items()}
     new_entities = {iri for types in typed.values() for iri, _ in types}
     if checked:
         data = Graph()
@@ -140,8 +140,10 @@ def check_candidates(
     return problems + _dangling(store, removed, run_graphs)
 
 
-def _entity_types(candidate: Candidate) -> list[tuple[str, URIRef]]:
+def entity_types(candidate: Candidate) -> list[tuple[str, URIRef]]:
     """(IRI, class) of each entity a candidate graph defines."""
+    if isinstance(candidate, Spooled):
+        return candidate.entities
     if isinstance(candidate, Graph):
         return [
             (str(s), URIRef(str(t)))

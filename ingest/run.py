@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from rdflib import Graph, URIRef
 
 from graph.errors import StoreUnavailableError
 from graph.namespace import graph_iri
-from graph.store import GraphWrite, Store, default_store_spec, now, open_store
+from graph.store import GraphWrite, OxigraphStore, Store, default_store_spec, now, open_store
 from ingest.confidence import check_confidence
 from ingest.entities import entity_index
 from ingest.gate import check_candidates
@@ -37,6 +38,7 @@ from ingest.report import IngestReport, SourceReport
 from ingest.resolutions import Decision, read_decisions
 from ingest.resolve import resolve_external
 from ingest.shares import check_shares
+from ingest.stream import first_pass, second_pass, streams
 from ingest.swap import plan, swap
 from ingest.triples import Candidate, to_triples
 from schema._spec import load
@@ -57,6 +59,9 @@ class IngestOptions:
     """Remove the graphs of sources that are no longer among the inputs."""
     full: bool = False
     """Validate every source, even those whose input is unchanged since the last run."""
+    stream_above: int | None = 4 * 2**20
+    """Inputs over this many bytes, written to a store on disk, are read in two passes with
+    bounded memory (``ingest.stream``); None: never."""
 
 
 def ingest(
@@ -106,10 +111,33 @@ def _open_for(options: IngestOptions) -> Store:
 def _run(
     options: IngestOptions, files: list[Path], store: Store, t0: float, say: Callable[[str], None]
 ) -> IngestReport:
+    """The steps of a run, with a spool folder beside the store when it takes two passes."""
+    if not isinstance(store, OxigraphStore) or store.path is None:
+        return _steps(options, files, store, t0, say, None)
+    if not streams(files, store, options.dry_run, options.stream_above):
+        return _steps(options, files, store, t0, say, None)
+    spool = store.path.with_name(f".{store.path.name}.spool")
+    shutil.rmtree(spool, ignore_errors=True)  # left by a run that was killed
+    spool.mkdir()
+    try:
+        return _steps(options, files, store, t0, say, spool)
+    finally:
+        shutil.rmtree(spool, ignore_errors=True)
+
+
+def _steps(
+    options: IngestOptions,
+    files: list[Path],
+    store: Store,
+    t0: float,
+    say: Callable[[str], None],
+    spool: Path | None,
+) -> IngestReport:
     """The steps of a run; each refuses the run (raising) before anything is written."""
     started = now()
     held = registered(store)
-    sources = _read(files, options, {} if options.full else held)
+    entities: dict[str, list[ValidRecord]] | None = None if spool is None else {}
+    sources = _read(files, options, {} if options.full else held, entities)
     say(f"read {len(sources)} source file(s)")
     for problem in assign_names(sources, held):
         next(s for s in sources if s.display == problem.file).problems.insert(0, problem)
@@ -125,9 +153,21 @@ def _run(
     decisions, wrong = read_decisions(options.paths)
     if work and wrong:
         work[0].problems.extend(wrong)
+    if spool is not None and any(s.external for s in work):
+        say("external sources are matched against every record of the run: one pass")
+        return _run(replace(options, stream_above=None), files, store, t0, say)
     candidates, seconds = (
-        _resolve(work, store, run_graphs, decisions, say) if run_graphs else ({}, {})
+        _resolve(work, store, run_graphs, decisions, say)
+        if run_graphs and spool is None
+        else ({}, {})
     )
+    if run_graphs and spool is not None and entities is not None:
+        say("read the entities; validating and writing one source at a time")
+        streamed = second_pass(work, entities, store, run_graphs, spool, options.max_file_bytes)
+        if streamed is None:  # the other path finds every problem and reports them in order
+            say("the inputs have a problem: reading them again, all at once, to report them")
+            return _run(replace(options, stream_above=None), files, store, t0, say)
+        candidates, seconds = streamed
     candidates.update({r.graph: Graph() for r in pruned})
     report = IngestReport(store=store.spec, outcome="invalid")
     report.sources = [SourceReport(s.display, str(graph_iri(s.name))) for s in work]
@@ -195,10 +235,14 @@ def _progress(items: list[Path], enabled: bool) -> Any:
 
 
 def _read(
-    files: list[Path], options: IngestOptions, held: dict[str, Registered]
+    files: list[Path],
+    options: IngestOptions,
+    held: dict[str, Registered],
+    entities: dict[str, list[ValidRecord]] | None = None,
 ) -> list[SourceFile]:
     """Read every source, each with its key (``ingest.registry.source_key``); a file whose
-    bytes are those the store's graph was made from, by this schema, is only hashed."""
+    bytes are those the store's graph was made from, by this schema, is only hashed. With
+    `entities`, the first pass of ``ingest.stream``: only the entity records of each are kept."""
     schema = f"{load().version}:"
     made = {
         r.key: (r.input_hash, r.graph)
@@ -212,6 +256,8 @@ def _read(
         if source is None:
             source = read_source(path, max_bytes=options.max_file_bytes)
             source.key = key
+            if entities is not None:
+                entities[source.display] = first_pass(source)
         sources.append(source)
     return sources
 

@@ -6,20 +6,21 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from graph.namespace import META_GRAPH, SG
 from graph.store import GraphWrite, Store
 from ingest.provenance import run_iri, run_record
 from ingest.readers import SourceFile
 from ingest.report import SourceReport
-from ingest.triples import Candidate
+from ingest.triples import Candidate, Spooled
 from schema._spec import load
 
-__all__ = ["canonical", "canonical_lines", "plan", "stored_hashes", "swap"]
+__all__ = ["canonical", "canonical_lines", "plan", "spool", "stored_hashes", "swap"]
 
 _DOUBLE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#double")
 
@@ -100,23 +101,51 @@ def plan(
     hashes: dict[str, str] = {}
     for r, source in zip(reports, sources, strict=True):
         t = time.perf_counter()
-        if source.triples is not None:
-            lines = canonical_lines(source.triples)
+        candidate = None if source.triples is not None else candidates.pop(r.graph)
+        if isinstance(candidate, Spooled):
+            hashes[r.graph], r.triples = candidate.digest, candidate.triples
+            lines: list[str] | None = None  # read from its file only for a patch
         else:
-            candidate = candidates.pop(r.graph)  # its lines replace it: free it as we go
-            if isinstance(candidate, Graph):
+            if candidate is None:
+                lines = canonical_lines(source.triples or [])
+            elif isinstance(candidate, Graph):  # its lines replace it: free it as we go
                 lines = canonical(candidate.serialize(format="nt"))
             else:
                 lines = canonical_lines(candidate)
-        hashes[r.graph] = _content_hash(lines, source.input_hash)
-        r.triples = len(lines)
+            hashes[r.graph], r.triples = _content_hash(lines, source.input_hash), len(lines)
         if stored.get(r.graph) == hashes[r.graph]:
             r.outcome = "unchanged"
         else:
             r.outcome = "changed"
-            writes.append(_write(r, lines, canonical(store.graph_ntriples(r.graph))))
+            held = canonical(store.graph_ntriples(r.graph))
+            if isinstance(candidate, Spooled) and not held:  # loaded from its file as it is
+                r.added, r.removed = candidate.triples, 0
+                writes.append(GraphWrite(r.graph, "", "", candidate.path, candidate.triples))
+            else:
+                if isinstance(candidate, Spooled):
+                    lines = candidate.path.read_text(encoding="utf-8").splitlines()
+                writes.append(_write(r, lines or [], held))
         r.seconds = seconds[source.display] + time.perf_counter() - t
     return writes, hashes
+
+
+def spool(
+    triples: list[ox.Triple], path: Path, input_hash: str, entities: list[tuple[str, URIRef]]
+) -> Spooled:
+    """Write a source's triples to `path` as canonical N-Triples lines; what is kept of them.
+
+    Examples:
+        >>> import tempfile
+        >>> t = ox.Triple(ox.NamedNode("http://x/a"), ox.NamedNode("http://x/p"), ox.Literal("a"))
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     kept = spool([t, t], Path(tmp, "a.nt"), "", [])
+        ...     print(kept.triples, Path(tmp, "a.nt").read_text(), end="")
+        1 <http://x/a> <http://x/p> "a" .
+    """
+    lines = canonical_lines(triples)
+    with open(path, "w", encoding="utf-8") as f:
+        f.writelines(line + "\n" for line in lines)
+    return Spooled(path, len(lines), _content_hash(lines, input_hash), entities)
 
 
 def _write(report: SourceReport, lines: list[str], stored: list[str]) -> GraphWrite:

@@ -6,21 +6,38 @@ rdflib; ``to_graph`` gives the same triples as an rdflib graph, for the SHACL ga
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import RDF, XSD, Graph
+from rdflib import RDF, XSD, Graph, URIRef
 
 from graph.namespace import LAYER, SG, entity_iri
 from ingest.records import ValidRecord, record_iri
 from schema._spec import Class, Slot
 from schema._types import date_precision
 
-__all__ = ["Candidate", "to_graph", "to_triples"]
+__all__ = ["Candidate", "Spooled", "to_graph", "to_triples"]
 
-Candidate = Graph | list[ox.Triple]
-"""The new content of a named graph: an rdflib graph (RDF sources, for the SHACL gate) or the
-triples of a table source's records (``to_triples``)."""
+
+@dataclass(frozen=True)
+class Spooled:
+    """A table source's triples written to disk as canonical N-Triples lines (``ingest.stream``):
+    what a large run keeps of a graph until its swap, instead of the triples themselves."""
+
+    path: Path
+    triples: int
+    """How many lines (distinct triples) the file holds."""
+    digest: str
+    """The content hash of the lines (``ingest.swap``)."""
+    entities: list[tuple[str, URIRef]]
+    """(IRI, class) of each entity the graph defines, for the gate."""
+
+
+Candidate = Graph | list[ox.Triple] | Spooled
+"""The new content of a named graph: an rdflib graph (RDF sources, for the SHACL gate), the
+triples of a table source's records (``to_triples``), or those triples spooled to disk."""
 
 _RDF_TYPE = ox.NamedNode(str(RDF.type))
 _ENTITY = ox.NamedNode(str(SG.Entity))

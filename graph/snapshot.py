@@ -7,6 +7,7 @@ built by `graph.projection.build_snapshot` and never changes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,19 +140,23 @@ class PerWafer:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """One version of the graph, projected: the dependency graph plus lookup tables."""
+    """One version of the graph, projected: the dependency graph plus lookup tables.
+
+    The tables are Python dicts and tuples when projected from the store, and read-only
+    mappings and sequences decoded on access when mapped from a projection file
+    (`graph.projection_file`); both answer alike."""
 
     version: str
     graph: DependencyGraph
-    entities: dict[str, EntityInfo]
-    provenance: dict[str, Provenance]
-    supplies: tuple[SupplyInfo, ...]
-    names: dict[str, str] = field(repr=False)
+    entities: Mapping[str, EntityInfo]
+    provenance: Mapping[str, Provenance]
+    supplies: Sequence[SupplyInfo]
+    names: Mapping[str, str] = field(repr=False)
     """Normalised name or alias -> slug."""
-    capacities: tuple[CapacityInfo, ...] = ()
-    requirement_units: dict[str, str] = field(default_factory=dict, repr=False)
+    capacities: Sequence[CapacityInfo] = ()
+    requirement_units: Mapping[str, str] = field(default_factory=dict, repr=False)
     """Requirement record IRI -> the unit of its quantity."""
-    per_wafer: tuple[PerWafer, ...] = ()
+    per_wafer: Sequence[PerWafer] = ()
 
     def capacities_of(self, slug: str, year: int | None = None) -> list[CapacityInfo]:
         """The capacity records of `slug`, as what they are of or as holder (of `year` only,

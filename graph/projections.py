@@ -2,8 +2,8 @@
 
 Where: beside an on-disk store (``oxigraph:PATH`` -> ``PATH/../.NAME.projections/``), in the
 user's cache for a ``sparql:`` store (``$XDG_CACHE_HOME/stackgraph/projections/<hash of the
-URL>/``), or the folder `STACKGRAPH_PROJECTIONS` names (``off``: none; a ``memory:`` store has
-none). Each version is a folder ``v<FORMAT>-<version>/`` (`graph.projection_file`).
+URL>/``), or under the folder `STACKGRAPH_PROJECTIONS` names, one folder per store (``off``:
+none; a ``memory:`` store has none). Each version is a folder ``v<FORMAT>-<version>/`` (`graph.projection_file`).
 
 How processes share it, all by `flock`:
 
@@ -50,8 +50,10 @@ def projections_root(store: Store) -> Path | None:
         if store.path is None:
             return None
         path = Path(store.path).resolve()
-        base = Path(env) if env else path.parent
-        return base / f".{path.name}.projections" if not env else base / path.name
+        if not env:
+            return path.parent / f".{path.name}.projections"
+        digest = hashlib.sha256(str(path).encode()).hexdigest()[:16]
+        return Path(env) / f"{path.name}-{digest}"
     if isinstance(store, SparqlStore):
         digest = hashlib.sha256(store.url.encode()).hexdigest()[:16]
         if env:

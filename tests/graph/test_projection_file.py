@@ -27,7 +27,7 @@ from graph.analysis import (
     single_points_of_failure,
 )
 from graph.projection_file import MANIFEST, ProjectionFileError, map_snapshot, write_snapshot
-from graph.projections import Projections
+from graph.projections import Projections, projections_root
 from graph.snapshot import Snapshot
 from graph.store import open_store
 from tests.conftest import ROOT, run_cli
@@ -120,7 +120,12 @@ def _tables(kg: KnowledgeGraph, ref: str) -> list[Any]:
         rows(lambda: kg.single_points_of_failure(ref)),
         rows(lambda: kg.dependencies(ref, depth=2)),
         rows(lambda: kg.dependents(ref, depth=2)),
+        _outcome(lambda: _networkx(kg.subgraph(ref))),
     ]
+
+
+def _networkx(g: Any) -> tuple[dict[Any, Any], list[Any]]:
+    return dict(g.nodes(data=True)), sorted(g.edges(data=True), key=lambda e: (e[0], e[1]))
 
 
 def test_the_bundled_answers_of_the_python_api_are_the_same(two_views: tuple[Any, Any]) -> None:
@@ -245,3 +250,18 @@ def test_the_hash_index_finds_every_key_and_no_other(keys: list[str]) -> None:
     index = HashIndex(Strings(*encode_strings(keys)), hash_table(keys))
     assert [index.find(k) for k in keys] == list(range(len(keys)))
     assert index.find("\x00absent") == -1 and index.find(3) == -1
+
+
+def test_where_the_files_live(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    a, b = (open_store(f"oxigraph:{tmp_path / d / 'store'}") for d in ("a", "b"))
+    try:
+        assert projections_root(a) == tmp_path / "a" / ".store.projections"
+        monkeypatch.setenv("STACKGRAPH_PROJECTIONS", str(tmp_path / "p"))
+        ra, rb = projections_root(a), projections_root(b)
+        assert ra is not None and rb is not None and ra != rb
+        assert ra.parent == rb.parent == tmp_path / "p"
+        monkeypatch.setenv("STACKGRAPH_PROJECTIONS", "off")
+        assert projections_root(a) is None
+    finally:
+        a.close()
+        b.close()

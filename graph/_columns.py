@@ -27,11 +27,13 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = [
+    "Field",
     "HashIndex",
     "MappedDict",
     "Rows",
     "Strings",
     "as_view",
+    "encode_groups",
     "encode_rows",
     "encode_strings",
     "hash_table",
@@ -69,6 +71,44 @@ def encode_rows(rows: Iterable[Any]) -> tuple[npt.NDArray[np.uint8], npt.NDArray
 def as_view(array: npt.NDArray[Any]) -> memoryview:
     """A memoryview of `array` (Python ints on indexing, no numpy scalars)."""
     return memoryview(array) if array.size else memoryview(b"")  # type: ignore[arg-type]
+
+
+def encode_groups(
+    keys_of: Iterable[Iterable[str | None]],
+) -> tuple[list[str], npt.NDArray[np.int64], npt.NDArray[np.int32]]:
+    """Rows grouped by key: the keys in order of first appearance, and for key ``k`` the rows
+    ``rows[ptr[k]:ptr[k + 1]]`` (in row order) whose `keys_of` entry names it."""
+    groups: dict[str, list[int]] = {}
+    for row, keys in enumerate(keys_of):
+        for k in dict.fromkeys(keys):
+            if k is not None:
+                groups.setdefault(k, []).append(row)
+    ptr = np.zeros(len(groups) + 1, dtype=np.int64)
+    np.cumsum([len(v) for v in groups.values()], out=ptr[1:])
+    rows = np.fromiter((r for v in groups.values() for r in v), dtype=np.int32, count=int(ptr[-1]))
+    return list(groups), ptr, rows
+
+
+class Field(Sequence[str]):
+    """One string field of each of `rows` (decoding the row to read it)."""
+
+    __slots__ = ("_name", "_rows")
+
+    def __init__(self, rows: Sequence[Any], name: str) -> None:
+        self._rows, self._name = rows, name
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return [getattr(r, self._name) for r in self._rows[i]]
+        value: str = getattr(self._rows[i], self._name)
+        return value
 
 
 def _crc(key: str) -> int:
@@ -200,7 +240,7 @@ class MappedDict(Mapping[str, V], Generic[V]):
 
     __slots__ = ("_index", "_keys", "_value")
 
-    def __init__(self, keys: Strings, index: HashIndex, value: Callable[[int], V]) -> None:
+    def __init__(self, keys: Sequence[str], index: HashIndex, value: Callable[[int], V]) -> None:
         self._keys, self._index, self._value = keys, index, value
 
     def __getitem__(self, key: str) -> V:

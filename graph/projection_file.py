@@ -27,11 +27,13 @@ import numpy.typing as npt
 
 from graph._columns import (
     Arrays,
+    Field,
     HashIndex,
     MappedDict,
     Rows,
     Strings,
     as_view,
+    encode_groups,
     encode_rows,
     encode_strings,
     hash_table,
@@ -40,11 +42,19 @@ from graph.analysis import DependencyGraph
 from graph.analysis._layout import Layout
 from graph.analysis._traverse import Reverse
 from graph.errors import StackgraphError
-from graph.snapshot import CapacityInfo, EntityInfo, PerWafer, Provenance, Snapshot, SupplyInfo
+from graph.snapshot import (
+    CapacityInfo,
+    EntityInfo,
+    Lookups,
+    PerWafer,
+    Provenance,
+    Snapshot,
+    SupplyInfo,
+)
 
 __all__ = ["FORMAT", "MANIFEST", "ProjectionFileError", "map_snapshot", "write_snapshot"]
 
-FORMAT = 1
+FORMAT = 2
 """The layout of the folder; a folder of another format is projected again."""
 
 MANIFEST = "manifest.json"
@@ -104,6 +114,13 @@ def _arrays(snap: Snapshot) -> Arrays:
         _strings(out, f"{name}.values", list(table.values()))
     for name in ("supplies", "capacities", "per_wafer"):
         _rows(out, f"{name}.rows", getattr(snap, name))
+    out["supplies.iri.hash"] = hash_table([s.iri for s in snap.supplies])
+    for name, keys_of in (
+        ("supplies.by_input", ((s.input,) for s in snap.supplies)),
+        ("capacities.by_entity", ((c.of, c.holder) for c in snap.capacities)),
+    ):
+        keys, out[f"{name}.ptr"], out[f"{name}.rows"] = encode_groups(keys_of)
+        _strings(out, f"{name}.keys", keys, index=True)
     return {k if k.endswith(".npy") else f"{k}.npy": v for k, v in out.items()}
 
 
@@ -244,16 +261,33 @@ def map_snapshot(folder: Path, version: str | None = None, *, verify: bool = Tru
         keys, idx = keyed(name)
         return MappedDict(keys, idx, strings(f"{name}.values").__getitem__)
 
+    supplies = rows("supplies", SupplyInfo)
+    capacities = rows("capacities", CapacityInfo)
+
+    def groups(name: str, of: Sequence[Any]) -> MappedDict[list[Any]]:
+        keys, idx = keyed(name)
+        ptr, members = as_view(load(f"{name}.ptr")), as_view(load(f"{name}.rows"))
+        return MappedDict(keys, idx, lambda g: [of[r] for r in members[ptr[g] : ptr[g + 1]]])
+
+    iris = Field(supplies, "iri")
+    lookups = Lookups(
+        supplies_by_input=groups("supplies.by_input", supplies),
+        supply_by_iri=MappedDict(
+            iris, HashIndex(iris, load("supplies.iri.hash")), supplies.__getitem__
+        ),
+        capacities_by_entity=groups("capacities.by_entity", capacities),
+    )
     return Snapshot(
         version=str(manifest["version"]),
         graph=graph,
         entities=MappedDict(entity_keys, entity_index, entity_rows.__getitem__),
         provenance=MappedDict(fact_keys, fact_index, lambda i: provenance_of(fact_code[i])),
-        supplies=rows("supplies", SupplyInfo),
+        supplies=supplies,
         names=text_table("names"),
-        capacities=rows("capacities", CapacityInfo),
+        capacities=capacities,
         requirement_units=text_table("requirement_units"),
         per_wafer=rows("per_wafer", PerWafer),
+        lookups=lookups,
     )
 
 

@@ -7,6 +7,7 @@ built by `graph.projection.build_snapshot` and never changes.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +16,15 @@ from graph.analysis import DependencyGraph
 from graph.tiers import TIERS, is_weak, tier_of
 from graph.units import Canonical
 
-__all__ = ["CapacityInfo", "EntityInfo", "PerWafer", "Provenance", "Snapshot", "SupplyInfo"]
+__all__ = [
+    "CapacityInfo",
+    "EntityInfo",
+    "Lookups",
+    "PerWafer",
+    "Provenance",
+    "Snapshot",
+    "SupplyInfo",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +148,33 @@ class PerWafer:
 
 
 @dataclass(frozen=True)
+class Lookups:
+    """Indexes of a snapshot's records: the supplies of each input (in record order), each
+    supply by IRI, and the capacity records of each entity (as what they are of or as holder)."""
+
+    supplies_by_input: Mapping[str, Sequence[SupplyInfo]]
+    supply_by_iri: Mapping[str, SupplyInfo]
+    capacities_by_entity: Mapping[str, Sequence[CapacityInfo]]
+
+    @classmethod
+    def of(cls, supplies: Sequence[SupplyInfo], capacities: Sequence[CapacityInfo]) -> Lookups:
+        """Index `supplies` and `capacities`."""
+        by_input: dict[str, list[SupplyInfo]] = {}
+        for s in supplies:
+            by_input.setdefault(s.input, []).append(s)
+        by_entity: dict[str, list[CapacityInfo]] = {}
+        for c in capacities:
+            for slug in dict.fromkeys((c.of, c.holder)):
+                if slug is not None:
+                    by_entity.setdefault(slug, []).append(c)
+        return cls(
+            {k: tuple(v) for k, v in by_input.items()},
+            {s.iri: s for s in supplies},
+            {k: tuple(v) for k, v in by_entity.items()},
+        )
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """One version of the graph, projected: the dependency graph plus lookup tables.
 
@@ -157,14 +193,21 @@ class Snapshot:
     requirement_units: Mapping[str, str] = field(default_factory=dict, repr=False)
     """Requirement record IRI -> the unit of its quantity."""
     per_wafer: Sequence[PerWafer] = ()
+    lookups: Lookups | None = field(default=None, repr=False, compare=False)
+    """Prebuilt `Lookups` (a mapped snapshot's); None: built from the tables when first used."""
+
+    @functools.cached_property
+    def index(self) -> Lookups:
+        """The `Lookups` of this snapshot."""
+        return self.lookups or Lookups.of(self.supplies, self.capacities)
 
     def capacities_of(self, slug: str, year: int | None = None) -> list[CapacityInfo]:
         """The capacity records of `slug`, as what they are of or as holder (of `year` only,
         when given), by year, then item, holder and record."""
         found = [
             c
-            for c in self.capacities
-            if slug in (c.of, c.holder) and (year is None or c.year == year)
+            for c in self.index.capacities_by_entity.get(slug, ())
+            if year is None or c.year == year
         ]
         found.sort(key=lambda c: (c.year or 0, c.of, c.holder or "", c.iri))
         return found

@@ -102,6 +102,13 @@ def test_the_bundled_tables_are_the_same(two_views: tuple[Any, Any]) -> None:
         assert list(getattr(b, name).items()) == list(getattr(a, name).items()), name
     for name in ("supplies", "capacities", "per_wafer"):
         assert list(getattr(b, name)) == list(getattr(a, name)), name
+    for slug in [*a.entities, "no-such-entity"]:
+        for year in (None, 2026):
+            assert b.capacities_of(slug, year) == a.capacities_of(slug, year)
+        by_input = b.index.supplies_by_input.get(slug, ())
+        assert list(by_input) == list(a.index.supplies_by_input.get(slug, ()))
+    assert [b.index.supply_by_iri[s.iri] for s in a.supplies] == list(a.supplies)
+    assert b.index.supply_by_iri.get("urn:none") is None
     assert _analyses(b.graph, {"cowos-l": 0.5}) == _analyses(a.graph, {"cowos-l": 0.5})
 
 

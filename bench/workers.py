@@ -180,16 +180,20 @@ def _synthetic_store(items: int, work: Path) -> str:
         [sys.executable, "-m", "stackgraph.cli", "ingest", str(EXAMPLE), "--store", spec, "-q"],
         cwd=ROOT,
         check=True,
+        capture_output=True,
     )
     store = open_store(spec, read_only=True)
     version = graph_version(store)
     root = projections_root(store)
     store.close()
     assert root is not None
+    folder = Projections(root).folder(version)
+    if (folder / "manifest.json").exists():
+        print(f"synthetic {items:,} items: the file written before, in {folder}")
+        return spec
     t = time.perf_counter()
     snap = synthetic_snapshot(generate(items), version)
     built = time.perf_counter() - t
-    folder = Projections(root).folder(version)
     shutil.rmtree(folder, ignore_errors=True)
     root.mkdir(parents=True, exist_ok=True)
     t = time.perf_counter()
@@ -208,11 +212,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--duration", type=float, default=5.0)
     parser.add_argument(
+        "--work", type=Path, help="a folder to keep the store and its file in (reused if there)"
+    )
+    parser.add_argument(
         "--no-file", action="store_true", help="also each worker projecting on its own"
     )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
+        work = args.work or Path(tmp)
         if args.synthetic:
             spec = _synthetic_store(args.synthetic, work)
             scenarios = {

@@ -14,7 +14,7 @@ ingest of it.
 
 For each worker count: every worker's RSS, PSS (shared pages split between the processes that
 map them) and USS (its private pages), from ``/proc/PID/smaps_rollup`` once every worker has
-answered; their sum; then requests/s of an entity lookup and an impact (response cache off, 16
+answered (before the load, then after it, `before → after`); their sum; then requests/s of an entity lookup and an impact (response cache off, 16
 connections, `bench/load.py`'s client). Memory of N workers is the sum of their PSS.
 """
 
@@ -141,12 +141,16 @@ def run(
                 ).rps
                 for name in scenarios
             ]
+            after = [_memory(p) for p in pids]
         finally:
             _stop(proc)
-        each = {k: "/".join(f"{m[k]:.0f}" for m in mem) for k in ("rss", "pss", "uss")}
-        total = sum(m["pss"] for m in mem)
+        each = {
+            k: "/".join(f"{m[k]:.0f}" for m in mem) + " → " + "/".join(f"{m[k]:.0f}" for m in after)
+            for k in ("rss", "pss", "uss")
+        }
+        total = f"{sum(m['pss'] for m in mem):,.0f} → {sum(m['pss'] for m in after):,.0f}"
         print(
-            f"| {n} | {each['rss']} | {each['pss']} | {each['uss']} | {total:,.0f} | "
+            f"| {n} | {each['rss']} | {each['pss']} | {each['uss']} | {total} | "
             + " | ".join(f"{r:,.0f}" for r in rates)
             + " |",
             flush=True,

@@ -111,8 +111,18 @@ class Field(Sequence[str]):
         return value
 
 
+_M1, _M2 = 0x85EBCA6B, 0xC2B2AE35
+
+
 def _crc(key: str) -> int:
-    return zlib.crc32(key.encode())
+    """CRC-32 of `key`, mixed (MurmurHash3's finaliser): CRC is linear, and keys that differ in
+    a few characters ("item-1", "item-2") would otherwise fill neighbouring slots."""
+    h = zlib.crc32(key.encode())
+    h ^= h >> 16
+    h = (h * _M1) & 0xFFFFFFFF
+    h ^= h >> 13
+    h = (h * _M2) & 0xFFFFFFFF
+    return h ^ (h >> 16)
 
 
 def hash_table(keys: Sequence[str]) -> npt.NDArray[np.int32]:

@@ -13,6 +13,7 @@ process that maps the folder.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 import os
@@ -54,7 +55,7 @@ from graph.snapshot import (
 
 __all__ = ["FORMAT", "MANIFEST", "ProjectionFileError", "map_snapshot", "write_snapshot"]
 
-FORMAT = 2
+FORMAT = 3
 """The layout of the folder; a folder of another format is projected again."""
 
 MANIFEST = "manifest.json"
@@ -318,13 +319,22 @@ class _IntNames(Mapping[int, str]):
     __slots__ = ("_keys", "_values")
 
     def __init__(self, keys: npt.NDArray[np.int64], values: Strings) -> None:
-        self._keys, self._values = keys, values
+        self._keys, self._values = as_view(keys), values
 
     def __getitem__(self, key: int) -> str:
-        pos = int(np.searchsorted(self._keys, key))
-        if pos < len(self._keys) and int(self._keys[pos]) == key:
+        keys = self._keys
+        pos = bisect.bisect_left(keys, key)
+        if pos < len(keys) and keys[pos] == key:
             return self._values[pos]
         raise KeyError(key)
+
+    def get(self, key: int, default: Any = None) -> Any:
+        if not len(self._keys):
+            return default
+        try:
+            return self[key]
+        except KeyError:
+            return default
 
     def __iter__(self) -> Any:
         return iter(self._keys.tolist())

@@ -106,6 +106,7 @@ async def _watch(app: Starlette, kg: KnowledgeGraph, interval: float) -> None:
         app.state.loaded = True
         if view.snapshot() is not app.state.view.snapshot():
             app.state.view = view
+            app.state.cache.keep_only(view.snapshot().version)
             _settle()
 
 

@@ -61,6 +61,15 @@ class AnalysisCache:
             self.put(key, value)
         return value  # type: ignore[no-any-return]
 
+    def keep_only(self, version: str) -> None:
+        """Drop the results of every other graph version: they are never asked again, and
+        a snapshot mapped from its projection file stays mapped while a result holds it."""
+        with self._lock:
+            for key in [
+                k for k in self._data if not (isinstance(k, tuple) and k[:1] == (version,))
+            ]:
+                del self._data[key]
+
     @staticmethod
     def missing(value: object) -> bool:
         """Whether `get` found nothing."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import weakref
-from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from graph import KnowledgeGraph
@@ -24,19 +24,14 @@ __all__ = ["GraphView", "SupplyIndex"]
 class SupplyIndex:
     """Supply records of one version, by input and by IRI."""
 
-    by_input: dict[str, tuple[SupplyInfo, ...]]
-    by_iri: dict[str, SupplyInfo]
+    by_input: Mapping[str, Sequence[SupplyInfo]]
+    by_iri: Mapping[str, SupplyInfo]
 
     @classmethod
     def of(cls, snap: Snapshot) -> SupplyIndex:
-        """Index the supplies of `snap`."""
-        by_input: dict[str, list[SupplyInfo]] = defaultdict(list)
-        for s in snap.supplies:
-            by_input[s.input].append(s)
-        return cls(
-            by_input={k: tuple(v) for k, v in by_input.items()},
-            by_iri={s.iri: s for s in snap.supplies},
-        )
+        """The supplies of `snap`, indexed (`Snapshot.index`: shared with every process that
+        maps the snapshot's projection file)."""
+        return cls(by_input=snap.index.supplies_by_input, by_iri=snap.index.supply_by_iri)
 
 
 class GraphView(KnowledgeGraph):

@@ -228,7 +228,7 @@ class KnowledgeGraph(Client):
     def _requirements(self, ref: str) -> tuple[str, list[rows.Requirement]]:
         slug = self.resolve(ref)
         snap = self.snapshot()
-        supplies = {s.iri: s for s in snap.supplies}
+        supplies = snap.index.supply_by_iri
         found = []
         for req in snap.graph.requirements(slug):
             sources = []
@@ -267,8 +267,7 @@ class KnowledgeGraph(Client):
                 lead_time_days=s.lead_time_days,
                 provenance=self.provenance(s.iri),
             )
-            for s in self.snapshot().supplies
-            if s.input == slug
+            for s in self.snapshot().index.supplies_by_input.get(slug, ())
         ]
         return slug, found
 

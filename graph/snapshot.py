@@ -7,9 +7,10 @@ built by `graph.projection.build_snapshot` and never changes.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 from graph.analysis import DependencyGraph
@@ -17,7 +18,15 @@ from graph.namespace import normalise
 from graph.tiers import TIERS, is_weak, tier_of
 from graph.units import Canonical
 
-__all__ = ["CapacityInfo", "EntityInfo", "PerWafer", "Provenance", "Snapshot", "SupplyInfo"]
+__all__ = [
+    "CapacityInfo",
+    "EntityInfo",
+    "Lookups",
+    "PerWafer",
+    "Provenance",
+    "Snapshot",
+    "SupplyInfo",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,22 +150,60 @@ class PerWafer:
 
 
 @dataclass(frozen=True)
+class Lookups:
+    """Indexes of a snapshot's records: the supplies of each input (in record order), each
+    supply by IRI, and the capacity records of each entity (as what they are of or as holder)."""
+
+    supplies_by_input: Mapping[str, Sequence[SupplyInfo]]
+    supply_by_iri: Mapping[str, SupplyInfo]
+    capacities_by_entity: Mapping[str, Sequence[CapacityInfo]]
+
+    @classmethod
+    def of(cls, supplies: Sequence[SupplyInfo], capacities: Sequence[CapacityInfo]) -> Lookups:
+        """Index `supplies` and `capacities`."""
+        by_input: dict[str, list[SupplyInfo]] = {}
+        for s in supplies:
+            by_input.setdefault(s.input, []).append(s)
+        by_entity: dict[str, list[CapacityInfo]] = {}
+        for c in capacities:
+            for slug in dict.fromkeys((c.of, c.holder)):
+                if slug is not None:
+                    by_entity.setdefault(slug, []).append(c)
+        return cls(
+            {k: tuple(v) for k, v in by_input.items()},
+            {s.iri: s for s in supplies},
+            {k: tuple(v) for k, v in by_entity.items()},
+        )
+
+
+@dataclass(frozen=True)
 class Snapshot:
-    """One version of the graph, projected: the dependency graph plus lookup tables."""
+    """One version of the graph, projected: the dependency graph plus lookup tables.
+
+    The tables are Python dicts and tuples when projected from the store, and read-only
+    mappings and sequences decoded on access when mapped from a projection file
+    (`graph.projection_file`); both answer alike."""
 
     version: str
     graph: DependencyGraph
-    entities: dict[str, EntityInfo]
-    provenance: dict[str, Provenance]
-    supplies: tuple[SupplyInfo, ...]
-    names: dict[str, str] = field(repr=False)
+    entities: Mapping[str, EntityInfo]
+    provenance: Mapping[str, Provenance]
+    supplies: Sequence[SupplyInfo]
+    names: Mapping[str, str] = field(repr=False)
     """Normalised name or alias -> slug."""
-    capacities: tuple[CapacityInfo, ...] = ()
-    requirement_units: dict[str, str] = field(default_factory=dict, repr=False)
+    capacities: Sequence[CapacityInfo] = ()
+    requirement_units: Mapping[str, str] = field(default_factory=dict, repr=False)
     """Requirement record IRI -> the unit of its quantity."""
-    per_wafer: tuple[PerWafer, ...] = ()
+    per_wafer: Sequence[PerWafer] = ()
+    lookups: Lookups | None = field(default=None, repr=False, compare=False)
+    """Prebuilt `Lookups` (a mapped snapshot's); None: built from the tables when first used."""
 
-    @cached_property
+    @functools.cached_property
+    def index(self) -> Lookups:
+        """The `Lookups` of this snapshot."""
+        return self.lookups or Lookups.of(self.supplies, self.capacities)
+
+    @functools.cached_property
     def words(self) -> dict[str, tuple[str, ...]]:
         """Each normalised word of a name or alias -> the slugs whose names hold it, sorted."""
         found: dict[str, set[str]] = {}
@@ -172,8 +219,8 @@ class Snapshot:
         when given), by year, then item, holder and record."""
         found = [
             c
-            for c in self.capacities
-            if slug in (c.of, c.holder) and (year is None or c.year == year)
+            for c in self.index.capacities_by_entity.get(slug, ())
+            if year is None or c.year == year
         ]
         found.sort(key=lambda c: (c.year or 0, c.of, c.holder or "", c.iri))
         return found

@@ -2,10 +2,16 @@
 
 A store on disk opened read-only is reopened when a writer (an ingest) commits, and the next
 snapshot is built from the new version; a reader never sees a half-written graph.
+
+Each version is projected once into a file that every process maps (`graph.projections`):
+the first process to need it projects and writes it, the others (server workers, later runs)
+map it. A store with no place for such files (`memory:`, or `STACKGRAPH_PROJECTIONS=off`) is
+projected in memory by each process.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from pathlib import Path
@@ -13,16 +19,25 @@ from typing import Any
 
 from graph.errors import StoreDamagedError
 from graph.projection import Snapshot, build_snapshot, graph_version
+from graph.projections import Projections, projections_root
 from graph.store import OxigraphStore, Store
 
 __all__ = ["Versions"]
+
+log = logging.getLogger(__name__)
 
 
 class Versions:
     """The snapshots of one store: the current one, checked at most every `reload_interval` s."""
 
-    def __init__(self, store: Store, *, reload_interval: float = 1.0) -> None:
+    def __init__(
+        self, store: Store, *, reload_interval: float = 1.0, projections: Path | None = None
+    ) -> None:
+        """`projections` is the folder of the projection files; default
+        `graph.projections.projections_root(store)`."""
         self.store = store
+        root = projections if projections is not None else projections_root(store)
+        self.projections = None if root is None else Projections(root)
         self._reload_interval = reload_interval
         self._lock = threading.RLock()
         self._snapshot: Snapshot | None = None
@@ -137,5 +152,19 @@ class Versions:
             self._maybe_reopen()
             version = graph_version(self.store)
             if self._snapshot is None or self._snapshot.version != version:
-                self._snapshot = build_snapshot(self.store, version)
+                self._snapshot = self._project(version)
             return self._snapshot
+
+    def _project(self, version: str) -> Snapshot:
+        store = self.store
+        if self.projections is None:
+            return build_snapshot(store, version)
+        try:
+            return self.projections.snapshot(version, lambda: build_snapshot(store, version))
+        except OSError as e:
+            # A folder this process cannot write (a read-only mount): each process projects.
+            log.warning(
+                "no projection file in %s (%s): projecting in memory", self.projections.root, e
+            )
+            self.projections = None
+            return build_snapshot(store, version)

@@ -8,6 +8,7 @@ array slices, level by level, without gathering index lists.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -30,8 +31,8 @@ NO_STRING = -1
 class Layout:
     """The arrays of a dependency graph, items in topological order (see module docstring)."""
 
-    ids: tuple[str, ...]
-    strings: list[str]
+    ids: Sequence[str]
+    strings: Sequence[str]
     item_name: I32
     item_layer: I32
     item_category: I32
@@ -45,7 +46,7 @@ class Layout:
     req_lead: I32
     req_fact: I32
     req_src_ptr: I64
-    req_names: dict[int, str]
+    req_names: Mapping[int, str]
     src_item: I32
     src_share: F32
     src_lead: I32
@@ -206,7 +207,7 @@ def _levels(n: int, parents: I64, children: I64) -> tuple[I32, BoolA, I32]:
 
 def assemble(
     ids: list[str],
-    strings: list[str],
+    strings: Sequence[str],
     item_name: I32,
     item_layer: I32,
     item_category: I32,

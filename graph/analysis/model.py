@@ -55,7 +55,7 @@ class DependencyGraph:
 
     def __init__(self, layout: Layout) -> None:
         self._lay = layout
-        self._index: dict[str, int] = {k: i for i, k in enumerate(layout.ids)}
+        self._index: Mapping[str, int] = {k: i for i, k in enumerate(layout.ids)}
         self._cache: dict[str, Any] = {}
         # Built eagerly: every impact needs the shares, every dependents query the reverse.
         self._shares()
@@ -169,6 +169,21 @@ class DependencyGraph:
         )
         return cls(lay)
 
+    def parts(self) -> tuple[Layout, dict[str, Any]]:
+        """The layout and the arrays derived from it (shares, reverse index), built eagerly:
+        what `from_parts` takes back, for a graph written to a file and mapped again."""
+        return self._lay, dict(self._cache)
+
+    @classmethod
+    def from_parts(
+        cls, layout: Layout, derived: dict[str, Any], index: Mapping[str, int]
+    ) -> DependencyGraph:
+        """A graph of a `layout`, its `derived` arrays (as `parts` gave them) and an `index`
+        of its ids (id -> position in ``layout.ids``), none of them copied or checked again."""
+        g = cls.__new__(cls)
+        g._lay, g._index, g._cache = layout, index, dict(derived)
+        return g
+
     # ------------------------------------------------------------------ sizes and lookups
     @property
     def n_items(self) -> int:
@@ -191,7 +206,7 @@ class DependencyGraph:
         return len(self._lay.level_ptr) - 1
 
     @property
-    def ids(self) -> tuple[str, ...]:
+    def ids(self) -> Sequence[str]:
         """Item ids in internal (topological) order."""
         return self._lay.ids
 

@@ -10,6 +10,7 @@ import yaml
 
 from graph.snapshot import Provenance
 from graph.tiers import TIERS, parse_tier_list, tier_entries, tier_entry, tier_of
+from ingest.readers import NOT_SOURCES
 from tests.conftest import ROOT
 
 DATA = ROOT / "data"
@@ -17,9 +18,10 @@ LIST = ROOT / "graph" / "source_tiers.yaml"
 
 
 def _sources() -> dict[str, list[str]]:
-    """Every source URL cited in data/, with where (file: record)."""
+    """Every source URL cited in data/, with where (file: record); files that are not sources
+    (the resolution decisions, whose `source` names a dataset) are left out."""
     found: dict[str, list[str]] = {}
-    for path in sorted(DATA.glob("*.yaml")):
+    for path in sorted(p for p in DATA.glob("*.yaml") if p.name not in NOT_SOURCES):
         for section, records in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items():
             for record in records if isinstance(records, list) else []:
                 if isinstance(record, dict) and record.get("source"):

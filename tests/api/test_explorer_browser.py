@@ -15,7 +15,7 @@ from graph.vocabulary import LAYERS
 from tests.api._browser import NEEDS_CHROMIUM, Visit, visit
 from tests.api._server import Server
 
-pytestmark = [NEEDS_CHROMIUM, pytest.mark.slow]
+pytestmark = NEEDS_CHROMIUM
 pytest.importorskip("playwright.sync_api", reason="needs playwright (pip: .[test])")
 
 TIMEOUT = 20_000

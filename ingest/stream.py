@@ -128,7 +128,8 @@ def second_pass(
             return None  # changed since the first pass: the other path reads it once
         source.records = again.records
         del again
-        kept = _resolved(source, index, kinds, minted, supplies, store, run_graphs)
+        known = entities.get(source.display, [])
+        kept = _resolved(source, known, index, kinds, minted, supplies, store, run_graphs)
         source.records = []
         if kept is None:
             return None
@@ -147,6 +148,7 @@ def second_pass(
 
 def _resolved(
     source: SourceFile,
+    known: list[ValidRecord],
     index: Any,
     kinds: Any,
     minted: set[int],
@@ -154,8 +156,10 @@ def _resolved(
     store: Store,
     run_graphs: set[str],
 ) -> tuple[list[ValidRecord], list[dict[str, Any]], list[str]] | None:
-    """The valid records of one source with their references and IRIs; None at a problem."""
-    records = _validate(source)
+    """The valid records of one source with their references and IRIs; None at a problem.
+    `known`: its entity records, validated by the first pass from the same bytes (not again)."""
+    source.records = [r for r in source.records if r.cls not in _ENTITY_CLASSES]
+    records = known + _validate(source)
     source.problems.extend(check_confidence(records))
     if source.problems:
         return None

@@ -84,7 +84,7 @@ def to_triples(
                 targets = resolved.get(name)
                 for slug in targets if isinstance(targets, list) else [targets]:
                     if slug:
-                        add(ox.Triple(subject, predicate, ox.NamedNode(_ENTITIES + slug)))
+                        add(ox.Triple(subject, predicate, _entity_node(slug)))
                 continue
             for v in value if isinstance(value, list) else [value]:
                 add(ox.Triple(subject, predicate, _ox_literal(slot, v)))
@@ -92,6 +92,17 @@ def to_triples(
 
 
 _ENTITIES = str(entity_iri(""))
+_NODES: dict[str, ox.NamedNode] = {}
+
+
+def _entity_node(slug: str) -> ox.NamedNode:
+    """The node of an entity a record refers to (many records refer to the same few entities)."""
+    node = _NODES.get(slug)
+    if node is None:
+        if len(_NODES) >= _LITERALS_MAX:
+            _NODES.clear()
+        node = _NODES[slug] = ox.NamedNode(_ENTITIES + slug)
+    return node
 
 
 _Plan = tuple[tuple[str, ox.NamedNode, Slot | None], ...]
@@ -140,7 +151,25 @@ def to_graph(records: list[ValidRecord], refs: list[dict[str, Any]]) -> Graph:
     return graph
 
 
+_LITERALS: dict[tuple[str, Any], ox.Literal | ox.NamedNode] = {}
+"""Terms of values that repeat across records (sources, dates, enums, numbers), by slot type and
+value; cleared when it grows past `_LITERALS_MAX`."""
+_LITERALS_MAX = 65_536
+
+
 def _ox_literal(slot: Slot, value: Any) -> ox.Literal | ox.NamedNode:
+    if slot.type == "string":  # names and notes: mostly one of a kind
+        return ox.Literal(str(value))
+    key = (slot.type, value)
+    term = _LITERALS.get(key)
+    if term is None:
+        if len(_LITERALS) >= _LITERALS_MAX:
+            _LITERALS.clear()
+        term = _LITERALS[key] = _new_term(slot, value)
+    return term
+
+
+def _new_term(slot: Slot, value: Any) -> ox.Literal | ox.NamedNode:
     if slot.is_enum:
         return ox.NamedNode(str(LAYER[value])) if slot.target == "Layer" else ox.Literal(value)
     if slot.type == "uri":

@@ -42,15 +42,16 @@ class Slot:
     default: Any = None
     iri: str | None = None
 
-    @property
+    # Cached: the ingest asks each slot of each record (millions of times at scale).
+    @cached_property
     def is_ref(self) -> bool:
         return self.type.startswith("ref:")
 
-    @property
+    @cached_property
     def is_enum(self) -> bool:
         return self.type.startswith("enum:")
 
-    @property
+    @cached_property
     def target(self) -> str:
         """Class of a reference or name of an enum."""
         return self.type.split(":", 1)[1]

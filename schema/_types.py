@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from typing import Annotated, Any
 
@@ -21,6 +22,7 @@ def _to_text(value: Any) -> Any:
     return value
 
 
+@functools.lru_cache(maxsize=4096)  # as-of dates repeat across the records of a source
 def _check_partial_date(value: str) -> str:
     match = _PARTIAL_DATE.match(value)
     if not match:

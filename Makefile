@@ -53,7 +53,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 schema: $(STAMP)
-	$(BIN)/python -m schema.generate
+	$(BIN)/python -m stackgraph.schema.generate
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
@@ -62,7 +62,7 @@ bench: $(STAMP)
 # that serving needs neither npm nor the internet). Needs npm and the npm registry.
 vendor: $(STAMP)
 	cd web && npm ci --ignore-scripts --no-audit --no-fund
-	$(BIN)/python -m api.assets vendor web/node_modules
+	$(BIN)/python -m stackgraph.api.assets vendor web/node_modules
 
 clean:
 	rm -rf var/ .pytest_cache .mypy_cache .ruff_cache

@@ -6,7 +6,7 @@ so it runs under any backend (Agg included). Display a figure in Jupyter by leav
 expression of a cell; save it with `fig.savefig("out.png")`. Items are coloured by layer with one
 fixed palette (`LAYER_COLOURS`), shortage status by `STATUS_COLOURS`.
 
-    from graph import KnowledgeGraph, plots
+    from stackgraph.graph import KnowledgeGraph, plots
     kg = KnowledgeGraph.open()
     plots.dependency_tree(kg, "gb200-nvl72", shortages={"cowos-l": 0})
     plots.plot(kg.chokepoints(10)).savefig("chokepoints.png")
@@ -25,12 +25,12 @@ from typing import TYPE_CHECKING, Any
 
 from matplotlib.figure import Figure
 
-from graph.arguments import parse_shortages, renamed
-from graph.plotting._capacity import capacity_by_year
-from graph.plotting._deployable import deployable_chart
-from graph.plotting._gantt import critical_path_gantt
-from graph.plotting._source import Graph, table_of
-from graph.plotting._style import (
+from stackgraph.graph.arguments import parse_shortages, renamed
+from stackgraph.graph.plotting._capacity import capacity_by_year
+from stackgraph.graph.plotting._deployable import deployable_chart
+from stackgraph.graph.plotting._gantt import critical_path_gantt
+from stackgraph.graph.plotting._source import Graph, table_of
+from stackgraph.graph.plotting._style import (
     LAYER_COLOURS,
     LAYERS,
     LINE_COLOURS,
@@ -45,10 +45,10 @@ from graph.plotting._style import (
     positive,
     shorten,
 )
-from graph.plotting._tree import build_view, draw_view, place
+from stackgraph.graph.plotting._tree import build_view, draw_view, place
 
 if TYPE_CHECKING:
-    from graph.results import Table
+    from stackgraph.graph.results import Table
 
 __all__ = [
     "LAYERS",

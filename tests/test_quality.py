@@ -34,7 +34,15 @@ def test_mypy_strict() -> None:
 
 
 @pytest.mark.parametrize(
-    "module", ["graph", "graph.analysis", "graph.plots", "api", "ingest"], ids=str
+    "module",
+    [
+        "stackgraph.graph",
+        "stackgraph.graph.analysis",
+        "stackgraph.graph.plots",
+        "stackgraph.api",
+        "stackgraph.ingest",
+    ],
+    ids=str,
 )
 def test_public_surface_is_declared(module: str) -> None:
     mod = importlib.import_module(module)

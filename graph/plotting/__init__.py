@@ -1,6 +1,6 @@
-"""Machinery behind `graph.plots`: the palette, figure helpers and the layered layout.
+"""Machinery behind `stackgraph.graph.plots`: the palette, figure helpers and the layered layout.
 
-Import plots from `graph.plots`; nothing here is a stable surface.
+Import plots from `stackgraph.graph.plots`; nothing here is a stable surface.
 """
 
 from __future__ import annotations

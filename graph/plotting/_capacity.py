@@ -1,5 +1,5 @@
 """Sourced capacity of an item by year in canonical units, every source a point (re-exported by
-`graph.plots`)."""
+`stackgraph.graph.plots`)."""
 
 from __future__ import annotations
 
@@ -9,18 +9,25 @@ from typing import TYPE_CHECKING, Any
 
 from matplotlib.figure import Figure
 
-from graph.plotting._source import Graph, table_of
-from graph.plotting._style import (
+from stackgraph.graph.plotting._source import Graph, table_of
+from stackgraph.graph.plotting._style import (
     MARKERS,
     message_figure,
     new_figure,
     note,
     shorten,
 )
-from graph.units import CANONICAL_PERIOD, KINDS, PERIODS, UnknownUnitError, parse_unit, registry
+from stackgraph.graph.units import (
+    CANONICAL_PERIOD,
+    KINDS,
+    PERIODS,
+    UnknownUnitError,
+    parse_unit,
+    registry,
+)
 
 if TYPE_CHECKING:
-    from graph.results import Table
+    from stackgraph.graph.results import Table
 
 __all__ = ["capacity_by_year"]
 
@@ -38,7 +45,7 @@ def capacity_by_year(
 
     Only figures of `kind` are drawn (capacity: what can be made or delivered; shipments,
     demand, allocations, backlogs and installed bases are never drawn as capacity unless `kind`
-    asks for them), each in its canonical unit (`graph.units`), so that 35,000 wafers a month
+    asks for them), each in its canonical unit (`stackgraph.graph.units`), so that 35,000 wafers a month
     and 420,000 wafers a year are one unit on one axis. The figures of one unit are drawn (the
     most common unless `unit` says which); rates are drawn per `period` (default month). The note
     under the chart counts the figures left out. A range is a vertical bar from `amount` to
@@ -51,7 +58,7 @@ def capacity_by_year(
         unit: which figures to draw, in any spelling of their unit ("wafers", "GPUs"; "MW"
             picks the power figures, drawn in GW).
         period: month, quarter or year: what rates are drawn per (default month).
-        kind: which kind of figure to draw (`graph.units.KINDS`; default capacity).
+        kind: which kind of figure to draw (`stackgraph.graph.units.KINDS`; default capacity).
 
     Raises:
         ValueError: a Table of another analysis, a graph without `ref`, or an unknown kind or

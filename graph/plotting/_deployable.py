@@ -1,4 +1,4 @@
-"""Deployable units by layer and lost units by shortage (re-exported by `graph.plots`)."""
+"""Deployable units by layer and lost units by shortage (re-exported by `stackgraph.graph.plots`)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 from matplotlib.figure import Figure
 
-from graph.plotting._style import layer_colour, message_figure, new_figure, note, shorten
+from stackgraph.graph.plotting._style import layer_colour, message_figure, new_figure, note, shorten
 
 if TYPE_CHECKING:
-    from graph.results import Table
+    from stackgraph.graph.results import Table
 
 __all__ = ["deployable_chart"]
 

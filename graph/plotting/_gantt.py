@@ -1,4 +1,4 @@
-"""The critical path of an item as a Gantt chart (re-exported by `graph.plots`)."""
+"""The critical path of an item as a Gantt chart (re-exported by `stackgraph.graph.plots`)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from graph.arguments import renamed
-from graph.plotting._source import Graph, is_graph, table_of
-from graph.plotting._style import (
+from stackgraph.graph.arguments import renamed
+from stackgraph.graph.plotting._source import Graph, is_graph, table_of
+from stackgraph.graph.plotting._style import (
     layer_colour,
     layer_handles,
     message_figure,
@@ -21,7 +21,7 @@ from graph.plotting._style import (
 )
 
 if TYPE_CHECKING:
-    from graph.results import Table
+    from stackgraph.graph.results import Table
 
 __all__ = ["critical_path_gantt"]
 

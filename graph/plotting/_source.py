@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeGuard, runtime_checkable
 if TYPE_CHECKING:
     import networkx as nx
 
-    from graph.results import Table
-    from graph.snapshot import EntityInfo
+    from stackgraph.graph.results import Table
+    from stackgraph.graph.snapshot import EntityInfo
 
 __all__ = ["Graph", "is_graph", "table_of"]
 

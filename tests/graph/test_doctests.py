@@ -15,14 +15,16 @@ from typing import Any
 
 import pytest
 
-import graph
-from graph import KnowledgeGraph
+import stackgraph.graph
+from stackgraph.graph import KnowledgeGraph
 from tests.api._server import Server
 
 MODULES = sorted(
     m.name
-    for m in pkgutil.walk_packages(graph.__path__, "graph.")
-    if not m.name.startswith("graph.analysis")  # tests/graph/analysis runs those, graph-free
+    for m in pkgutil.walk_packages(stackgraph.graph.__path__, "stackgraph.graph.")
+    if not m.name.startswith(
+        "stackgraph.graph.analysis"
+    )  # tests/graph/analysis runs those, graph-free
 )
 
 
@@ -32,7 +34,7 @@ def namespace(server: Server, example_store: str) -> Iterator[dict[str, Any]]:
         yield {"kg": kg, "url": server.graphql, "KnowledgeGraph": KnowledgeGraph}
 
 
-@pytest.mark.parametrize("name", ["graph", *MODULES], ids=["graph", *MODULES])
+@pytest.mark.parametrize("name", ["stackgraph.graph", *MODULES], ids=["stackgraph.graph", *MODULES])
 def test_doctests(name: str, namespace: dict[str, Any]) -> None:
     module = importlib.import_module(name)
     finder = doctest.DocTestFinder(exclude_empty=True)
@@ -46,7 +48,7 @@ def test_doctests(name: str, namespace: dict[str, Any]) -> None:
 def test_no_example_is_skipped() -> None:
     skipped = [
         path.name
-        for path in Path(graph.__file__).parent.rglob("*.py")
+        for path in Path(stackgraph.graph.__file__).parent.rglob("*.py")
         if "doctest: +SKIP" in path.read_text(encoding="utf-8")
     ]
     assert skipped == [], "examples that do not run; make them run on the example data"

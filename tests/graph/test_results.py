@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from graph import Table, rows
+from stackgraph.graph import Table, rows
 
 STEPS = [
     rows.PathStep("rack", "Rack", "item", None, 14, 14, True, None),

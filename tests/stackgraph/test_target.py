@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from graph import AmbiguousEntityError, KnowledgeGraph, UnknownEntityError
-from graph.client import Client
+from stackgraph.graph import AmbiguousEntityError, KnowledgeGraph, UnknownEntityError
+from stackgraph.graph.client import Client
 from tests.api._server import Server
 from tests.conftest import run_cli
 

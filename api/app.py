@@ -30,9 +30,9 @@ from stackgraph.api.guards import BodyLimit, Deadline, JsonBody, Loaded
 from stackgraph.api.response_cache import ResponseCache
 from stackgraph.api.schema import build_schema
 from stackgraph.api.settings import Settings
-from stackgraph.graph import KnowledgeGraph
 from stackgraph.graph.errors import StoreError
 from stackgraph.graph.store import open_store
+from stackgraph.knowledge import KnowledgeGraph
 
 __all__ = ["GraphQLApp", "app_from_env", "create_app"]
 

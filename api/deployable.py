@@ -13,8 +13,8 @@ from stackgraph.api.context import Info
 from stackgraph.api.errors import BadInputError
 from stackgraph.api.provenance import Provenance
 from stackgraph.graph.arguments import PERIODS
-from stackgraph.graph.results import Table
 from stackgraph.graph.rows import Fact
+from stackgraph.results import Table
 
 __all__ = ["Deployable", "DeployableCapacity", "TargetUnits", "resolve_deployable"]
 

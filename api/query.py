@@ -19,7 +19,7 @@ from stackgraph.api.essential import (
 from stackgraph.api.graph_info import GraphInfo, resolve_graph_info
 from stackgraph.api.impact import Impact, ImpactOrder, ShortageInput, resolve_impact
 from stackgraph.api.pagination import cursor_of, offset_of, paginate
-from stackgraph.graph.results import Table
+from stackgraph.results import Table
 
 __all__ = ["Query"]
 

@@ -1,14 +1,12 @@
-"""stackgraph's graph package: the store, the projection, the analyses and the Python API.
+"""The engine: the store, the projection, the snapshot and the analyses (`stackgraph.graph`).
 
-from stackgraph.graph import KnowledgeGraph
-kg = KnowledgeGraph.open()                  # the embedded store; .connect(url) for a server
-kg.impact({"cowos-l": 0.0}).to_frame()      # what a CoWoS-L outage blocks, and why
+The Python surface for people (the `KnowledgeGraph` facade, the remote client, `Table`, plots)
+lives one level up, in `stackgraph`, and imports this package; nothing here imports it.
 """
 
 from __future__ import annotations
 
 from stackgraph.graph.arguments import parse_shortages
-from stackgraph.graph.client import Client
 from stackgraph.graph.errors import (
     AmbiguousEntityError,
     StackgraphError,
@@ -18,21 +16,16 @@ from stackgraph.graph.errors import (
     StoreUnavailableError,
     UnknownEntityError,
 )
-from stackgraph.graph.knowledge import KnowledgeGraph
-from stackgraph.graph.results import Table
 from stackgraph.graph.store import Store, open_store
 
 __all__ = [
     "AmbiguousEntityError",
-    "Client",
-    "KnowledgeGraph",
     "StackgraphError",
     "Store",
     "StoreBusyError",
     "StoreError",
     "StoreSpecError",
     "StoreUnavailableError",
-    "Table",
     "UnknownEntityError",
     "open_store",
     "parse_shortages",

@@ -1,6 +1,6 @@
 """What a call answers, as either client reads it: the typed answers a `Client` subclass
 returns (from the store and the analyses, or from a server), and the question of `deployable`.
-`stackgraph.graph.client` builds the tables from them."""
+`stackgraph.client` builds the tables from them."""
 
 from __future__ import annotations
 

@@ -37,13 +37,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stackgraph.graph.analysis.parts import Requirement
-from stackgraph.graph.knowledge import KnowledgeGraph
 from stackgraph.graph.namespace import META_GRAPH, PREFIXES
 from stackgraph.graph.snapshot import Snapshot
 from stackgraph.graph.store import Store, open_store
 from stackgraph.graph.tiers import tier_of
 from stackgraph.ingest.problems import InvalidInputError
 from stackgraph.ingest.run import IngestOptions, ingest
+from stackgraph.knowledge import KnowledgeGraph
 
 __all__ = [
     "ALTERNATIVE_CATEGORIES",

@@ -12,13 +12,13 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from stackgraph.graph.knowledge import KnowledgeGraph
 from stackgraph.graph.namespace import META_GRAPH, PREFIXES
 from stackgraph.graph.store import Store, open_store
 from stackgraph.graph.tiers import TIERS, tier_of
 from stackgraph.graph.units import KINDS, canonical
 from stackgraph.ingest.audit import explicit, measures, powered_campuses
 from stackgraph.ingest.run import IngestOptions, ingest
+from stackgraph.knowledge import KnowledgeGraph
 from stackgraph.schema._spec import load
 
 __all__ = ["coverage", "main"]

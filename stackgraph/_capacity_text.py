@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from stackgraph import _format as fmt
-from stackgraph.graph import Table
+from stackgraph.results import Table
 
 __all__ = ["COLUMNS", "capacity_text"]
 

@@ -12,9 +12,9 @@ from typing import Any
 
 from stackgraph import _format as fmt
 from stackgraph._capacity_text import capacity_text
-from stackgraph.graph import KnowledgeGraph, Table
-from stackgraph.graph.results import plain
 from stackgraph.graph.units import KINDS
+from stackgraph.knowledge import KnowledgeGraph
+from stackgraph.results import Table, plain
 
 __all__ = ["register"]
 

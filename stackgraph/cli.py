@@ -163,7 +163,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from stackgraph.api.settings import Settings
-    from stackgraph.graph import KnowledgeGraph
+    from stackgraph.knowledge import KnowledgeGraph
 
     settings = Settings.from_env(store=args.store)
     # A store that cannot be opened is one line and an exit code a supervisor can act on (75: try
@@ -192,8 +192,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 def _cmd_audit(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from stackgraph.graph.knowledge import KnowledgeGraph
     from stackgraph.ingest.audit import findings, measures, report
+    from stackgraph.knowledge import KnowledgeGraph
 
     with KnowledgeGraph.open(args.store) as kg:
         found, measured = findings(kg), measures(kg)

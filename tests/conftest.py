@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 if TYPE_CHECKING:
-    from stackgraph.graph import KnowledgeGraph
+    from stackgraph import KnowledgeGraph
     from tests.api._server import Server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,7 +137,7 @@ def bundled(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="session")
 def bundled_kg(bundled: str) -> Iterator[KnowledgeGraph]:
     """The Python API over the ``bundled`` store."""
-    from stackgraph.graph import KnowledgeGraph
+    from stackgraph import KnowledgeGraph
 
     with KnowledgeGraph.open(bundled) as kg:
         yield kg

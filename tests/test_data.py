@@ -12,7 +12,7 @@ import pytest
 from pyshacl import validate
 from rdflib import Graph
 
-from stackgraph.graph import KnowledgeGraph
+from stackgraph import KnowledgeGraph
 from stackgraph.graph.namespace import PREFIXES, normalise
 from stackgraph.graph.store import open_store
 from stackgraph.ingest.coverage import coverage

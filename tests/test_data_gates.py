@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from stackgraph.graph import KnowledgeGraph
+from stackgraph import KnowledgeGraph
 from stackgraph.ingest.audit import findings, hbm_products
 from tests.conftest import ROOT, Result, run_cli
 

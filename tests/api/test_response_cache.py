@@ -93,8 +93,8 @@ def test_the_cache_is_bounded_in_bytes(example_store: str) -> None:
     """Many distinct large answers never hold more than `max_bytes` (requests and responses)."""
     import anyio
 
+    from stackgraph import KnowledgeGraph
     from stackgraph.api.response_cache import ResponseCache
-    from stackgraph.graph import KnowledgeGraph
 
     payload = b'{"data": {"x": "' + b"y" * 100_000 + b'"}}'
 

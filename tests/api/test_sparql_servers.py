@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from bench.load import start_server
+from stackgraph import KnowledgeGraph
 from stackgraph.api.settings import Settings
-from stackgraph.graph import KnowledgeGraph
 from stackgraph.graph.store import GraphWrite, Store, open_store
 from tests import _virtuoso
 from tests.api._server import Server, ingest, rename_and_ingest, serving

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from stackgraph.graph import KnowledgeGraph
+from stackgraph import KnowledgeGraph
 from stackgraph.graph.claims import AGREES, CURRENT, DISPUTED, SUPERSEDED, precedence, resolve
 from stackgraph.graph.snapshot import Provenance
 

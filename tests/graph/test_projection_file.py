@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stackgraph.graph import KnowledgeGraph
+from stackgraph import KnowledgeGraph
 from stackgraph.graph._columns import MappedDict
 from stackgraph.graph.analysis import (
     DependencyGraph,
@@ -160,7 +160,7 @@ def test_the_bundled_answers_of_the_python_api_are_the_same(two_views: tuple[Any
 
 _OPEN = """
 import os, sys
-from stackgraph.graph import KnowledgeGraph
+from stackgraph import KnowledgeGraph
 from stackgraph.graph._columns import MappedDict
 kg = KnowledgeGraph.open(sys.argv[1])
 snap = kg.snapshot()

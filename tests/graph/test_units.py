@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
+from stackgraph import KnowledgeGraph, plots
 from stackgraph.api.settings import Settings
-from stackgraph.graph import KnowledgeGraph, plots
 from stackgraph.graph.units import (
     CANONICAL_PERIOD,
     COUNTS,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from stackgraph.graph import KnowledgeGraph
+from stackgraph import KnowledgeGraph
 from stackgraph.ingest.eto import LICENSE, eto_version, read_eto
 from tests.conftest import run_cli
 

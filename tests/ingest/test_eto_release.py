@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from stackgraph.graph import KnowledgeGraph
+from stackgraph import KnowledgeGraph
 from stackgraph.ingest.countries import alpha2
 from tests.conftest import ROOT, run_cli
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from stackgraph.graph import KnowledgeGraph, UnknownEntityError
+from stackgraph import KnowledgeGraph
+from stackgraph.graph import UnknownEntityError
 from stackgraph.graph.errors import StoreError
 from tests.conftest import run_cli
 

@@ -10,8 +10,8 @@ import pytest
 
 from stackgraph.api.settings import Settings
 from stackgraph.graph import StoreUnavailableError, UnknownEntityError
-from stackgraph.graph.remote import RemoteKnowledgeGraph
-from stackgraph.graph.transport import RemoteError, Transport
+from stackgraph.remote import RemoteKnowledgeGraph
+from stackgraph.transport import RemoteError, Transport
 from tests.api._server import Server, ingest, rename_and_ingest, serving, wait_for_version
 from tests.conftest import EXAMPLES, free_port
 

@@ -23,10 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from stackgraph.graph import analysis, deployment, rows
-from stackgraph.graph.answers import DeployAnswer, explainer
-from stackgraph.graph.arguments import parse_shortages
-from stackgraph.graph.client import (
+from stackgraph.client import (
     Client,
     ClosureAnswer,
     DeployPlan,
@@ -36,6 +33,9 @@ from stackgraph.graph.client import (
     Walk,
     entity_row,
 )
+from stackgraph.graph import analysis, deployment, rows
+from stackgraph.graph.answers import DeployAnswer, explainer
+from stackgraph.graph.arguments import parse_shortages
 from stackgraph.graph.details import read_entity_details
 from stackgraph.graph.errors import AmbiguousEntityError, UnknownEntityError
 from stackgraph.graph.namespace import META_GRAPH, PREFIXES, normalise, slug_of
@@ -44,7 +44,7 @@ from stackgraph.graph.store import Store, open_store
 from stackgraph.graph.versions import Versions
 
 if TYPE_CHECKING:
-    from stackgraph.graph.remote import RemoteKnowledgeGraph
+    from stackgraph.remote import RemoteKnowledgeGraph
 
 __all__ = ["KnowledgeGraph", "parse_shortages"]  # parse_shortages: from stackgraph.graph.arguments
 
@@ -73,7 +73,7 @@ class KnowledgeGraph(Client):
     @staticmethod
     def connect(url: str, *, timeout: float = 30.0) -> RemoteKnowledgeGraph:
         """The same calls, answered by a running API server at `url` (its /graphql endpoint)."""
-        from stackgraph.graph.remote import RemoteKnowledgeGraph
+        from stackgraph.remote import RemoteKnowledgeGraph
 
         return RemoteKnowledgeGraph(url, timeout=timeout)
 

@@ -1,22 +1,14 @@
 """Sourced capacity of an item by year in canonical units, every source a point (re-exported by
-`stackgraph.graph.plots`)."""
+`stackgraph.plots`)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from matplotlib.figure import Figure
 
-from stackgraph.graph.plotting._source import Graph, table_of
-from stackgraph.graph.plotting._style import (
-    MARKERS,
-    message_figure,
-    new_figure,
-    note,
-    shorten,
-)
 from stackgraph.graph.units import (
     CANONICAL_PERIOD,
     KINDS,
@@ -25,15 +17,20 @@ from stackgraph.graph.units import (
     parse_unit,
     registry,
 )
-
-if TYPE_CHECKING:
-    from stackgraph.graph.results import Table
+from stackgraph.plotting._source import Answer, Graph, table_of
+from stackgraph.plotting._style import (
+    MARKERS,
+    message_figure,
+    new_figure,
+    note,
+    shorten,
+)
 
 __all__ = ["capacity_by_year"]
 
 
 def capacity_by_year(
-    source: Graph | Table,
+    source: Graph | Answer,
     ref: str | None = None,
     *,
     unit: str | None = None,
@@ -73,7 +70,7 @@ def capacity_by_year(
     if period is not None and period not in PERIODS:
         raise ValueError(f"unknown period {period!r}; expected one of {', '.join(PERIODS)}")
 
-    def ask(kg: Graph) -> Table:
+    def ask(kg: Graph) -> Answer:
         if ref is None:
             raise ValueError("capacity_by_year needs `ref` (the item) when given a graph")
         return kg.capacities(ref)

@@ -33,9 +33,9 @@ from stackgraph.graph.arguments import (
     name_list,
     parse_shortages,
 )
-from stackgraph.graph.results import Table
 from stackgraph.graph.snapshot import EntityInfo
 from stackgraph.graph.units import KINDS
+from stackgraph.results import Table
 
 __all__ = [
     "Client",

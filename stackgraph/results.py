@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from stackgraph.graph._wrap import layout
+from stackgraph._wrap import layout
 
 __all__ = ["Table", "plain"]
 
@@ -91,7 +91,7 @@ class Table:
 
     def plot(self, **options: Any) -> Any:
         """The chart that suits this table (impact by layer, Gantt, bars), as a Figure."""
-        from stackgraph.graph.plots import plot
+        from stackgraph.plots import plot
 
         return plot(self, **options)
 

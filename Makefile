@@ -10,7 +10,7 @@ PORT   ?= 8000
 STAMP   = $(VENV)/.stackgraph-installed
 SERVING = $(VENV)/.stackgraph-serving
 
-.PHONY: serve test lint schema bench vendor clean
+.PHONY: serve test lint schema bench vendor wheelhouse clean
 
 # What serving needs, and only that (the test tools come with `make test`).
 $(SERVING): pyproject.toml
@@ -53,16 +53,23 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 schema: $(STAMP)
-	$(BIN)/python -m schema.generate
+	$(BIN)/python -m stackgraph.schema.generate
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+# The wheels the packaging test installs from, offline (`pip install --no-index --find-links`):
+# stackgraph's dependencies, the build backend, and PyPI's `schema`, the library whose import name
+# stackgraph must leave free. Needs the package index once; the test skips without it (CI fills it).
+WHEELHOUSE ?= .wheelhouse
+wheelhouse: $(SERVING)
+	$(BIN)/python -m pip download --quiet --dest $(WHEELHOUSE) . hatchling schema
 
 # GraphiQL's files, pinned by web/package-lock.json, copied into api/static/vendor (committed, so
 # that serving needs neither npm nor the internet). Needs npm and the npm registry.
 vendor: $(STAMP)
 	cd web && npm ci --ignore-scripts --no-audit --no-fund
-	$(BIN)/python -m api.assets vendor web/node_modules
+	$(BIN)/python -m stackgraph.api.assets vendor web/node_modules
 
 clean:
-	rm -rf var/ .pytest_cache .mypy_cache .ruff_cache
+	rm -rf var/ .pytest_cache .mypy_cache .ruff_cache $(WHEELHOUSE)

@@ -21,18 +21,18 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
 
-from api.assets import STATIC, graphiql_page
-from api.cache import AnalysisCache
-from api.context import Context
-from api.explorer import explorer
-from api.graph_view import GraphView
-from api.guards import BodyLimit, Deadline, JsonBody, Loaded
-from api.response_cache import ResponseCache
-from api.schema import build_schema
-from api.settings import Settings
-from graph import KnowledgeGraph
-from graph.errors import StoreError
-from graph.store import open_store
+from stackgraph.api.assets import STATIC, graphiql_page
+from stackgraph.api.cache import AnalysisCache
+from stackgraph.api.context import Context
+from stackgraph.api.explorer import explorer
+from stackgraph.api.graph_view import GraphView
+from stackgraph.api.guards import BodyLimit, Deadline, JsonBody, Loaded
+from stackgraph.api.response_cache import ResponseCache
+from stackgraph.api.schema import build_schema
+from stackgraph.api.settings import Settings
+from stackgraph.graph.errors import StoreError
+from stackgraph.graph.store import open_store
+from stackgraph.knowledge import KnowledgeGraph
 
 __all__ = ["GraphQLApp", "app_from_env", "create_app"]
 
@@ -53,7 +53,7 @@ class GraphQLApp(GraphQL[Context, None]):
         self.cache = cache
 
     async def render_graphql_ide(self, request: Any) -> Response:
-        """GraphiQL from the files this package ships (`api.assets`), not from a CDN."""
+        """GraphiQL from the files this package ships (`stackgraph.api.assets`), not from a CDN."""
         return HTMLResponse(graphiql_page())
 
     async def get_context(self, request: Any, response: Any) -> Context:

@@ -3,11 +3,11 @@
 Third-party files (GraphiQL and React) are pinned in `web/package-lock.json` and copied from
 the npm registry into `api/static/vendor/` by `make vendor`, which runs::
 
-    cd web && npm ci --ignore-scripts && cd .. && python -m api.assets vendor web/node_modules
+    cd web && npm ci --ignore-scripts && cd .. && python -m stackgraph.api.assets vendor web/node_modules
 
 `vendor` writes `MANIFEST.json` beside the files (package, version, license and a SHA-384 of each
 file); the pages cite each file with that hash as its subresource integrity, and
-`python -m api.assets check` (run by the tests) verifies the files against it. Nothing is fetched
+`python -m stackgraph.api.assets check` (run by the tests) verifies the files against it. Nothing is fetched
 at run time.
 """
 
@@ -170,7 +170,7 @@ def _main(argv: list[str]) -> int:
         for p in problems:
             print(p, file=sys.stderr)
         return 1 if problems else 0
-    print("usage: python -m api.assets vendor NODE_MODULES | check", file=sys.stderr)
+    print("usage: python -m stackgraph.api.assets vendor NODE_MODULES | check", file=sys.stderr)
     return 2
 
 

@@ -7,17 +7,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from api.provenance import Provenance, provenance_of
-from graph.snapshot import CapacityInfo, Snapshot
-from graph.units import Canonical
+from stackgraph.api.provenance import Provenance, provenance_of
+from stackgraph.graph.snapshot import CapacityInfo, Snapshot
+from stackgraph.graph.units import Canonical
 
 if TYPE_CHECKING:
-    from api.entity import Entity
+    from stackgraph.api.entity import Entity
 
 __all__ = ["Capacity"]
 
 # Entity refers to Capacity: this side names Entity lazily and is handed the entities built.
-EntityRef = Annotated["Entity", strawberry.lazy("api.entity")]
+EntityRef = Annotated["Entity", strawberry.lazy("stackgraph.api.entity")]
 
 
 @strawberry.type(

@@ -14,15 +14,20 @@ from starlette.responses import Response
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
-from api.cache import AnalysisCache
-from api.errors import BadInputError, CycleFoundError, DeadlineExceededError, NotFoundError
-from api.graph_view import GraphView
-from api.settings import Settings
-from graph import vocabulary
-from graph.analysis import CycleError, UnknownNodeError
-from graph.details import Details, read_details
-from graph.errors import UnknownEntityError
-from graph.snapshot import Snapshot
+from stackgraph.api.cache import AnalysisCache
+from stackgraph.api.errors import (
+    BadInputError,
+    CycleFoundError,
+    DeadlineExceededError,
+    NotFoundError,
+)
+from stackgraph.api.graph_view import GraphView
+from stackgraph.api.settings import Settings
+from stackgraph.graph import vocabulary
+from stackgraph.graph.analysis import CycleError, UnknownNodeError
+from stackgraph.graph.details import Details, read_details
+from stackgraph.graph.errors import UnknownEntityError
+from stackgraph.graph.snapshot import Snapshot
 
 __all__ = ["Context", "Info", "known"]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import strawberry
 
-from api.context import Context, Info
-from api.entity import Entity, entity_of
-from api.provenance import Provenance, provenance_of
-from graph import analysis
+from stackgraph.api.context import Context, Info
+from stackgraph.api.entity import Entity, entity_of
+from stackgraph.api.provenance import Provenance, provenance_of
+from stackgraph.graph import analysis
 
 __all__ = ["CriticalPath", "MissingLeadTime", "PathStep", "resolve_critical_path"]
 

@@ -1,6 +1,6 @@
 # mypy: disable-error-code="untyped-decorator"
 """`deployable`: how many units of the targets the recorded capacities allow, and which layer
-binds (`graph.deployment`)."""
+binds (`stackgraph.graph.deployment`)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
-from api.context import Info
-from api.errors import BadInputError
-from api.provenance import Provenance
-from graph.arguments import PERIODS
-from graph.results import Table
-from graph.rows import Fact
+from stackgraph.api.context import Info
+from stackgraph.api.errors import BadInputError
+from stackgraph.api.provenance import Provenance
+from stackgraph.graph.arguments import PERIODS
+from stackgraph.graph.rows import Fact
+from stackgraph.results import Table
 
 __all__ = ["Deployable", "DeployableCapacity", "TargetUnits", "resolve_deployable"]
 

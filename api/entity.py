@@ -10,18 +10,18 @@ from typing import Annotated, cast
 import strawberry
 from strawberry.scalars import JSON
 
-from api.cache import AnalysisCache
-from api.capacity import Capacity
-from api.context import Context, Info, known
-from api.errors import BadInputError
-from api.pagination import PageInfo, cursor_of, offset_of, paginate
-from api.provenance import Provenance, provenance_list, provenance_of
-from api.supply import Requirement, Supply, supply_index
-from graph import analysis
-from graph.analysis import Closure
-from graph.claims import AGREES, CURRENT, DISPUTED, SUPERSEDED
-from graph.snapshot import EntityInfo
-from graph.store import Value
+from stackgraph.api.cache import AnalysisCache
+from stackgraph.api.capacity import Capacity
+from stackgraph.api.context import Context, Info, known
+from stackgraph.api.errors import BadInputError
+from stackgraph.api.pagination import PageInfo, cursor_of, offset_of, paginate
+from stackgraph.api.provenance import Provenance, provenance_list, provenance_of
+from stackgraph.api.supply import Requirement, Supply, supply_index
+from stackgraph.graph import analysis
+from stackgraph.graph.analysis import Closure
+from stackgraph.graph.claims import AGREES, CURRENT, DISPUTED, SUPERSEDED
+from stackgraph.graph.snapshot import EntityInfo
+from stackgraph.graph.store import Value
 
 __all__ = [
     "Attribute",

@@ -1,6 +1,6 @@
 """Errors the API reports on purpose: each has a message, a hint and an `extensions.code`.
 
-Every other exception is masked before it reaches a client (see `api.schema`).
+Every other exception is masked before it reaches a client (see `stackgraph.api.schema`).
 """
 
 from __future__ import annotations

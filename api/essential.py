@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import strawberry
 
-from api.context import Context, Info, known
-from api.entity import Entity, entity_of
-from api.errors import BadInputError
-from api.provenance import Provenance, provenance_list
-from graph import analysis
+from stackgraph.api.context import Context, Info, known
+from stackgraph.api.entity import Entity, entity_of
+from stackgraph.api.errors import BadInputError
+from stackgraph.api.provenance import Provenance, provenance_list
+from stackgraph.graph import analysis
 
 __all__ = [
     "Chokepoint",

@@ -1,7 +1,7 @@
 """The explorer at `/`: a page rendered here with one small script and a style sheet.
 
 The page lists the layers in the schema's order (die to grid, as the plots draw them) and their
-colours from `graph.palette`; everything else comes from `/graphql` in the browser. Its files
+colours from `stackgraph.graph.palette`; everything else comes from `/graphql` in the browser. Its files
 ship in the package (`api/static/`), so it works with no internet.
 """
 
@@ -16,9 +16,9 @@ from string import Template
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from api.assets import STATIC, integrity
-from graph.palette import LAYER_COLOURS, NO_LAYER_COLOUR, STATUS_COLOURS
-from graph.vocabulary import LAYERS
+from stackgraph.api.assets import STATIC, integrity
+from stackgraph.graph.palette import LAYER_COLOURS, NO_LAYER_COLOUR, STATUS_COLOURS
+from stackgraph.graph.vocabulary import LAYERS
 
 __all__ = ["explorer", "explorer_page"]
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import strawberry
 
-from api.context import Info
+from stackgraph.api.context import Info
 
 __all__ = ["GraphInfo", "IngestRun", "Source", "TypeCount", "resolve_graph_info"]
 

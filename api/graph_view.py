@@ -12,10 +12,10 @@ import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from graph import KnowledgeGraph
-from graph.analysis import Requirement
-from graph.namespace import ID
-from graph.snapshot import EntityInfo, Snapshot, SupplyInfo
+from stackgraph.graph.analysis import Requirement
+from stackgraph.graph.namespace import ID
+from stackgraph.graph.snapshot import EntityInfo, Snapshot, SupplyInfo
+from stackgraph.knowledge import KnowledgeGraph
 
 __all__ = ["GraphView", "SupplyIndex"]
 

@@ -10,16 +10,16 @@ from functools import partial
 
 import strawberry
 
-from api.context import Context, Info
-from api.entity import Entity, entity_of
-from api.errors import BadInputError
-from api.graph_view import SupplyIndex
-from api.pagination import PageInfo, cursor_of, offset_of, paginate
-from api.provenance import Provenance, provenance_list, provenance_of
-from api.supply import Requirement, supply_index
-from graph import analysis
-from graph.analysis import ImpactResult, Status
-from graph.snapshot import Snapshot
+from stackgraph.api.context import Context, Info
+from stackgraph.api.entity import Entity, entity_of
+from stackgraph.api.errors import BadInputError
+from stackgraph.api.graph_view import SupplyIndex
+from stackgraph.api.pagination import PageInfo, cursor_of, offset_of, paginate
+from stackgraph.api.provenance import Provenance, provenance_list, provenance_of
+from stackgraph.api.supply import Requirement, supply_index
+from stackgraph.graph import analysis
+from stackgraph.graph.analysis import ImpactResult, Status
+from stackgraph.graph.snapshot import Snapshot
 
 __all__ = [
     "AffectedItem",

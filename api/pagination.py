@@ -10,7 +10,7 @@ from typing import Generic, TypeVar
 
 import strawberry
 
-from api.errors import BadInputError, StaleCursorError
+from stackgraph.api.errors import BadInputError, StaleCursorError
 
 __all__ = ["Page", "PageInfo", "cursor_of", "offset_of", "paginate"]
 

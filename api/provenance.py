@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 import strawberry
 
-from graph.snapshot import Provenance as ProvenanceRecord
-from graph.snapshot import Snapshot
+from stackgraph.graph.snapshot import Provenance as ProvenanceRecord
+from stackgraph.graph.snapshot import Snapshot
 
 __all__ = ["Provenance", "provenance_list", "provenance_of"]
 

@@ -5,21 +5,21 @@ from __future__ import annotations
 
 import strawberry
 
-from api.context import Info, known
-from api.critical_path import CriticalPath, resolve_critical_path
-from api.deployable import Deployable, TargetInput, resolve_deployable
-from api.entity import Entity, EntityConnection, EntityEdge, entity_of
-from api.errors import BadInputError
-from api.essential import (
+from stackgraph.api.context import Info, known
+from stackgraph.api.critical_path import CriticalPath, resolve_critical_path
+from stackgraph.api.deployable import Deployable, TargetInput, resolve_deployable
+from stackgraph.api.entity import Entity, EntityConnection, EntityEdge, entity_of
+from stackgraph.api.errors import BadInputError
+from stackgraph.api.essential import (
     Chokepoint,
     SinglePointOfFailure,
     resolve_chokepoints,
     resolve_single_points_of_failure,
 )
-from api.graph_info import GraphInfo, resolve_graph_info
-from api.impact import Impact, ImpactOrder, ShortageInput, resolve_impact
-from api.pagination import cursor_of, offset_of, paginate
-from graph.results import Table
+from stackgraph.api.graph_info import GraphInfo, resolve_graph_info
+from stackgraph.api.impact import Impact, ImpactOrder, ShortageInput, resolve_impact
+from stackgraph.api.pagination import cursor_of, offset_of, paginate
+from stackgraph.results import Table
 
 __all__ = ["Query"]
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.guards import json_media, read_body, replaying
+from stackgraph.api.guards import json_media, read_body, replaying
 
 __all__ = ["ResponseCache"]
 

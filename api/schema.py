@@ -20,10 +20,10 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
-from api.errors import is_reported
-from api.limits import limit_rules
-from api.query import Query
-from api.settings import Settings
+from stackgraph.api.errors import is_reported
+from stackgraph.api.limits import limit_rules
+from stackgraph.api.query import Query
+from stackgraph.api.settings import Settings
 
 __all__ = ["build_schema"]
 

@@ -7,19 +7,19 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from api.context import Info
-from api.graph_view import SupplyIndex
-from api.provenance import Provenance, provenance_of
-from graph.analysis import Requirement as RequirementFact
-from graph.snapshot import Snapshot, SupplyInfo
+from stackgraph.api.context import Info
+from stackgraph.api.graph_view import SupplyIndex
+from stackgraph.api.provenance import Provenance, provenance_of
+from stackgraph.graph.analysis import Requirement as RequirementFact
+from stackgraph.graph.snapshot import Snapshot, SupplyInfo
 
 if TYPE_CHECKING:
-    from api.entity import Entity
+    from stackgraph.api.entity import Entity
 
 __all__ = ["Requirement", "RequirementSource", "Supply", "supply_index"]
 
 # Entity refers to these types: this side names Entity lazily and is handed the entities built.
-EntityRef = Annotated["Entity", strawberry.lazy("api.entity")]
+EntityRef = Annotated["Entity", strawberry.lazy("stackgraph.api.entity")]
 
 
 def _share(value: float | None) -> float | None:

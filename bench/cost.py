@@ -10,7 +10,7 @@ Usage::
 Starts `stackgraph serve` (uvicorn, one worker) on the bundled data ingested into a temporary
 store, with the response cache and the analysis cache off (every run computes every analysis,
 as a client varying its arguments makes it), no cost limit and a long request timeout. Each
-query of the corpus is priced in-process with `api.limits.measure` against the built schema,
+query of the corpus is priced in-process with `stackgraph.api.limits.measure` against the built schema,
 then sent `--repeats` times on one keep-alive connection: the median wall time and the
 server's CPU time per run are kept. A least-squares line time = a + b * cost is fitted; rows
 far above it are underestimated by the model (the dangerous ones), and `--check` fails when a
@@ -37,10 +37,10 @@ from graphql import FragmentDefinitionNode, GraphQLSchema, OperationDefinitionNo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from api.limits import measure
-from api.schema import build_schema
-from api.settings import Settings
 from bench.load import _cpu_seconds, _drive_raw, _free_port, _ingest_bundled, start_server
+from stackgraph.api.limits import measure
+from stackgraph.api.schema import build_schema
+from stackgraph.api.settings import Settings
 
 __all__ = ["CORPUS", "Fit", "Row", "estimate", "fit", "main", "time_query"]
 
@@ -237,7 +237,7 @@ def _schema() -> GraphQLSchema:
 
 
 def estimate(query: str, max_page: int = Settings().max_page_size) -> int:
-    """The cost `api.limits` gives the (single) operation of `query`."""
+    """The cost `stackgraph.api.limits` gives the (single) operation of `query`."""
     schema = _schema()
     document = parse(query)
     fragments = {

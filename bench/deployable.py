@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import generate
 
-from graph.analysis import DependencyGraph, deployable
-from graph.analysis.deployable import _closure, _program
+from stackgraph.graph.analysis import DependencyGraph, deployable
+from stackgraph.graph.analysis.deployable import _closure, _program
 
 
 def _pulp_program(g: DependencyGraph, targets: list[str], capacity: Any) -> Any:

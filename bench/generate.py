@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from graph.analysis import DependencyGraph
+from stackgraph.graph.analysis import DependencyGraph
 
 TIERS = (
     ("raw-material", "materials", 0.15),

@@ -101,7 +101,7 @@ def bench(items: int, work: Path, *, lean: bool = False) -> dict[str, object]:
     )
     nq.unlink()
     shutil.rmtree(work / f"ox-{items}")
-    snap = _step("from graph import KnowledgeGraph", _SNAPSHOT.format(spec=spec))
+    snap = _step("from stackgraph.graph import KnowledgeGraph", _SNAPSHOT.format(spec=spec))
     return {
         "items": items,
         "records": sum(counts.values()),

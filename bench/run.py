@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import Synthetic, generate
 
-from graph.analysis import (
+from stackgraph.graph.analysis import (
     DependencyGraph,
     DependencyGraphBuilder,
     chokepoints,

@@ -24,10 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import TIERS, Synthetic, generate
 from sources import _KIND, _PROVENANCE
 
-from graph.analysis import DependencyGraph
-from graph.namespace import normalise
-from graph.snapshot import CapacityInfo, EntityInfo, Provenance, Snapshot, SupplyInfo
-from graph.units import canonical
+from stackgraph.graph.analysis import DependencyGraph
+from stackgraph.graph.namespace import normalise
+from stackgraph.graph.snapshot import CapacityInfo, EntityInfo, Provenance, Snapshot, SupplyInfo
+from stackgraph.graph.units import canonical
 
 __all__ = ["synthetic_snapshot"]
 

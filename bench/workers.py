@@ -174,10 +174,10 @@ def _synthetic_store(items: int, work: Path) -> str:
     from generate import generate
     from synthetic import synthetic_snapshot
 
-    from graph.projection import graph_version
-    from graph.projection_file import write_snapshot
-    from graph.projections import Projections, projections_root
-    from graph.store import open_store
+    from stackgraph.graph.projection import graph_version
+    from stackgraph.graph.projection_file import write_snapshot
+    from stackgraph.graph.projections import Projections, projections_root
+    from stackgraph.graph.store import open_store
 
     spec = f"oxigraph:{work / 'store'}"
     subprocess.run(

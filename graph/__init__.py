@@ -1,15 +1,13 @@
-"""stackgraph's graph package: the store, the projection, the analyses and the Python API.
+"""The engine: the store, the projection, the snapshot and the analyses (`stackgraph.graph`).
 
-from graph import KnowledgeGraph
-kg = KnowledgeGraph.open()                  # the embedded store; .connect(url) for a server
-kg.impact({"cowos-l": 0.0}).to_frame()      # what a CoWoS-L outage blocks, and why
+The Python surface for people (the `KnowledgeGraph` facade, the remote client, `Table`, plots)
+lives one level up, in `stackgraph`, and imports this package; nothing here imports it.
 """
 
 from __future__ import annotations
 
-from graph.arguments import parse_shortages
-from graph.client import Client
-from graph.errors import (
+from stackgraph.graph.arguments import parse_shortages
+from stackgraph.graph.errors import (
     AmbiguousEntityError,
     StackgraphError,
     StoreBusyError,
@@ -18,22 +16,22 @@ from graph.errors import (
     StoreUnavailableError,
     UnknownEntityError,
 )
-from graph.knowledge import KnowledgeGraph
-from graph.results import Table
-from graph.store import Store, open_store
+from stackgraph.graph.store import Store, open_store
 
 __all__ = [
     "AmbiguousEntityError",
-    "Client",
-    "KnowledgeGraph",
     "StackgraphError",
     "Store",
     "StoreBusyError",
     "StoreError",
     "StoreSpecError",
     "StoreUnavailableError",
-    "Table",
     "UnknownEntityError",
     "open_store",
     "parse_shortages",
 ]
+
+# The folder sits at the top of the checkout but installs as stackgraph.graph (see pyproject.toml):
+# imported by its bare name it would be a second copy of every module, so that name is refused.
+if __name__ != "stackgraph.graph":
+    raise ImportError(f"import stackgraph.graph, not {__name__}")

@@ -1,6 +1,6 @@
 """Read-only columns over memory-mapped arrays: strings, pickled rows and a hash index.
 
-What a projection file (`graph.projection_file`) holds besides the dependency graph's arrays:
+What a projection file (`stackgraph.graph.projection_file`) holds besides the dependency graph's arrays:
 every string once in a byte blob with offsets, every record as one pickled tuple of its fields,
 and an open-addressing hash table (CRC-32 of the key, linear probing) from a key to its row.
 Nothing is decoded until it is read, so processes that map one file share its pages instead of

@@ -24,10 +24,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from itertools import product
 
-from graph.namespace import META_GRAPH, PROV, SG, slug_of
-from graph.snapshot import Provenance
-from graph.store import Store, Value
-from graph.tiers import tier_of
+from stackgraph.graph.namespace import META_GRAPH, PROV, SG, slug_of
+from stackgraph.graph.snapshot import Provenance
+from stackgraph.graph.store import Store, Value
+from stackgraph.graph.tiers import tier_of
 
 __all__ = ["PER_GRAPH_MAX", "Column", "Records", "Row"]
 
@@ -207,7 +207,7 @@ class Records:
         return mask
 
     def slug(self, value: Value) -> str:
-        """`graph.namespace.slug_of` of a reference, each slug held once."""
+        """`stackgraph.graph.namespace.slug_of` of a reference, each slug held once."""
         iri = str(value)
         s = self._slugs.get(iri)
         if s is None:

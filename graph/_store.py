@@ -1,6 +1,6 @@
 """The store interface: an RDF dataset of named graphs, its writes (`GraphWrite`) and the plain
-Python values its queries answer with. The stores themselves are in ``graph.store`` (memory and
-Oxigraph on disk) and ``graph.sparql`` (a SPARQL 1.1 server)."""
+Python values its queries answer with. The stores themselves are in ``stackgraph.graph.store`` (memory and
+Oxigraph on disk) and ``stackgraph.graph.sparql`` (a SPARQL 1.1 server)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.namespace import META_GRAPH
+from stackgraph.graph.namespace import META_GRAPH
 
 __all__ = [
     "XSD",

@@ -1,6 +1,6 @@
 """What a call answers, as either client reads it: the typed answers a `Client` subclass
 returns (from the store and the analyses, or from a server), and the question of `deployable`.
-`graph.client` builds the tables from them."""
+`stackgraph.client` builds the tables from them."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph import analysis, rows
-from graph.arguments import PERIODS, Shortage, shortage_text, shortages_of, targets_of
-from graph.rows import Fact, Row
-from graph.snapshot import EntityInfo, Snapshot
+from stackgraph.graph import analysis, rows
+from stackgraph.graph.arguments import PERIODS, Shortage, shortage_text, shortages_of, targets_of
+from stackgraph.graph.rows import Fact, Row
+from stackgraph.graph.snapshot import EntityInfo, Snapshot
 
 __all__ = [
     "Bound",

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
-from graph.units import parse_unit
+from stackgraph.graph.units import parse_unit
 
 __all__ = [
     "PERIODS",

@@ -19,7 +19,7 @@ from collections.abc import Hashable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
-    from graph.snapshot import Provenance
+    from stackgraph.graph.snapshot import Provenance
 
 __all__ = ["AGREES", "CURRENT", "DISPUTED", "STATUSES", "SUPERSEDED", "precedence", "resolve"]
 
@@ -39,7 +39,7 @@ T = TypeVar("T")
 def precedence(p: Provenance | None) -> tuple[str, int, int]:
     """The rank of a fact's provenance: larger is more current, then more authoritative.
 
-    >>> from graph.snapshot import Provenance
+    >>> from stackgraph.graph.snapshot import Provenance
     >>> old = Provenance("https://www.nvidia.com/x", "2024", "high", False, "g", "primary")
     >>> new = Provenance("https://example.org/y", "2025-06", "low", False, "g", "secondary")
     >>> precedence(new) > precedence(old)
@@ -63,7 +63,7 @@ def resolve(claims: Sequence[tuple[T, Hashable, Provenance | None]]) -> list[tup
     Returns:
         `(claim, status)` pairs: the current claim, then the others by rank.
 
-    >>> from graph.snapshot import Provenance
+    >>> from stackgraph.graph.snapshot import Provenance
     >>> def p(as_of, confidence):
     ...     return Provenance("https://www.amd.com/x", as_of, confidence, False, "g", "primary")
     >>> resolve([("a", "8", p("2024", "high")), ("b", "10", p("2025", "medium")),

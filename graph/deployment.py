@@ -1,5 +1,5 @@
 """How many units of the targets the recorded capacities allow in a year, which layer binds,
-and what a shortage costs: `graph.analysis.deployable` on the snapshot's facts.
+and what a shortage costs: `stackgraph.graph.analysis.deployable` on the snapshot's facts.
 
 From the snapshot, for the year asked:
 
@@ -37,11 +37,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from graph import analysis
-from graph.answers import Bound, DeployAnswer
-from graph.arguments import PERIODS, Shortage
-from graph.snapshot import CapacityInfo, Snapshot
-from graph.units import canonical, parse_unit
+from stackgraph.graph import analysis
+from stackgraph.graph.answers import Bound, DeployAnswer
+from stackgraph.graph.arguments import PERIODS, Shortage
+from stackgraph.graph.snapshot import CapacityInfo, Snapshot
+from stackgraph.graph.units import canonical, parse_unit
 
 __all__ = ["answer"]
 

@@ -11,10 +11,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from graph.claims import CURRENT, resolve
-from graph.namespace import ID, LAYER, META_GRAPH, PREFIXES, slug_of
-from graph.snapshot import Provenance
-from graph.store import Store, Value
+from stackgraph.graph.claims import CURRENT, resolve
+from stackgraph.graph.namespace import ID, LAYER, META_GRAPH, PREFIXES, slug_of
+from stackgraph.graph.snapshot import Provenance
+from stackgraph.graph.store import Store, Value
 
 __all__ = ["Claim", "Details", "read_details", "read_entity_details"]
 
@@ -40,7 +40,7 @@ class Claim:
     iri: str
     provenance: Provenance
     status: str = CURRENT
-    """`current`, or how it stands beside the current claim (`graph.claims`)."""
+    """`current`, or how it stands beside the current claim (`stackgraph.graph.claims`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +49,7 @@ class Details:
 
     ``attributes`` are ``(name, value)`` pairs sorted by name, then value; entity references
     are slugs and layers are layer names. ``claims`` are sorted by property; the claims of one
-    property come current first, then by the rank of `graph.claims`, each with its status.
+    property come current first, then by the rank of `stackgraph.graph.claims`, each with its status.
     """
 
     attributes: tuple[tuple[str, Value], ...] = ()
@@ -135,7 +135,7 @@ def read_details(store: Store, iris: Sequence[str]) -> dict[str, Details]:
 
 
 def _ranked(found: list[Claim]) -> tuple[Claim, ...]:
-    """The claims of each property current first, each with its status (`graph.claims`)."""
+    """The claims of each property current first, each with its status (`stackgraph.graph.claims`)."""
     by_property: dict[str, list[Claim]] = defaultdict(list)
     for c in found:
         by_property[c.property].append(c)

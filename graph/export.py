@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from graph.namespace import META_GRAPH
-from graph.store import open_store
+from stackgraph.graph.namespace import META_GRAPH
+from stackgraph.graph.store import open_store
 
 __all__ = ["FORMATS", "export"]
 

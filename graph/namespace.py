@@ -7,7 +7,7 @@ import unicodedata
 from rdflib import Namespace, URIRef
 from rdflib.namespace import ClosedNamespace
 
-from schema._spec import camel, load
+from stackgraph.schema._spec import camel, load
 
 __all__ = [
     "GRAPH",

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from graph import rows
-from graph.analysis import DependencyGraphBuilder, Status
-from graph.snapshot import EntityInfo, Provenance
+from stackgraph.graph import rows
+from stackgraph.graph.analysis import DependencyGraphBuilder, Status
+from stackgraph.graph.snapshot import EntityInfo, Provenance
 
 __all__ = [
     "AFFECTED",

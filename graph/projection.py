@@ -20,10 +20,10 @@ How records become the AND/OR graph:
   the company that runs it): these implied requirements carry the facility's or the
   organization's own record as their fact.
 
-Each record type is read by `graph._records.Records`: one scan per property, joined in Python
+Each record type is read by `stackgraph.graph._records.Records`: one scan per property, joined in Python
 by record (Oxigraph answers an OPTIONAL by one index lookup per row, dearer than a scan);
 `build_snapshot` builds each part from its columns in turn. The record types
-(`Snapshot`, `EntityInfo`, `SupplyInfo`, `CapacityInfo`, `Provenance`) live in `graph.snapshot`
+(`Snapshot`, `EntityInfo`, `SupplyInfo`, `CapacityInfo`, `Provenance`) live in `stackgraph.graph.snapshot`
 and are importable from here too.
 """
 
@@ -33,11 +33,11 @@ import hashlib
 import sys
 from collections import defaultdict
 
-from graph._records import Column, Records
-from graph.analysis import DependencyGraphBuilder
-from graph.errors import StackgraphError
-from graph.namespace import META_GRAPH, PREFIXES, SG, SKOS, normalise, slug_of
-from graph.snapshot import (
+from stackgraph.graph._records import Column, Records
+from stackgraph.graph.analysis import DependencyGraphBuilder
+from stackgraph.graph.errors import StackgraphError
+from stackgraph.graph.namespace import META_GRAPH, PREFIXES, SG, SKOS, normalise, slug_of
+from stackgraph.graph.snapshot import (
     CapacityInfo,
     EntityInfo,
     PerWafer,
@@ -45,8 +45,8 @@ from graph.snapshot import (
     Snapshot,
     SupplyInfo,
 )
-from graph.store import Store, Value
-from graph.units import canonical
+from stackgraph.graph.store import Store, Value
+from stackgraph.graph.units import canonical
 
 __all__ = [
     "CapacityInfo",
@@ -296,7 +296,7 @@ def _capacities(
     records: Records, provenance: dict[str, Provenance], units: Column
 ) -> tuple[CapacityInfo, ...]:
     """Every Capacity record, by what it is of, then year, holder and record; each with its
-    amount in the canonical unit and period (`graph.units.canonical`). A record without a kind
+    amount in the canonical unit and period (`stackgraph.graph.units.canonical`). A record without a kind
     (written before kinds) is a capacity."""
     classes = (_CAPACITY,)
     core = [records.column(SG.of, classes, records.slug), records.column(SG.amount, classes), units]

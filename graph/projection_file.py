@@ -1,7 +1,7 @@
 """A snapshot written to a folder of arrays, and mapped back read-only by any process.
 
 `write_snapshot` writes every array of the dependency graph (and those derived from it: shares,
-the reverse index) as a ``.npy`` file, and every lookup table columnar (`graph._columns`):
+the reverse index) as a ``.npy`` file, and every lookup table columnar (`stackgraph.graph._columns`):
 strings in blobs with offsets, records as pickled tuples, a hash index per keyed table. A
 `manifest.json` written last lists every file with its size and CRC-32: a folder without it, or
 with a file that does not match it, is not a snapshot (`ProjectionFileError`).
@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from graph._columns import (
+from stackgraph.graph._columns import (
     Arrays,
     Field,
     HashIndex,
@@ -39,11 +39,11 @@ from graph._columns import (
     encode_strings,
     hash_table,
 )
-from graph.analysis import DependencyGraph
-from graph.analysis._layout import Layout
-from graph.analysis._traverse import Reverse
-from graph.errors import StackgraphError
-from graph.snapshot import (
+from stackgraph.graph.analysis import DependencyGraph
+from stackgraph.graph.analysis._layout import Layout
+from stackgraph.graph.analysis._traverse import Reverse
+from stackgraph.graph.errors import StackgraphError
+from stackgraph.graph.snapshot import (
     CapacityInfo,
     EntityInfo,
     Lookups,
@@ -236,7 +236,7 @@ def map_snapshot(folder: Path, version: str | None = None, *, verify: bool = Tru
         req_names=req_names,
         **{name: load(f"graph.{name}") for name in _LAYOUT_ARRAYS},
     )
-    from graph.analysis._layout import Shares
+    from stackgraph.graph.analysis._layout import Shares
 
     req_item, src_req = load("graph.req_item"), load("graph.src_req")
     derived = {

@@ -3,7 +3,7 @@
 Where: beside an on-disk store (``oxigraph:PATH`` -> ``PATH/../.NAME.projections/``), in the
 user's cache for a ``sparql:`` store (``$XDG_CACHE_HOME/stackgraph/projections/<hash of the
 URL>/``), or under the folder `STACKGRAPH_PROJECTIONS` names, one folder per store (``off``:
-none; a ``memory:`` store has none). Each version is a folder ``v<FORMAT>-<version>/`` (`graph.projection_file`).
+none; a ``memory:`` store has none). Each version is a folder ``v<FORMAT>-<version>/`` (`stackgraph.graph.projection_file`).
 
 How processes share it, all by `flock`:
 
@@ -31,9 +31,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from graph.projection_file import FORMAT, ProjectionFileError, map_snapshot, write_snapshot
-from graph.snapshot import Snapshot
-from graph.store import OxigraphStore, SparqlStore, Store
+from stackgraph.graph.projection_file import (
+    FORMAT,
+    ProjectionFileError,
+    map_snapshot,
+    write_snapshot,
+)
+from stackgraph.graph.snapshot import Snapshot
+from stackgraph.graph.store import OxigraphStore, SparqlStore, Store
 
 __all__ = ["Projections", "projections_root"]
 

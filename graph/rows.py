@@ -18,11 +18,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
-from graph.units import Canonical
+from stackgraph.graph.units import Canonical
 
 if TYPE_CHECKING:
-    from graph import analysis
-    from graph.snapshot import CapacityInfo
+    from stackgraph.graph import analysis
+    from stackgraph.graph.snapshot import CapacityInfo
 
     Facts = Callable[..., list["Fact"]]
     """Provenance of fact IRIs (None and unknown IRIs skipped)."""

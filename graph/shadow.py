@@ -16,7 +16,7 @@ shadow copy of the store:
 
 A process killed before step 3 leaves the store as it was and a shadow folder that the next large
 write removes first; killed after it, the store is new and only the old folder is left over.
-Readers that hold the old folder open keep reading it until they reopen (``graph.versions``).
+Readers that hold the old folder open keep reading it until they reopen (``stackgraph.graph.versions``).
 
 Linux only (``renameat2`` of glibc 2.28+ on a filesystem that supports the exchange); elsewhere
 ``available`` is false and the store applies the write as one transaction.

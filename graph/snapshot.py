@@ -2,7 +2,7 @@
 
 A `Snapshot` holds the AND/OR dependency graph the analyses read and the lookup tables beside
 it: entities, supplies, capacities, the names index and the provenance of every fact. It is
-built by `graph.projection.build_snapshot` and never changes.
+built by `stackgraph.graph.projection.build_snapshot` and never changes.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.analysis import DependencyGraph
-from graph.namespace import normalise
-from graph.tiers import TIERS, is_weak, tier_of
-from graph.units import Canonical
+from stackgraph.graph.analysis import DependencyGraph
+from stackgraph.graph.namespace import normalise
+from stackgraph.graph.tiers import TIERS, is_weak, tier_of
+from stackgraph.graph.units import Canonical
 
 __all__ = [
     "CapacityInfo",
@@ -33,12 +33,12 @@ __all__ = [
 class Provenance:
     """Where a fact comes from.
 
-    `tier` is the tier of the source (`graph.tiers.tier_of`): ``primary``, ``press``,
+    `tier` is the tier of the source (`stackgraph.graph.tiers.tier_of`): ``primary``, ``press``,
     ``secondary`` or ``unknown``. Left out, it is looked up from `source`; the projection passes
     it, and the remote client passes the server's.
 
     Raises:
-        ValueError: `tier` is not one of `graph.tiers.TIERS`.
+        ValueError: `tier` is not one of `stackgraph.graph.tiers.TIERS`.
     """
 
     source: str | None
@@ -56,7 +56,7 @@ class Provenance:
 
     def to_dict(self) -> dict[str, Any]:
         """The fields as a dict: source, tier, as_of, confidence, estimated, graph, and
-        whether the fact is weak (`graph.tiers.is_weak`)."""
+        whether the fact is weak (`stackgraph.graph.tiers.is_weak`)."""
         return {
             "source": self.source,
             "tier": self.tier,
@@ -69,7 +69,7 @@ class Provenance:
 
     @property
     def weak(self) -> bool:
-        """Whether the fact is too weak to rest a conclusion on alone (`graph.tiers.is_weak`)."""
+        """Whether the fact is too weak to rest a conclusion on alone (`stackgraph.graph.tiers.is_weak`)."""
         return is_weak(self.confidence, self.tier)
 
     def record(self, iri: str) -> dict[str, Any]:
@@ -122,7 +122,7 @@ class SupplyInfo:
 class CapacityInfo:
     """A Capacity record: `amount` (to `amount_max` for a range) `unit` per `period` of `of`,
     held by `holder` (None: the whole market), for `year`, as written; `kind` says what it
-    measures (`graph.units.KINDS`) and `canonical` is the amount in the canonical unit and period
+    measures (`stackgraph.graph.units.KINDS`) and `canonical` is the amount in the canonical unit and period
     (None when the unit is not in the vocabulary)."""
 
     iri: str
@@ -182,7 +182,7 @@ class Snapshot:
 
     The tables are Python dicts and tuples when projected from the store, and read-only
     mappings and sequences decoded on access when mapped from a projection file
-    (`graph.projection_file`); both answer alike."""
+    (`stackgraph.graph.projection_file`); both answer alike."""
 
     version: str
     graph: DependencyGraph

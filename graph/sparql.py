@@ -25,8 +25,8 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 import httpx
 import pyoxigraph as ox
 
-from graph._store import XSD, GraphWrite, Store, Value, python_value, write_operations
-from graph.errors import StoreError, StoreSpecError, StoreUnavailableError
+from stackgraph.graph._store import XSD, GraphWrite, Store, Value, python_value, write_operations
+from stackgraph.graph.errors import StoreError, StoreSpecError, StoreUnavailableError
 
 __all__ = ["Endpoints", "SparqlStore", "endpoints"]
 

@@ -6,13 +6,13 @@ A store spec picks one:
 - ``oxigraph:PATH``      the embedded Oxigraph store in the folder PATH (created when missing);
 - ``sparql:URL``         a SPARQL 1.1 server: ``URL/query``, ``URL/update`` and ``URL/store``
                          (``oxigraph serve``), one ``.../sparql`` endpoint (Virtuoso), or
-                         ``QUERY_URL?update=URL`` (``graph.sparql``).
+                         ``QUERY_URL?update=URL`` (``stackgraph.graph.sparql``).
 
 Writes replace named graphs or patch them (triples out, triples in), and every write is
 all-or-nothing: one SPARQL update request, which Oxigraph and a SPARQL 1.1 server apply as one
 transaction; for the embedded store, a write that only adds is one transactional ``Store.load``
 of N-Quads (no SPARQL text to parse), and a large write goes through a shadow copy swapped in by
-one rename (``graph.shadow``). A reader sees the graphs before or after a write, never in
+one rename (``stackgraph.graph.shadow``). A reader sees the graphs before or after a write, never in
 between, and a process killed mid-write leaves the previous graphs intact (on Virtuoso, for a
 write that fits one request of 8 MB; ``SparqlStore.replace_graphs`` says what a larger one does).
 """
@@ -28,17 +28,17 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from graph import shadow
-from graph._store import GraphWrite, Store, Value, deletion_updates, python_value
-from graph.errors import (
+from stackgraph.graph import shadow
+from stackgraph.graph._store import GraphWrite, Store, Value, deletion_updates, python_value
+from stackgraph.graph.errors import (
     StoreBusyError,
     StoreDamagedError,
     StoreError,
     StoreSpecError,
     StoreUnavailableError,
 )
-from graph.namespace import META_GRAPH
-from graph.sparql import SparqlStore
+from stackgraph.graph.namespace import META_GRAPH
+from stackgraph.graph.sparql import SparqlStore
 
 __all__ = ["GraphWrite", "OxigraphStore", "SparqlStore", "Store", "Value", "open_store"]
 
@@ -102,7 +102,7 @@ class OxigraphStore(Store):
         return bool(self._store.query(query))
 
     #: Above this many added triples, a store on disk writes through a shadow copy
-    #: (``graph.shadow``): bounded memory instead of one transaction held in memory.
+    #: (``stackgraph.graph.shadow``): bounded memory instead of one transaction held in memory.
     shadow_above = 100_000
 
     def replace_graphs(

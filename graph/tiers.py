@@ -165,7 +165,7 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 @cache
 def _table() -> dict[str, TierEntry]:
     """The tier list by key, read and checked once."""
-    text = resources.files("graph").joinpath(_LIST_FILE).read_text(encoding="utf-8")
+    text = resources.files("stackgraph.graph").joinpath(_LIST_FILE).read_text(encoding="utf-8")
     return parse_tier_list(text)
 
 

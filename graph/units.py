@@ -36,8 +36,8 @@ from typing import Any, Literal
 
 import pint
 
-from graph.errors import StackgraphError
-from schema._spec import load as load_schema
+from stackgraph.graph.errors import StackgraphError
+from stackgraph.schema._spec import load as load_schema
 
 __all__ = [
     "CANONICAL_PERIOD",
@@ -242,7 +242,7 @@ def parse_unit(text: str) -> Unit:
         >>> parse_unit("12-inch wafers")
         Traceback (most recent call last):
         ...
-        graph.units.UnknownUnitError: '12-inch wafers' is not a unit of the vocabulary; closest: wafer
+        stackgraph.graph.units.UnknownUnitError: '12-inch wafers' is not a unit of the vocabulary; closest: wafer
     """
     found = _parse(text)
     if isinstance(found, Unit):

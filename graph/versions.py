@@ -3,7 +3,7 @@
 A store on disk opened read-only is reopened when a writer (an ingest) commits, and the next
 snapshot is built from the new version; a reader never sees a half-written graph.
 
-Each version is projected once into a file that every process maps (`graph.projections`):
+Each version is projected once into a file that every process maps (`stackgraph.graph.projections`):
 the first process to need it projects and writes it, the others (server workers, later runs)
 map it. A store with no place for such files (`memory:`, or `STACKGRAPH_PROJECTIONS=off`) is
 projected in memory by each process.
@@ -17,10 +17,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from graph.errors import StoreDamagedError
-from graph.projection import Snapshot, build_snapshot, graph_version
-from graph.projections import Projections, projections_root
-from graph.store import OxigraphStore, Store
+from stackgraph.graph.errors import StoreDamagedError
+from stackgraph.graph.projection import Snapshot, build_snapshot, graph_version
+from stackgraph.graph.projections import Projections, projections_root
+from stackgraph.graph.store import OxigraphStore, Store
 
 __all__ = ["Versions"]
 
@@ -34,7 +34,7 @@ class Versions:
         self, store: Store, *, reload_interval: float = 1.0, projections: Path | None = None
     ) -> None:
         """`projections` is the folder of the projection files; default
-        `graph.projections.projections_root(store)`."""
+        `stackgraph.graph.projections.projections_root(store)`."""
         self.store = store
         root = projections if projections is not None else projections_root(store)
         self.projections = None if root is None else Projections(root)

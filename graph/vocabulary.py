@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-from schema._spec import load as load_schema
+from stackgraph.schema._spec import load as load_schema
 
 __all__ = ["CATEGORIES", "LAYERS", "UnknownValueError", "check"]
 

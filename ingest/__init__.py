@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 # The readers of the built-in formats and of the ETO dataset register themselves on import.
-from ingest import eto, formats  # noqa: F401
-from ingest.problems import IngestError, InvalidInputError, Problem, UsageError
-from ingest.run import IngestOptions, IngestReport, SourceReport, ingest
+from stackgraph.ingest import eto, formats  # noqa: F401
+from stackgraph.ingest.problems import IngestError, InvalidInputError, Problem, UsageError
+from stackgraph.ingest.run import IngestOptions, IngestReport, SourceReport, ingest
 
 __all__ = [
     "IngestError",
@@ -17,3 +17,8 @@ __all__ = [
     "UsageError",
     "ingest",
 ]
+
+# The folder sits at the top of the checkout but installs as stackgraph.ingest (see pyproject.toml):
+# imported by its bare name it would be a second copy of every module, so that name is refused.
+if __name__ != "stackgraph.ingest":
+    raise ImportError(f"import stackgraph.ingest, not {__name__}")

@@ -1,4 +1,4 @@
-"""How the tables of ETO's Chip Explorer folder become records (the mapping `ingest.eto` documents)."""
+"""How the tables of ETO's Chip Explorer folder become records (the mapping `stackgraph.ingest.eto` documents)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ingest.countries import alpha2
-from ingest.readers import RawRecord, SourceFile
+from stackgraph.ingest.countries import alpha2
+from stackgraph.ingest.readers import RawRecord, SourceFile
 
 if TYPE_CHECKING:
-    from ingest.eto import Table
+    from stackgraph.ingest.eto import Table
 
 __all__ = ["Mapping", "map_all", "percent", "slug"]
 

@@ -22,7 +22,7 @@ The measures (:func:`measures`) count what the issue of quantified answers asks 
 shares of HBM-using products, wafer and stack quantities of the flagships, power of campuses,
 upstream inputs with suppliers, and the share of records that rest on secondary sources.
 
-``python -m ingest.audit [PATH ...]`` ingests the sources (default: the bundled data) into a
+``python -m stackgraph.ingest.audit [PATH ...]`` ingests the sources (default: the bundled data) into a
 store in memory and prints the findings and the measures; exit 1 when a gate fails or the input
 is invalid (its problems on stderr, as ``stackgraph ingest`` names them).
 """
@@ -36,14 +36,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.analysis.parts import Requirement
-from graph.knowledge import KnowledgeGraph
-from graph.namespace import META_GRAPH, PREFIXES
-from graph.snapshot import Snapshot
-from graph.store import Store, open_store
-from graph.tiers import tier_of
-from ingest.problems import InvalidInputError
-from ingest.run import IngestOptions, ingest
+from stackgraph.graph.analysis.parts import Requirement
+from stackgraph.graph.namespace import META_GRAPH, PREFIXES
+from stackgraph.graph.snapshot import Snapshot
+from stackgraph.graph.store import Store, open_store
+from stackgraph.graph.tiers import tier_of
+from stackgraph.ingest.problems import InvalidInputError
+from stackgraph.ingest.run import IngestOptions, ingest
+from stackgraph.knowledge import KnowledgeGraph
 
 __all__ = [
     "ALTERNATIVE_CATEGORIES",
@@ -385,7 +385,7 @@ def report(found: Iterable[Finding], measured: Iterable[Measure]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ingest.audit", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m stackgraph.ingest.audit", description=__doc__)
     parser.add_argument("paths", nargs="*", type=Path, default=[DATA])
     args = parser.parse_args(argv)
     with open_store("memory:") as store:

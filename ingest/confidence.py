@@ -1,6 +1,6 @@
 """The confidence rule: a fact of confidence ``high`` cites a primary or press source.
 
-The tier of a source comes from the maintained list of ``graph.tiers``. A record whose
+The tier of a source comes from the maintained list of ``stackgraph.graph.tiers``. A record whose
 confidence is ``high`` while its source is ``secondary`` (an aggregator, a wiki, a forum, a blog,
 a copy) or ``unknown`` (a host the list does not name) is a problem: the run is refused and the
 store stays as it was. The fix is to lower the confidence, or to cite a primary or press source
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from graph.tiers import HIGH_CONFIDENCE_TIERS, tier_entry, tier_of
-from ingest.problems import Problem
-from ingest.records import ValidRecord
+from stackgraph.graph.tiers import HIGH_CONFIDENCE_TIERS, tier_entry, tier_of
+from stackgraph.ingest.problems import Problem
+from stackgraph.ingest.records import ValidRecord
 
 __all__ = ["check_confidence"]
 
@@ -30,8 +30,8 @@ def check_confidence(records: Iterable[ValidRecord]) -> list[Problem]:
 
     Examples:
         >>> from pathlib import Path
-        >>> from ingest.readers import RawRecord, SourceFile
-        >>> from ingest.records import validate_records
+        >>> from stackgraph.ingest.readers import RawRecord, SourceFile
+        >>> from stackgraph.ingest.records import validate_records
         >>> source = SourceFile(Path("acme.yaml"), "acme.yaml", "acme", input_hash="")
         >>> source.records.append(RawRecord("Organization", {
         ...     "id": "acme", "name": "Acme", "layer": "foundry", "roles": ["foundry"],

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from rdflib import RDF, URIRef
 
-from graph.namespace import ID, META_GRAPH
-from graph.store import Store
-from ingest.problems import Problem
-from ingest.readers import SourceFile
-from ingest.records import EntityIndex, ValidRecord
-from schema._spec import load
+from stackgraph.graph.namespace import ID, META_GRAPH
+from stackgraph.graph.store import Store
+from stackgraph.ingest.problems import Problem
+from stackgraph.ingest.readers import SourceFile
+from stackgraph.ingest.records import EntityIndex, ValidRecord
+from stackgraph.schema._spec import load
 
 __all__ = ["ENTITY_TYPES", "entity_index", "store_entities"]
 

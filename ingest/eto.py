@@ -48,9 +48,9 @@ import io
 import subprocess
 from pathlib import Path
 
-from ingest._eto_mapping import Mapping, map_all
-from ingest.problems import Problem
-from ingest.readers import SourceFile, register_folder_reader
+from stackgraph.ingest._eto_mapping import Mapping, map_all
+from stackgraph.ingest.problems import Problem
+from stackgraph.ingest.readers import SourceFile, register_folder_reader
 
 __all__ = ["DATASET_URL", "ETO_FILES", "LICENSE", "eto_version", "is_eto_folder", "read_eto"]
 

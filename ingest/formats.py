@@ -1,6 +1,6 @@
 """The built-in source formats: YAML and CSV tables of records, and RDF in the vocabulary.
 
-Each reader registers itself with ``ingest.readers`` for its file suffixes; the ``ingest`` package
+Each reader registers itself with ``stackgraph.ingest.readers`` for its file suffixes; the ``ingest`` package
 imports this module once, so that the registry knows them before any source is read.
 """
 
@@ -15,8 +15,8 @@ import pyoxigraph as ox
 import yaml
 from rdflib import Graph
 
-from ingest.problems import Problem
-from ingest.readers import RawRecord, SourceFile, register_reader
+from stackgraph.ingest.problems import Problem
+from stackgraph.ingest.readers import RawRecord, SourceFile, register_reader
 
 __all__ = ["CSV_LIST_SEPARATOR", "RDF_FORMATS", "SECTIONS"]
 

@@ -11,11 +11,11 @@ from pyshacl import validate
 from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import SH
 
-from graph.namespace import META_GRAPH, SG
-from graph.store import Store
-from ingest.entities import ENTITY_TYPES, store_entities
-from ingest.triples import Candidate, Spooled
-from schema._spec import load
+from stackgraph.graph.namespace import META_GRAPH, SG
+from stackgraph.graph.store import Store
+from stackgraph.ingest.entities import ENTITY_TYPES, store_entities
+from stackgraph.ingest.triples import Candidate, Spooled
+from stackgraph.schema._spec import load
 
 __all__ = ["Violation", "check", "check_candidates", "entity_types", "shapes"]
 

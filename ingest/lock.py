@@ -7,8 +7,8 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from graph.errors import StoreBusyError
-from graph.store import lock_path
+from stackgraph.graph.errors import StoreBusyError
+from stackgraph.graph.store import lock_path
 
 __all__ = ["lock"]
 
@@ -18,7 +18,7 @@ def lock(spec: str) -> Iterator[None]:
     """Hold the ingest lock of a store for the duration of the block.
 
     The lock is an advisory ``flock`` on a file beside an on-disk store (see
-    ``graph.store.lock_path``), released when the block ends or the process dies; it holds the
+    ``stackgraph.graph.store.lock_path``), released when the block ends or the process dies; it holds the
     owner's process id for whoever looks.
 
     Args:
@@ -35,7 +35,7 @@ def lock(spec: str) -> Iterator[None]:
         ...         pass
         Traceback (most recent call last):
         ...
-        graph.errors.StoreBusyError: another ingest holds the lock .store.lock on this store; retry later
+        stackgraph.graph.errors.StoreBusyError: another ingest holds the lock .store.lock on this store; retry later
     """
     path = lock_path(spec)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,7 @@ the best score and how far the runner-up trails decide:
 - **identifiers** settle it: the same LEI is a match (1.0) and different LEIs are never one
   (0.0); the same ticker scores 0.97;
 - **names**: every name and alias of the record against every name and alias of the entity.
-  Equal after `graph.namespace.normalise` (case, spaces, punctuation) scores 1.0; equal once
+  Equal after `stackgraph.graph.namespace.normalise` (case, spaces, punctuation) scores 1.0; equal once
   legal suffixes are dropped too (Inc., Co., Ltd., Corporation, GmbH, N.V., K.K., ...; see
   `legal_key`) 0.96; equal once generic words are dropped as well (Holdings, Group,
   Technologies, Precision, ...) 0.92; otherwise the similarity of the two keys without generic
@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from graph.namespace import normalise
+from stackgraph.graph.namespace import normalise
 
 __all__ = [
     "ACCEPT",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from graph.errors import StackgraphError
+from stackgraph.graph.errors import StackgraphError
 
 __all__ = ["IngestError", "InvalidInputError", "Problem", "UsageError"]
 

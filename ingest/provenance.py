@@ -6,10 +6,10 @@ import uuid
 
 from rdflib import RDF, URIRef
 
-from graph.namespace import GRAPH, SG
-from graph.store import now
-from ingest.report import SourceReport
-from schema._spec import load
+from stackgraph.graph.namespace import GRAPH, SG
+from stackgraph.graph.store import now
+from stackgraph.ingest.report import SourceReport
+from stackgraph.schema._spec import load
 
 __all__ = ["run_iri", "run_record", "run_record_keys"]
 
@@ -51,7 +51,7 @@ def run_record(
         hashes: the content hash of each graph.
         inputs: the hash of each graph's input file(s).
         titles: the title of each graph's source, where it has one.
-        keys: the key of each graph's source (``ingest.registry``), recorded for every graph
+        keys: the key of each graph's source (``stackgraph.ingest.registry``), recorded for every graph
             of the run, changed or not, so that the registry knows it.
     """
     lines = [
@@ -68,7 +68,7 @@ def run_record(
 
 
 def run_record_keys(keys: dict[str, str]) -> str:
-    """The N-Triples that register the key of each graph's source (``ingest.registry``)."""
+    """The N-Triples that register the key of each graph's source (``stackgraph.ingest.registry``)."""
     return "\n".join(f'<{g}> <{SG.sourceKey}> "{_escape(k)}" .' for g, k in sorted(keys.items()))
 
 

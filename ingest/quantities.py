@@ -26,12 +26,19 @@ from typing import Any
 
 from rdflib import URIRef
 
-from graph.namespace import ID, META_GRAPH, PREFIXES
-from graph.store import Store
-from graph.units import COUNTS, RATE_KINDS, STOCK_KINDS, Unit, UnknownUnitError, parse_unit
-from ingest.entities import ENTITY_TYPES
-from ingest.problems import Problem
-from ingest.records import ValidRecord
+from stackgraph.graph.namespace import ID, META_GRAPH, PREFIXES
+from stackgraph.graph.store import Store
+from stackgraph.graph.units import (
+    COUNTS,
+    RATE_KINDS,
+    STOCK_KINDS,
+    Unit,
+    UnknownUnitError,
+    parse_unit,
+)
+from stackgraph.ingest.entities import ENTITY_TYPES
+from stackgraph.ingest.problems import Problem
+from stackgraph.ingest.records import ValidRecord
 
 __all__ = ["EntityKinds", "check_quantities", "entity_kinds"]
 

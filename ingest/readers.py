@@ -19,7 +19,7 @@ from typing import Any, Protocol
 import pyoxigraph as ox
 from rdflib import Graph
 
-from ingest.problems import Problem
+from stackgraph.ingest.problems import Problem
 
 __all__ = [
     "NOT_SOURCES",
@@ -69,11 +69,11 @@ class SourceFile:
     """RDF sources: every triple, as parsed."""
     problems: list[Problem] = field(default_factory=list)
     key: str = ""
-    """Which file this is, wherever its folder sits (``ingest.registry.source_key``)."""
+    """Which file this is, wherever its folder sits (``stackgraph.ingest.registry.source_key``)."""
     unchanged: bool = False
     """Not read: its bytes are those the store's graph of ``name`` was made from."""
     external: bool = False
-    """An external dataset: its organizations are matched to the graph's (``ingest.resolve``)
+    """An external dataset: its organizations are matched to the graph's (``stackgraph.ingest.resolve``)
     before they are added, so that one company stays one entity."""
     native_ids: dict[str, str] = field(default_factory=dict)
     """External sources: the dataset's own id of each entity record, by our slug."""
@@ -93,7 +93,7 @@ class FolderReader(Protocol):
 
 NOT_SOURCES = frozenset({"resolutions.yaml"})
 """File names in a data folder that the run reads but that are not sources: the decisions a
-person made on the matches of ``stackgraph resolve`` (``ingest.resolve``)."""
+person made on the matches of ``stackgraph resolve`` (``stackgraph.ingest.resolve``)."""
 _BY_SUFFIX: dict[str, TextReader] = {}
 _FOLDERS: list[tuple[Callable[[Path], bool], FolderReader, str]] = []
 

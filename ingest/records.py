@@ -13,13 +13,13 @@ from pydantic import BaseModel, ValidationError
 from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 
-from graph.namespace import ID, META_GRAPH, entity_iri, normalise, slug_of
-from graph.store import Store
-from ingest.formats import CSV_LIST_SEPARATOR
-from ingest.problems import Problem
-from ingest.readers import RawRecord, SourceFile
-from schema import models
-from schema._spec import Class, Slot, load
+from stackgraph.graph.namespace import ID, META_GRAPH, entity_iri, normalise, slug_of
+from stackgraph.graph.store import Store
+from stackgraph.ingest.formats import CSV_LIST_SEPARATOR
+from stackgraph.ingest.problems import Problem
+from stackgraph.ingest.readers import RawRecord, SourceFile
+from stackgraph.schema import models
+from stackgraph.schema._spec import Class, Slot, load
 
 __all__ = [
     "UNKNOWN_REF",

@@ -19,10 +19,10 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.namespace import GRAPH, META_GRAPH, SG
-from graph.store import Store
-from ingest.problems import Problem
-from ingest.readers import SourceFile, display_name, graph_name
+from stackgraph.graph.namespace import GRAPH, META_GRAPH, SG
+from stackgraph.graph.store import Store
+from stackgraph.ingest.problems import Problem
+from stackgraph.ingest.readers import SourceFile, display_name, graph_name
 
 __all__ = ["Registered", "assign_names", "registered", "source_key", "unchanged_source"]
 

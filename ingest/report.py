@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest.problems import Problem
+from stackgraph.ingest.problems import Problem
 
 __all__ = ["IngestReport", "SourceReport"]
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from ingest.problems import Problem
-from ingest.readers import NOT_SOURCES
+from stackgraph.ingest.problems import Problem
+from stackgraph.ingest.readers import NOT_SOURCES
 
 __all__ = ["DECISIONS", "Decision", "decision_files", "read_decisions"]
 

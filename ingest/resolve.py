@@ -3,15 +3,15 @@
 An external source (a dataset reader marks its source ``external``, as the ETO connector does)
 names companies the graph may already hold. Before its records are validated, each of its
 organizations is scored against the organizations already known (those in the store outside
-the graphs the run replaces, and those the run's other sources define) by `ingest.matcher`:
+the graphs the run replaces, and those the run's other sources define) by `stackgraph.ingest.matcher`:
 
 - **merged** (a match, or a decision ``same`` by a person): the record is not added as an
   entity. Its facts become claims on the known entity, from the external source (a
   ``same_as`` claim with the dataset's id, the method and the score; its ``country``), and
   every reference of the source to it points to the known entity, so the entity shows both
-  sources and the claim rules (`graph.claims`) rank disagreeing values. Two records merged into
+  sources and the claim rules (`stackgraph.graph.claims`) rank disagreeing values. Two records merged into
   one entity that both supply one input become one supply with the shares added.
-- **uncertain** (a score between `ingest.matcher.PROPOSE` and a match, or two candidates too
+- **uncertain** (a score between `stackgraph.ingest.matcher.PROPOSE` and a match, or two candidates too
   close to call): kept apart, listed in the report for a person to confirm or reject.
 - **new**: kept as an entity of its own.
 
@@ -35,13 +35,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.namespace import ID, PREFIXES, normalise, slug_of
-from graph.store import Store
-from ingest.matcher import MATCH, UNCERTAIN, Known, Scored, decide, rank
-from ingest.problems import Problem
-from ingest.readers import RawRecord, SourceFile
-from ingest.resolutions import Decision
-from schema._spec import load
+from stackgraph.graph.namespace import ID, PREFIXES, normalise, slug_of
+from stackgraph.graph.store import Store
+from stackgraph.ingest.matcher import MATCH, UNCERTAIN, Known, Scored, decide, rank
+from stackgraph.ingest.problems import Problem
+from stackgraph.ingest.readers import RawRecord, SourceFile
+from stackgraph.ingest.resolutions import Decision
+from stackgraph.schema._spec import load
 
 __all__ = ["Resolution", "ResolutionReport", "known_entities", "resolve_external"]
 

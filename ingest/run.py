@@ -13,18 +13,25 @@ from typing import Any
 
 from rdflib import Graph, URIRef
 
-from graph.errors import StoreUnavailableError
-from graph.namespace import graph_iri
-from graph.store import GraphWrite, OxigraphStore, Store, default_store_spec, now, open_store
-from ingest.confidence import check_confidence
-from ingest.entities import entity_index
-from ingest.gate import check_candidates
-from ingest.lock import lock
-from ingest.problems import InvalidInputError, Problem, UsageError
-from ingest.provenance import run_record_keys
-from ingest.quantities import check_quantities, entity_kinds
-from ingest.readers import SourceFile, discover, read_source, suffixes
-from ingest.records import (
+from stackgraph.graph.errors import StoreUnavailableError
+from stackgraph.graph.namespace import graph_iri
+from stackgraph.graph.store import (
+    GraphWrite,
+    OxigraphStore,
+    Store,
+    default_store_spec,
+    now,
+    open_store,
+)
+from stackgraph.ingest.confidence import check_confidence
+from stackgraph.ingest.entities import entity_index
+from stackgraph.ingest.gate import check_candidates
+from stackgraph.ingest.lock import lock
+from stackgraph.ingest.problems import InvalidInputError, Problem, UsageError
+from stackgraph.ingest.provenance import run_record_keys
+from stackgraph.ingest.quantities import check_quantities, entity_kinds
+from stackgraph.ingest.readers import SourceFile, discover, read_source, suffixes
+from stackgraph.ingest.records import (
     UNKNOWN_REF,
     ValidRecord,
     check_unique,
@@ -33,15 +40,21 @@ from ingest.records import (
     stored_records,
     validate_records,
 )
-from ingest.registry import Registered, assign_names, registered, source_key, unchanged_source
-from ingest.report import IngestReport, SourceReport
-from ingest.resolutions import Decision, read_decisions
-from ingest.resolve import resolve_external
-from ingest.shares import check_shares
-from ingest.stream import first_pass, second_pass, streams
-from ingest.swap import plan, swap
-from ingest.triples import Candidate, to_triples
-from schema._spec import load
+from stackgraph.ingest.registry import (
+    Registered,
+    assign_names,
+    registered,
+    source_key,
+    unchanged_source,
+)
+from stackgraph.ingest.report import IngestReport, SourceReport
+from stackgraph.ingest.resolutions import Decision, read_decisions
+from stackgraph.ingest.resolve import resolve_external
+from stackgraph.ingest.shares import check_shares
+from stackgraph.ingest.stream import first_pass, second_pass, streams
+from stackgraph.ingest.swap import plan, swap
+from stackgraph.ingest.triples import Candidate, to_triples
+from stackgraph.schema._spec import load
 
 __all__ = ["IngestOptions", "IngestReport", "SourceReport", "ingest"]
 
@@ -61,7 +74,7 @@ class IngestOptions:
     """Validate every source, even those whose input is unchanged since the last run."""
     stream_above: int | None = 4 * 2**20
     """Inputs over this many bytes, written to a store on disk, are read in two passes with
-    bounded memory (``ingest.stream``); None: never."""
+    bounded memory (``stackgraph.ingest.stream``); None: never."""
 
 
 def ingest(
@@ -240,9 +253,9 @@ def _read(
     held: dict[str, Registered],
     entities: dict[str, list[ValidRecord]] | None = None,
 ) -> list[SourceFile]:
-    """Read every source, each with its key (``ingest.registry.source_key``); a file whose
+    """Read every source, each with its key (``stackgraph.ingest.registry.source_key``); a file whose
     bytes are those the store's graph was made from, by this schema, is only hashed. With
-    `entities`, the first pass of ``ingest.stream``: only the entity records of each are kept."""
+    `entities`, the first pass of ``stackgraph.ingest.stream``: only the entity records of each are kept."""
     schema = f"{load().version}:"
     made = {
         r.key: (r.input_hash, r.graph)
@@ -272,7 +285,7 @@ def _resolve(
     """Validate and resolve every record; the candidate graph of each source without problems.
 
     The organizations of external sources are matched to the known ones first
-    (`ingest.resolve`), so that references resolve to the entity each one is.
+    (`stackgraph.ingest.resolve`), so that references resolve to the entity each one is.
 
     Returns:
         The candidate graph of each source by its named graph, and the seconds spent on each

@@ -14,10 +14,10 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from graph.namespace import PREFIXES, slug_of
-from graph.store import Store
-from ingest.problems import Problem
-from ingest.records import ValidRecord
+from stackgraph.graph.namespace import PREFIXES, slug_of
+from stackgraph.graph.store import Store
+from stackgraph.ingest.problems import Problem
+from stackgraph.ingest.records import ValidRecord
 
 __all__ = ["TOLERANCE", "check_shares"]
 

@@ -8,10 +8,10 @@ until its swap (about 0.65 KiB per quad). It reads the sources twice:
    rows are let go.
 2. ``second_pass``, one source at a time: the source is read again, every record validated,
    its references resolved against the index of pass 1, its duplicates looked for, and its
-   triples written to a spool file as canonical N-Triples lines (``ingest.swap.spool``), which
-   the shadow copy's bulk loader reads (``graph.shadow``). What stays in memory is the index,
+   triples written to a spool file as canonical N-Triples lines (``stackgraph.ingest.swap.spool``), which
+   the shadow copy's bulk loader reads (``stackgraph.graph.shadow``). What stays in memory is the index,
    the hash of each record IRI minted so far (to find a record written twice) and the supplies
-   with a share (their sums are checked across sources, ``ingest.shares``).
+   with a share (their sums are checked across sources, ``stackgraph.ingest.shares``).
 
 The gate, the plan and the swap then run as for any other run, on the spooled graphs. The first
 problem found sends the run back to the path that holds everything (``None`` from a pass): it
@@ -25,20 +25,20 @@ import time
 from pathlib import Path
 from typing import Any
 
-from graph import shadow
-from graph.namespace import graph_iri
-from graph.store import OxigraphStore, Store
-from ingest.confidence import check_confidence
-from ingest.entities import entity_index
-from ingest.gate import entity_types
-from ingest.quantities import check_quantities, entity_kinds
-from ingest.readers import RawRecord, SourceFile, folder_reader, read_source
-from ingest.records import ValidRecord, record_iri, resolve_refs, stored_records
-from ingest.records import validate_records as _validate
-from ingest.shares import check_shares
-from ingest.swap import spool
-from ingest.triples import Candidate, to_triples
-from schema._spec import load
+from stackgraph.graph import shadow
+from stackgraph.graph.namespace import graph_iri
+from stackgraph.graph.store import OxigraphStore, Store
+from stackgraph.ingest.confidence import check_confidence
+from stackgraph.ingest.entities import entity_index
+from stackgraph.ingest.gate import entity_types
+from stackgraph.ingest.quantities import check_quantities, entity_kinds
+from stackgraph.ingest.readers import RawRecord, SourceFile, folder_reader, read_source
+from stackgraph.ingest.records import ValidRecord, record_iri, resolve_refs, stored_records
+from stackgraph.ingest.records import validate_records as _validate
+from stackgraph.ingest.shares import check_shares
+from stackgraph.ingest.swap import spool
+from stackgraph.ingest.triples import Candidate, to_triples
+from stackgraph.schema._spec import load
 
 __all__ = ["first_pass", "input_bytes", "second_pass", "streams"]
 
@@ -76,7 +76,7 @@ def streams(files: list[Path], store: Store, dry_run: bool, above: int | None) -
 def first_pass(source: SourceFile) -> list[ValidRecord]:
     """Validate the entity records of a source just read, let its other rows go; the valid ones.
 
-    Problems go on the source, as ``ingest.records.validate_records`` puts them.
+    Problems go on the source, as ``stackgraph.ingest.records.validate_records`` puts them.
     """
     rows, source.records = source.records, []
     source.records = [r for r in rows if r.cls in _ENTITY_CLASSES]
@@ -105,7 +105,7 @@ def second_pass(
         max_bytes: files over this size are refused unread.
 
     Returns:
-        As ``ingest.run``'s in-memory resolution: the candidate of each graph (table sources
+        As ``stackgraph.ingest.run``'s in-memory resolution: the candidate of each graph (table sources
         spooled) and the seconds spent on each source; or None if any source has a problem.
     """
     index = entity_index(sources, entities, store, run_graphs)

@@ -12,13 +12,13 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
-from graph.namespace import META_GRAPH, SG
-from graph.store import GraphWrite, Store
-from ingest.provenance import run_iri, run_record
-from ingest.readers import SourceFile
-from ingest.report import SourceReport
-from ingest.triples import Candidate, Spooled
-from schema._spec import load
+from stackgraph.graph.namespace import META_GRAPH, SG
+from stackgraph.graph.store import GraphWrite, Store
+from stackgraph.ingest.provenance import run_iri, run_record
+from stackgraph.ingest.readers import SourceFile
+from stackgraph.ingest.report import SourceReport
+from stackgraph.ingest.triples import Candidate, Spooled
+from stackgraph.schema._spec import load
 
 __all__ = ["canonical", "canonical_lines", "plan", "spool", "stored_hashes", "swap"]
 
@@ -50,7 +50,7 @@ def canonical(ntriples: str) -> list[str]:
 
 def canonical_lines(triples: Iterable[ox.Triple], *, ours: bool = False) -> list[str]:
     """Triples as canonical N-Triples lines, sorted and without duplicates (see ``canonical``);
-    ``ours``: written by ``ingest.triples.to_triples``, whose doubles are spelled canonically
+    ``ours``: written by ``stackgraph.ingest.triples.to_triples``, whose doubles are spelled canonically
     already (no term needs respelling, which saves a check per triple at scale)."""
     if ours:
         return sorted({f"{t.subject} {t.predicate} {t.object} ." for t in triples})

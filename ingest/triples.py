@@ -13,24 +13,24 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import RDF, XSD, Graph, URIRef
 
-from graph.namespace import LAYER, SG, entity_iri
-from ingest.records import ValidRecord, record_iri
-from schema._spec import Class, Slot
-from schema._types import date_precision
+from stackgraph.graph.namespace import LAYER, SG, entity_iri
+from stackgraph.ingest.records import ValidRecord, record_iri
+from stackgraph.schema._spec import Class, Slot
+from stackgraph.schema._types import date_precision
 
 __all__ = ["Candidate", "Spooled", "to_graph", "to_triples"]
 
 
 @dataclass(frozen=True)
 class Spooled:
-    """A table source's triples written to disk as canonical N-Triples lines (``ingest.stream``):
+    """A table source's triples written to disk as canonical N-Triples lines (``stackgraph.ingest.stream``):
     what a large run keeps of a graph until its swap, instead of the triples themselves."""
 
     path: Path
     triples: int
     """How many lines (distinct triples) the file holds."""
     digest: str
-    """The content hash of the lines (``ingest.swap``)."""
+    """The content hash of the lines (``stackgraph.ingest.swap``)."""
     entities: list[tuple[str, URIRef]]
     """(IRI, class) of each entity the graph defines, for the gate."""
 
@@ -56,8 +56,8 @@ def to_triples(
 
     Examples:
         >>> from pathlib import Path
-        >>> from ingest.readers import RawRecord, SourceFile
-        >>> from ingest.records import validate_records
+        >>> from stackgraph.ingest.readers import RawRecord, SourceFile
+        >>> from stackgraph.ingest.records import validate_records
         >>> source = SourceFile(Path("acme.yaml"), "acme.yaml", "acme", input_hash="")
         >>> source.records.append(RawRecord("Organization", {
         ...     "id": "acme", "name": "Acme", "layer": "foundry", "roles": ["foundry"],
@@ -128,8 +128,8 @@ def to_graph(records: list[ValidRecord], refs: list[dict[str, Any]]) -> Graph:
 
     Examples:
         >>> from pathlib import Path
-        >>> from ingest.readers import RawRecord, SourceFile
-        >>> from ingest.records import validate_records
+        >>> from stackgraph.ingest.readers import RawRecord, SourceFile
+        >>> from stackgraph.ingest.records import validate_records
         >>> source = SourceFile(Path("acme.yaml"), "acme.yaml", "acme", input_hash="")
         >>> source.records.append(RawRecord("Organization", {
         ...     "id": "acme", "name": "Acme", "layer": "foundry", "roles": ["foundry"],

@@ -8,8 +8,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from graph import Table
 from stackgraph import _format as fmt
+from stackgraph.results import Table
 
 __all__ = ["COLUMNS", "capacity_text"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from graph._wrap import wrap_cell
+from stackgraph._wrap import wrap_cell
 
 __all__ = [
     "explanation",

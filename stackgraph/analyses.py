@@ -10,11 +10,11 @@ import shutil
 import sys
 from typing import Any
 
-from graph import KnowledgeGraph, Table
-from graph.results import plain
-from graph.units import KINDS
 from stackgraph import _format as fmt
 from stackgraph._capacity_text import capacity_text
+from stackgraph.graph.units import KINDS
+from stackgraph.knowledge import KnowledgeGraph
+from stackgraph.results import Table, plain
 
 __all__ = ["register"]
 

@@ -16,8 +16,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from graph.analysis import AnalysisError
-from graph.errors import (
+from stackgraph.graph.analysis import AnalysisError
+from stackgraph.graph.errors import (
     StackgraphError,
     StoreBusyError,
     StoreDamagedError,
@@ -79,7 +79,7 @@ def _ingest_exit(outcome: str, code: int, error: str, store: str | None) -> int:
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
-    from ingest.problems import UsageError
+    from stackgraph.ingest.problems import UsageError
 
     try:
         return _ingest(args)
@@ -103,8 +103,8 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from ingest.problems import InvalidInputError
-    from ingest.run import IngestOptions, ingest
+    from stackgraph.ingest.problems import InvalidInputError
+    from stackgraph.ingest.run import IngestOptions, ingest
 
     paths = [Path(p) for p in args.paths] or [bundled_data()]
     options = IngestOptions(
@@ -149,7 +149,7 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from graph.export import export
+    from stackgraph.graph.export import export
 
     text = export(args.store, args.format, with_meta=args.with_meta)
     if args.output:
@@ -162,8 +162,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
 def _cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from api.settings import Settings
-    from graph import KnowledgeGraph
+    from stackgraph.api.settings import Settings
+    from stackgraph.knowledge import KnowledgeGraph
 
     settings = Settings.from_env(store=args.store)
     # A store that cannot be opened is one line and an exit code a supervisor can act on (75: try
@@ -175,7 +175,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
         os.environ.update(settings.to_env())
         uvicorn.run(
-            "api.app:app_from_env",
+            "stackgraph.api.app:app_from_env",
             factory=True,
             host=args.host,
             port=args.port,
@@ -183,7 +183,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             log_level=args.log_level,
         )
     else:
-        from api.app import create_app
+        from stackgraph.api.app import create_app
 
         uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level)
     return EXIT_OK
@@ -192,8 +192,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 def _cmd_audit(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from graph.knowledge import KnowledgeGraph
-    from ingest.audit import findings, measures, report
+    from stackgraph.ingest.audit import findings, measures, report
+    from stackgraph.knowledge import KnowledgeGraph
 
     with KnowledgeGraph.open(args.store) as kg:
         found, measured = findings(kg), measures(kg)
@@ -352,7 +352,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AnalysisError as exc:  # the data cannot answer this question (a cycle under it)
         return _failed(args, exc, EXIT_INVALID)
     except StackgraphError as exc:
-        from ingest.problems import UsageError
+        from stackgraph.ingest.problems import UsageError
 
         return _failed(args, exc, EXIT_USAGE if isinstance(exc, UsageError) else EXIT_INVALID)
 

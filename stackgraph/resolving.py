@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ingest.resolve import ResolutionReport
+    from stackgraph.ingest.resolve import ResolutionReport
 
 __all__ = ["register", "resolution_report"]
 
@@ -44,13 +44,13 @@ def resolution_report(paths: list[Path], store: str | None = None) -> Resolution
         UsageError: a path does not exist, or there are no sources.
         InvalidInputError: the decision files have problems.
     """
-    from graph.errors import StoreUnavailableError
-    from graph.namespace import graph_iri
-    from graph.store import default_store_spec, open_store
-    from ingest.problems import InvalidInputError, UsageError
-    from ingest.readers import discover, read_source
-    from ingest.resolutions import read_decisions
-    from ingest.resolve import resolve_external
+    from stackgraph.graph.errors import StoreUnavailableError
+    from stackgraph.graph.namespace import graph_iri
+    from stackgraph.graph.store import default_store_spec, open_store
+    from stackgraph.ingest.problems import InvalidInputError, UsageError
+    from stackgraph.ingest.readers import discover, read_source
+    from stackgraph.ingest.resolutions import read_decisions
+    from stackgraph.ingest.resolve import resolve_external
 
     files, missing = discover(paths)
     if missing:
@@ -80,7 +80,7 @@ def resolution_report(paths: list[Path], store: str | None = None) -> Resolution
 def _cmd_resolve(args: argparse.Namespace) -> int:
     import sys
 
-    from ingest.problems import InvalidInputError
+    from stackgraph.ingest.problems import InvalidInputError
 
     paths = [Path(p) for p in args.paths] or [args.bundled()]
     try:

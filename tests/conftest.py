@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 if TYPE_CHECKING:
-    from graph import KnowledgeGraph
+    from stackgraph import KnowledgeGraph
     from tests.api._server import Server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,7 +137,7 @@ def bundled(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="session")
 def bundled_kg(bundled: str) -> Iterator[KnowledgeGraph]:
     """The Python API over the ``bundled`` store."""
-    from graph import KnowledgeGraph
+    from stackgraph import KnowledgeGraph
 
     with KnowledgeGraph.open(bundled) as kg:
         yield kg
@@ -156,7 +156,7 @@ def example_store(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="session")
 def server(example_store: str) -> Iterator[Server]:
     """A real uvicorn server on 127.0.0.1 with the default settings, over the example store."""
-    from api.settings import Settings
+    from stackgraph.api.settings import Settings
     from tests.api._server import serving
 
     with serving(Settings(store=example_store)) as s:

@@ -12,11 +12,11 @@ import pytest
 from pyshacl import validate
 from rdflib import Graph
 
-from graph import KnowledgeGraph
-from graph.namespace import PREFIXES, normalise
-from graph.store import open_store
-from ingest.coverage import coverage
-from ingest.gate import shapes
+from stackgraph import KnowledgeGraph
+from stackgraph.graph.namespace import PREFIXES, normalise
+from stackgraph.graph.store import open_store
+from stackgraph.ingest.coverage import coverage
+from stackgraph.ingest.gate import shapes
 from tests.conftest import ROOT, run_cli
 
 DATA = ROOT / "data"
@@ -103,7 +103,7 @@ def test_coverage_report_is_current(bundled: str) -> None:
     with open_store(bundled, read_only=True) as store:
         expected = coverage(store)
     assert (DATA / "COVERAGE.md").read_text(encoding="utf-8") == expected, (
-        "data/COVERAGE.md is stale: run python -m ingest.coverage"
+        "data/COVERAGE.md is stale: run python -m stackgraph.ingest.coverage"
     )
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from graph import KnowledgeGraph
-from ingest.audit import findings, hbm_products
+from stackgraph import KnowledgeGraph
+from stackgraph.ingest.audit import findings, hbm_products
 from tests.conftest import ROOT, Result, run_cli
 
 DATA = ROOT / "data"
@@ -151,7 +151,7 @@ requirements:
 
 def test_the_audit_names_each_violation_and_fails(dataset: Path) -> None:
     (dataset / "alternatives.yaml").write_text(EXTRA, encoding="utf-8")
-    result = run_cli_module("ingest.audit", str(dataset))
+    result = run_cli_module("stackgraph.ingest.audit", str(dataset))
     assert result.code == 1, result.stderr
     assert "hbm-without-packaging: 1\n  ex-hbm-chip:" in result.stdout
     assert "ex-service: requires 2 inputs of system without a quantity" in result.stdout
@@ -170,7 +170,7 @@ def test_the_audit_passes_data_that_keeps_every_gate(dataset: Path) -> None:
         ),
         encoding="utf-8",
     )
-    result = run_cli_module("ingest.audit", str(dataset))
+    result = run_cli_module("stackgraph.ingest.audit", str(dataset))
     assert result.code == 0, result.stdout + result.stderr
     assert result.stdout.startswith("every gate holds")
     assert "HBM-using products with vendor shares: 1 of 1" in result.stdout

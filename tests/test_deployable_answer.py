@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from graph import KnowledgeGraph
+from stackgraph import KnowledgeGraph
 from tests.conftest import ROOT, run_cli
 
 

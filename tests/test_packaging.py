@@ -87,7 +87,7 @@ def test_installed_command_finds_bundled_schema_and_data(tmp_path: Path) -> None
     assert impact.returncode == 0, impact.stderr[-2000:]
     assert any(r["id"] == "b200" for r in json.loads(impact.stdout)["rows"])
     imported = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", "import graph; print(graph.__file__)"],
+        [str(venv / "bin" / "python"), "-c", "import stackgraph.graph as g; print(g.__file__)"],
         cwd=elsewhere,
         env=env,
         capture_output=True,
@@ -96,7 +96,7 @@ def test_installed_command_finds_bundled_schema_and_data(tmp_path: Path) -> None
     )
     assert str(ROOT) not in imported.stdout
     shipped = subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "api.assets", "check"],
+        [str(venv / "bin" / "python"), "-m", "stackgraph.api.assets", "check"],
         cwd=elsewhere,
         env=env,
         capture_output=True,
@@ -107,7 +107,7 @@ def test_installed_command_finds_bundled_schema_and_data(tmp_path: Path) -> None
         [
             str(venv / "bin" / "python"),
             "-c",
-            "from api.explorer import explorer_page as p; print(p()[0])",
+            "from stackgraph.api.explorer import explorer_page as p; print(p()[0])",
         ],
         cwd=elsewhere,
         env=env,

@@ -34,7 +34,19 @@ def test_mypy_strict() -> None:
 
 
 @pytest.mark.parametrize(
-    "module", ["graph", "graph.analysis", "graph.plots", "api", "ingest"], ids=str
+    "module",
+    [
+        "stackgraph",
+        "stackgraph.graph",
+        "stackgraph.graph.analysis",
+        "stackgraph.knowledge",
+        "stackgraph.plots",
+        "stackgraph.remote",
+        "stackgraph.results",
+        "stackgraph.api",
+        "stackgraph.ingest",
+    ],
+    ids=str,
 )
 def test_public_surface_is_declared(module: str) -> None:
     mod = importlib.import_module(module)
@@ -54,8 +66,8 @@ def test_analysis_core_imports_neither_rdf_nor_web() -> None:
             "strawberry",
             "starlette",
             "pyoxigraph",
-            "from api",
-            "from ingest",
+            "stackgraph.api",
+            "stackgraph.ingest",
         ):
             assert banned not in text, f"graph/analysis/{path.name} uses {banned}"
 
@@ -63,16 +75,41 @@ def test_analysis_core_imports_neither_rdf_nor_web() -> None:
 def test_graph_imports_neither_api_nor_ingest() -> None:
     for path in sorted((ROOT / "graph").rglob("*.py")):
         text = path.read_text(encoding="utf-8")
-        for banned in ("from api", "import api", "from ingest", "import ingest"):
-            assert banned not in text, f"{path.relative_to(ROOT)} imports {banned.split()[-1]}"
+        for banned in ("stackgraph.api", "stackgraph.ingest"):
+            assert banned not in text, f"{path.relative_to(ROOT)} imports {banned}"
 
 
-_PACKAGES = ("graph", "api", "ingest", "schema", "stackgraph")
+#: The folders at the top of the checkout that install as `stackgraph.<folder>` (pyproject.toml).
+_ENGINE = ("graph", "api", "ingest", "schema")
 
 
 def _module_name(path: Path) -> str:
     parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[0] in _ENGINE:
+        parts.insert(0, "stackgraph")
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _sources() -> dict[str, Path]:
+    """Module name -> file, each file once: `stackgraph/graph` and the others are links."""
+    found: dict[str, Path] = {}
+    for folder in (*_ENGINE, "stackgraph"):
+        for path in (ROOT / folder).rglob("*.py"):
+            inside = path.relative_to(ROOT).parts
+            if "__pycache__" in inside or (ROOT / inside[0] / inside[1]).is_symlink():
+                continue
+            found[_module_name(path)] = path
+    return found
+
+
+def surface_modules() -> set[str]:
+    """The modules of the user surface: `stackgraph.*` outside the engine's subpackages."""
+    engine = tuple(f"stackgraph.{name}" for name in _ENGINE)
+    return {
+        m
+        for m in _sources()
+        if m != "stackgraph" and not any(m == e or m.startswith(f"{e}.") for e in engine)
+    } | {"stackgraph"}
 
 
 def _is_type_checking(test: ast.expr) -> bool:
@@ -94,21 +131,22 @@ def _imports_that_run(tree: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
         stack.extend(ast.iter_child_nodes(node))
 
 
-def import_graph() -> dict[str, set[str]]:
-    """Module -> the modules of ours it imports by code that runs (type-only imports excluded).
+def _every_import(tree: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
+    return (n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom)))
+
+
+def import_graph(*, type_only: bool = False) -> dict[str, set[str]]:
+    """Module -> the modules of ours it imports by code that runs (with `type_only`, also those
+    imported for types alone).
 
     `from pkg import name` is an edge to `pkg.name` when that is a module, else to `pkg`.
     """
-    modules = {
-        _module_name(p): p
-        for package in _PACKAGES
-        for p in (ROOT / package).rglob("*.py")
-        if "__pycache__" not in p.parts
-    }
+    modules = _sources()
     edges: dict[str, set[str]] = {m: set() for m in modules}
+    imports = _every_import if type_only else _imports_that_run
     for name, path in modules.items():
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-        for node in _imports_that_run(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in imports(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 targets = [a.name for a in node.names]
             else:
@@ -175,11 +213,44 @@ def test_no_import_cycle_runs_code() -> None:
     )
 
 
+def test_the_engine_never_imports_the_surface() -> None:
+    """Imports run one way: `stackgraph`'s surface (the facade, the clients, `Table`, plots, the
+    CLI) imports the engine (`stackgraph.graph`), never the reverse, not even for types."""
+    surface = surface_modules()
+    assert {"stackgraph.knowledge", "stackgraph.plots", "stackgraph.results"} <= surface
+    edges = import_graph(type_only=True)
+    wrong = {
+        f"{m} -> {t}"
+        for m, targets in edges.items()
+        if m.startswith("stackgraph.graph")
+        for t in targets & surface
+    }
+    assert wrong == set(), f"the engine imports the surface: {sorted(wrong)}"
+
+
+def test_no_module_has_two_names() -> None:
+    """`graph/` and the others install as `stackgraph.graph`...; imported by the folder's bare
+    name they refuse, so no module is ever loaded twice."""
+    for folder in _ENGINE:
+        result = subprocess.run(
+            [sys.executable, "-c", f"import {folder}"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode != 0, f"`import {folder}` works beside stackgraph.{folder}"
+        assert f"import stackgraph.{folder}, not {folder}" in result.stderr
+
+
 def test_modules_stay_small() -> None:
     big = {
         str(p.relative_to(ROOT)): n
-        for package in (*_PACKAGES, "tests", "bench")
-        for p in (ROOT / package).rglob("*.py")
+        for p in [
+            *_sources().values(),
+            *(ROOT / "tests").rglob("*.py"),
+            *(ROOT / "bench").rglob("*.py"),
+        ]
         if p.name != "models.py" and (n := len(p.read_text(encoding="utf-8").splitlines())) > 450
     }
     assert big == {}, f"modules over 450 lines (split them by noun): {big}"

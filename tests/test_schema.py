@@ -8,8 +8,8 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from schema import models
-from schema.generate import HERE, artefacts
+from stackgraph.schema import models
+from stackgraph.schema.generate import HERE, artefacts
 
 GENERATED = artefacts()
 
@@ -22,10 +22,10 @@ def test_generated_file_is_current(name: str) -> None:
         assert isomorphic(
             Graph().parse(data=committed, format="turtle"),
             Graph().parse(data=GENERATED[name], format="turtle"),
-        ), f"schema/{name} is stale: run python -m schema.generate"
+        ), f"schema/{name} is stale: run python -m stackgraph.schema.generate"
     else:
         assert committed == GENERATED[name], (
-            f"schema/{name} is stale: run python -m schema.generate"
+            f"schema/{name} is stale: run python -m stackgraph.schema.generate"
         )
 
 

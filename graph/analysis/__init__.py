@@ -9,19 +9,24 @@ are a range, not an even split. Semantics: ``DESIGN.md`` §3.
 
 from __future__ import annotations
 
-from graph.analysis.builder import DependencyGraphBuilder
-from graph.analysis.closure import Closure, Hop, Reached, dependencies, dependents
-from graph.analysis.critical_path import CriticalPath, MissingLeadTime, PathStep, critical_path
-from graph.analysis.deployable import CapacityUse, Deployable, deployable
-from graph.analysis.errors import AnalysisError, CycleError, UnknownNodeError
-from graph.analysis.essential import (
+from stackgraph.graph.analysis.builder import DependencyGraphBuilder
+from stackgraph.graph.analysis.closure import Closure, Hop, Reached, dependencies, dependents
+from stackgraph.graph.analysis.critical_path import (
+    CriticalPath,
+    MissingLeadTime,
+    PathStep,
+    critical_path,
+)
+from stackgraph.graph.analysis.deployable import CapacityUse, Deployable, deployable
+from stackgraph.graph.analysis.errors import AnalysisError, CycleError, UnknownNodeError
+from stackgraph.graph.analysis.essential import (
     Chokepoint,
     SinglePointOfFailure,
     chokepoints,
     single_points_of_failure,
     to_records,
 )
-from graph.analysis.impact import (
+from stackgraph.graph.analysis.impact import (
     EPSILON,
     AffectedItem,
     ExplanationStep,
@@ -31,7 +36,7 @@ from graph.analysis.impact import (
     impact,
     impact_status,
 )
-from graph.analysis.model import DependencyGraph, Item, Requirement, Source
+from stackgraph.graph.analysis.model import DependencyGraph, Item, Requirement, Source
 
 __all__ = [
     "EPSILON",

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from graph.analysis._layout import F64, I32, I64, Layout, segment_owner
+from stackgraph.graph.analysis._layout import F64, I32, I64, Layout, segment_owner
 
 U64 = npt.NDArray[np.uint64]
 BATCH = 64

@@ -1,7 +1,7 @@
 """Conversions of a dependency graph's layout: to and from networkx, and subgraphs.
 
-These build a :class:`~graph.analysis._layout.Layout` (or read one); the methods of
-:class:`~graph.analysis.model.DependencyGraph` wrap them. This module sits below ``model`` and
+These build a :class:`~stackgraph.graph.analysis._layout.Layout` (or read one); the methods of
+:class:`~stackgraph.graph.analysis.model.DependencyGraph` wrap them. This module sits below ``model`` and
 ``builder`` and imports neither, so that no class imports a module that imports it.
 """
 
@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import numpy as np
 
-from graph.analysis._layout import NO_LEAD, NO_STRING, Layout, assemble
-from graph.analysis._traverse import bfs
+from stackgraph.graph.analysis._layout import NO_LEAD, NO_STRING, Layout, assemble
+from stackgraph.graph.analysis._traverse import bfs
 
 if TYPE_CHECKING:
-    from graph.analysis.model import DependencyGraph
+    from stackgraph.graph.analysis.model import DependencyGraph
 
 
 def to_networkx(graph: DependencyGraph) -> nx.DiGraph:
@@ -154,7 +154,7 @@ def from_networkx(g: nx.DiGraph) -> Layout:
 
     Raises:
         ValueError: A node lacks ``kind`` or a requirement lacks ``item``/``input``; or the
-            values are out of range (see :func:`~graph.analysis._layout.assemble`).
+            values are out of range (see :func:`~stackgraph.graph.analysis._layout.assemble`).
     """
     cols = _Columns()
     key_to_id: dict[Any, str] = {}

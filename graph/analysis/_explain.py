@@ -18,10 +18,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from graph.analysis._kernels import Availability
-from graph.analysis._layout import F64, I32, I64, gather_segments
-from graph.analysis.explanation import ExplanationStep, ShareUsed
-from graph.analysis.model import DependencyGraph
+from stackgraph.graph.analysis._kernels import Availability
+from stackgraph.graph.analysis._layout import F64, I32, I64, gather_segments
+from stackgraph.graph.analysis.explanation import ExplanationStep, ShareUsed
+from stackgraph.graph.analysis.model import DependencyGraph
 
 
 class Links(NamedTuple):

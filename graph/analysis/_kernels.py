@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from graph.analysis._layout import F64, I32, I64, Layout, Shares, gather_segments
+from stackgraph.graph.analysis._layout import F64, I32, I64, Layout, Shares, gather_segments
 
 #: Convergence tolerance of the fixpoint iteration on cycles (max change per sweep).
 TOLERANCE = 1e-12

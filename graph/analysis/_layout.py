@@ -1,6 +1,6 @@
 """Array layout of a dependency graph: validation, cycle detection, topological renumbering.
 
-The public :class:`~graph.analysis.model.DependencyGraph` keeps items numbered in topological
+The public :class:`~stackgraph.graph.analysis.model.DependencyGraph` keeps items numbered in topological
 order of the condensation (dependencies before dependents), so that every topological level is a
 contiguous range of items, of their requirements and of their sources. The kernels then work on
 array slices, level by level, without gathering index lists.

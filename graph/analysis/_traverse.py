@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from graph.analysis._layout import I32, I64, Layout, gather_segments
+from stackgraph.graph.analysis._layout import I32, I64, Layout, gather_segments
 
 
 @dataclass(frozen=True, slots=True)

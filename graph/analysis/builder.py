@@ -1,4 +1,4 @@
-"""Incremental construction of a :class:`~graph.analysis.model.DependencyGraph`."""
+"""Incremental construction of a :class:`~stackgraph.graph.analysis.model.DependencyGraph`."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 
-from graph.analysis._layout import NO_LEAD, NO_STRING
-from graph.analysis.model import DependencyGraph
+from stackgraph.graph.analysis._layout import NO_LEAD, NO_STRING
+from stackgraph.graph.analysis.model import DependencyGraph
 
 __all__ = ["DependencyGraphBuilder"]
 

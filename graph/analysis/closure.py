@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from graph.analysis._traverse import Search, bfs
-from graph.analysis.model import DependencyGraph
+from stackgraph.graph.analysis._traverse import Search, bfs
+from stackgraph.graph.analysis.model import DependencyGraph
 
 __all__ = ["Closure", "Hop", "Reached", "dependencies", "dependents"]
 
@@ -213,7 +213,7 @@ def dependencies(
         ValueError: ``depth`` or ``limit`` is negative.
 
     Examples:
-        >>> from graph.analysis import DependencyGraphBuilder, dependencies
+        >>> from stackgraph.graph.analysis import DependencyGraphBuilder, dependencies
         >>> b = DependencyGraphBuilder()
         >>> r = b.add_requirement("server", "gpu", fact="https://example.org/f1")
         >>> r = b.add_requirement("gpu", "hbm")
@@ -259,7 +259,7 @@ def dependents(
         ValueError: ``depth`` or ``limit`` is negative.
 
     Examples:
-        >>> from graph.analysis import DependencyGraphBuilder, dependents
+        >>> from stackgraph.graph.analysis import DependencyGraphBuilder, dependents
         >>> b = DependencyGraphBuilder()
         >>> _ = b.add_requirement("server", "gpu")
         >>> r = b.add_requirement("gpu", "hbm")

@@ -12,11 +12,11 @@ from typing import Any
 
 import numpy as np
 
-from graph.analysis._kernels import lead_times
-from graph.analysis._layout import I64, NO_LEAD, NO_STRING
-from graph.analysis._traverse import bfs
-from graph.analysis.errors import CycleError
-from graph.analysis.model import DependencyGraph
+from stackgraph.graph.analysis._kernels import lead_times
+from stackgraph.graph.analysis._layout import I64, NO_LEAD, NO_STRING
+from stackgraph.graph.analysis._traverse import bfs
+from stackgraph.graph.analysis.errors import CycleError
+from stackgraph.graph.analysis.model import DependencyGraph
 
 __all__ = ["CriticalPath", "MissingLeadTime", "PathStep", "critical_path"]
 
@@ -124,7 +124,7 @@ def critical_path(graph: DependencyGraph, item: str, limit: int = 10_000) -> Cri
         ValueError: ``limit`` is negative.
 
     Examples:
-        >>> from graph.analysis import DependencyGraphBuilder, critical_path
+        >>> from stackgraph.graph.analysis import DependencyGraphBuilder, critical_path
         >>> b = DependencyGraphBuilder()
         >>> _ = b.add_item("server", stage_time_days=10)
         >>> _ = b.add_item("gpu", stage_time_days=30)

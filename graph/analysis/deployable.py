@@ -37,9 +37,9 @@ import numpy.typing as npt
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix, csr_matrix
 
-from graph.analysis._layout import F64, I64, gather_segments
-from graph.analysis.errors import UnknownNodeError
-from graph.analysis.model import DependencyGraph
+from stackgraph.graph.analysis._layout import F64, I64, gather_segments
+from stackgraph.graph.analysis.errors import UnknownNodeError
+from stackgraph.graph.analysis.model import DependencyGraph
 
 __all__ = ["CapacityUse", "Deployable", "deployable"]
 
@@ -191,7 +191,7 @@ def deployable(
         A rack needs 72 accelerators, each 1/16 of a packaging wafer; 1,000 packaging wafers and
         2,000 accelerators a period:
 
-        >>> from graph.analysis import DependencyGraph
+        >>> from stackgraph.graph.analysis import DependencyGraph
         >>> g = DependencyGraph.from_arrays(
         ...     ["rack", "gpu", "wafer"], [0, 1], [1, 2], [], [], req_quantity=[72, 1 / 16])
         >>> d = deployable(g, ["rack"], {"wafer": 1000, "gpu": 2000})
@@ -274,7 +274,7 @@ def _program(
     x_item = col[req_item[req]]
     pos = np.searchsorted(req, src_req[src])  # each source edge's requirement, in `req`
 
-    # the weights impact uses (`graph.analysis._layout.source_shares`): known shares kept
+    # the weights impact uses (`stackgraph.graph.analysis._layout.source_shares`): known shares kept
     # (scaled to 1 when they sum above it), the sources without one carrying the rest together
     shares = g._shares()
     free = np.zeros(g.n_sources, dtype=bool)

@@ -11,7 +11,7 @@ _MAX_CANDIDATES = 200_000
 
 
 class AnalysisError(Exception):
-    """Base class of every error raised by :mod:`graph.analysis`."""
+    """Base class of every error raised by :mod:`stackgraph.graph.analysis`."""
 
 
 class UnknownNodeError(AnalysisError, KeyError):

@@ -16,12 +16,12 @@ from typing import Any
 
 import numpy as np
 
-from graph.analysis import _choke
-from graph.analysis._layout import F64, I64
-from graph.analysis._traverse import bfs
-from graph.analysis.closure import Hop
-from graph.analysis.errors import CycleError
-from graph.analysis.model import DependencyGraph
+from stackgraph.graph.analysis import _choke
+from stackgraph.graph.analysis._layout import F64, I64
+from stackgraph.graph.analysis._traverse import bfs
+from stackgraph.graph.analysis.closure import Hop
+from stackgraph.graph.analysis.errors import CycleError
+from stackgraph.graph.analysis.model import DependencyGraph
 
 __all__ = [
     "Chokepoint",
@@ -155,7 +155,7 @@ def single_points_of_failure(
         CycleError: The dependency closure of ``item`` has a cycle (members reported).
 
     Examples:
-        >>> from graph.analysis import DependencyGraphBuilder, single_points_of_failure
+        >>> from stackgraph.graph.analysis import DependencyGraphBuilder, single_points_of_failure
         >>> b = DependencyGraphBuilder()
         >>> r = b.add_requirement("gpu", "hbm")
         >>> _ = b.add_source(r, "sk-hynix")
@@ -252,7 +252,7 @@ def chokepoints(
         ValueError: ``top`` is negative or a weight is negative or not finite.
 
     Examples:
-        >>> from graph.analysis import DependencyGraphBuilder, chokepoints
+        >>> from stackgraph.graph.analysis import DependencyGraphBuilder, chokepoints
         >>> b = DependencyGraphBuilder()
         >>> for product in ("server-a", "server-b"):
         ...     _ = b.add_requirement(product, "gpu")
@@ -398,7 +398,7 @@ def to_records(results: Iterable[SinglePointOfFailure | Chokepoint]) -> list[dic
     """Dicts of a list of single points of failure or chokepoints, for ``pandas.DataFrame``.
 
     Examples:
-        >>> from graph.analysis import Chokepoint, to_records
+        >>> from stackgraph.graph.analysis import Chokepoint, to_records
         >>> to_records([Chokepoint("gpu", None, None, None, 2, 2.0, ("a", "b"))])[0]["count"]
         2
     """

@@ -25,7 +25,7 @@ class ShareUsed:
         fact: The IRI of the fact behind the source edge (None when there is none).
 
     Examples:
-        >>> from graph.analysis import DependencyGraphBuilder, impact
+        >>> from stackgraph.graph.analysis import DependencyGraphBuilder, impact
         >>> b = DependencyGraphBuilder()
         >>> r = b.add_requirement("gpu", "hbm")
         >>> _ = b.add_source(r, "sk-hynix", share=0.5, fact="urn:src:hynix")

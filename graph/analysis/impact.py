@@ -20,11 +20,11 @@ from typing import Any
 
 import numpy as np
 
-from graph.analysis._explain import Chains, links
-from graph.analysis._kernels import Availability, availability
-from graph.analysis._layout import I64
-from graph.analysis.explanation import ExplanationStep, ShareUsed
-from graph.analysis.model import DependencyGraph
+from stackgraph.graph.analysis._explain import Chains, links
+from stackgraph.graph.analysis._kernels import Availability, availability
+from stackgraph.graph.analysis._layout import I64
+from stackgraph.graph.analysis.explanation import ExplanationStep, ShareUsed
+from stackgraph.graph.analysis.model import DependencyGraph
 
 __all__ = [
     "EPSILON",
@@ -292,7 +292,7 @@ def impact(
         ValueError: An availability is not a number in [0, 1].
 
     Examples:
-        >>> from graph.analysis import DependencyGraphBuilder, impact
+        >>> from stackgraph.graph.analysis import DependencyGraphBuilder, impact
         >>> b = DependencyGraphBuilder()
         >>> r = b.add_requirement("gpu", "hbm")
         >>> _ = b.add_source(r, "sk-hynix", share=0.5)

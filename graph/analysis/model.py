@@ -17,8 +17,8 @@ import networkx as nx
 import numpy as np
 import numpy.typing as npt
 
-from graph.analysis import _convert
-from graph.analysis._layout import (
+from stackgraph.graph.analysis import _convert
+from stackgraph.graph.analysis._layout import (
     I32,
     NO_LEAD,
     NO_STRING,
@@ -30,9 +30,9 @@ from graph.analysis._layout import (
     segment_owner,
     source_shares,
 )
-from graph.analysis._traverse import Reverse
-from graph.analysis.errors import UnknownNodeError
-from graph.analysis.parts import Item, Requirement, Source
+from stackgraph.graph.analysis._traverse import Reverse
+from stackgraph.graph.analysis.errors import UnknownNodeError
+from stackgraph.graph.analysis.parts import Item, Requirement, Source
 
 __all__ = ["DependencyGraph", "Item", "Requirement", "Source"]
 
@@ -382,7 +382,7 @@ class DependencyGraph:
             A new graph; changing it does not change this one.
 
         Examples:
-            >>> from graph.analysis import DependencyGraphBuilder
+            >>> from stackgraph.graph.analysis import DependencyGraphBuilder
             >>> b = DependencyGraphBuilder()
             >>> r = b.add_requirement("gpu", "hbm")
             >>> b.add_source(r, "sk-hynix", share=0.6)

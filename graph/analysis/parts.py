@@ -1,7 +1,7 @@
 """The parts of a dependency graph as records: an item, a requirement and its sources.
 
 `DependencyGraph.item(id)` and `DependencyGraph.requirements(id)` answer with these; the
-analyses keep the graph itself in arrays (`graph.analysis.model`).
+analyses keep the graph itself in arrays (`stackgraph.graph.analysis.model`).
 """
 
 from __future__ import annotations

@@ -18,8 +18,8 @@ import uvicorn
 from gql import Client, GraphQLRequest
 from gql.transport.httpx import HTTPXTransport
 
-from api.app import create_app
-from api.settings import Settings
+from stackgraph.api.app import create_app
+from stackgraph.api.settings import Settings
 from tests.conftest import free_port, run_cli
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from api.settings import Settings
+from stackgraph.api.settings import Settings
 from tests.api._server import Server, serving
 from tests.conftest import EXAMPLES
 

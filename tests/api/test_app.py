@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.settings import Settings
+from stackgraph.api.settings import Settings
 from tests.api._server import Server, ingest, rename_and_ingest, serving, wait_for_version
 from tests.ingest._cli import big_source
 
@@ -87,7 +87,7 @@ def test_hot_reload_serves_the_new_version(reload_sources: Path, tmp_path: Path)
 def test_hot_reload_after_a_write_through_the_shadow_copy(
     reload_sources: Path, tmp_path: Path
 ) -> None:
-    """A write over the store's shadow threshold swaps the store's folder (``graph.shadow``):
+    """A write over the store's shadow threshold swaps the store's folder (``stackgraph.graph.shadow``):
     the server reopens it and moves to the new version, answering all along."""
     spec = f"oxigraph:{tmp_path / 'store'}"
     big_source(reload_sources / "bulk.nt", 1_000, "old")
@@ -165,7 +165,7 @@ def _unprojectable(folder: Path) -> Any:
     that makes it a new version) into the store at `folder`; returns the quad to take it out."""
     import pyoxigraph as ox
 
-    from graph.namespace import META_GRAPH, SG
+    from stackgraph.graph.namespace import META_GRAPH, SG
 
     bad = ox.Quad(
         ox.NamedNode("https://w3id.org/stackgraph/id/ex-cowos"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.cache import AnalysisCache
+from stackgraph.api.cache import AnalysisCache
 
 
 def test_analysis_cache_is_bounded_and_least_recently_used() -> None:

@@ -8,7 +8,7 @@ import pytest
 from gql.transport.exceptions import TransportQueryError
 from graphql import GraphQLError
 
-from api.errors import ApiError, is_reported
+from stackgraph.api.errors import ApiError, is_reported
 from tests.api._server import Server
 
 

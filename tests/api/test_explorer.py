@@ -11,10 +11,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from api.assets import integrity
-from api.explorer import explorer_page
-from graph.palette import LAYER_COLOURS
-from graph.vocabulary import LAYERS
+from stackgraph.api.assets import integrity
+from stackgraph.api.explorer import explorer_page
+from stackgraph.graph.palette import LAYER_COLOURS
+from stackgraph.graph.vocabulary import LAYERS
 from tests.api._server import Server
 from tests.conftest import ROOT
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from graph.vocabulary import LAYERS
+from stackgraph.graph.vocabulary import LAYERS
 from tests.api._browser import NEEDS_CHROMIUM, Visit, visit
 from tests.api._server import Server
 

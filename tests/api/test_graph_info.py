@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph import KnowledgeGraph
+from stackgraph import KnowledgeGraph
 from tests.api._server import Server
 
 

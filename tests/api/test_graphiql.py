@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from api.assets import FILES, VENDOR, check, integrity, manifest
+from stackgraph.api.assets import FILES, VENDOR, check, integrity, manifest
 from tests.api._server import Server
 from tests.conftest import ROOT
 

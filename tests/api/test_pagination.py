@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from api.settings import Settings
+from stackgraph.api.settings import Settings
 from tests.api._server import Server, ingest, rename_and_ingest, serving, wait_for_version
 
 

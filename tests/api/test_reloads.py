@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from bench.load import start_server
-from ingest.run import IngestOptions, ingest
+from stackgraph.ingest.run import IngestOptions, ingest
 from tests.conftest import free_port
 
 pytestmark = pytest.mark.skipif(

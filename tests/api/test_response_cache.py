@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.settings import Settings
+from stackgraph.api.settings import Settings
 from tests.api._server import Server, ingest, serving
 
 QUERY = '{ entity(id: "X1") { id name requirements { input { id } } } }'
@@ -93,8 +93,8 @@ def test_the_cache_is_bounded_in_bytes(example_store: str) -> None:
     """Many distinct large answers never hold more than `max_bytes` (requests and responses)."""
     import anyio
 
-    from api.response_cache import ResponseCache
-    from graph import KnowledgeGraph
+    from stackgraph import KnowledgeGraph
+    from stackgraph.api.response_cache import ResponseCache
 
     payload = b'{"data": {"x": "' + b"y" * 100_000 + b'"}}'
 

@@ -1,15 +1,15 @@
-"""The committed SDL is current, and `python -m api.sdl --check` says when it is not."""
+"""The committed SDL is current, and `python -m stackgraph.api.sdl --check` says when it is not."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from api.sdl import SDL_PATH, main, render_sdl
+from stackgraph.api.sdl import SDL_PATH, main, render_sdl
 
 
 def test_committed_sdl_is_current() -> None:
     assert SDL_PATH.read_text(encoding="utf-8") == render_sdl(), (
-        "api/schema.graphql is stale; run `python -m api.sdl` and commit it"
+        "api/schema.graphql is stale; run `python -m stackgraph.api.sdl` and commit it"
     )
     assert main(["--check"]) == 0
 

@@ -13,10 +13,10 @@ from typing import Any
 import httpx
 import pytest
 
-from api.settings import Settings
 from bench.load import start_server
-from graph import KnowledgeGraph
-from graph.store import GraphWrite, Store, open_store
+from stackgraph import KnowledgeGraph
+from stackgraph.api.settings import Settings
+from stackgraph.graph.store import GraphWrite, Store, open_store
 from tests import _virtuoso
 from tests.api._server import Server, ingest, rename_and_ingest, serving
 from tests.conftest import free_port

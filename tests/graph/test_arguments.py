@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.arguments import name_list, parse_shortages
+from stackgraph.graph.arguments import name_list, parse_shortages
 
 
 @pytest.mark.parametrize(

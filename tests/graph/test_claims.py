@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from graph import KnowledgeGraph
-from graph.claims import AGREES, CURRENT, DISPUTED, SUPERSEDED, precedence, resolve
-from graph.snapshot import Provenance
+from stackgraph import KnowledgeGraph
+from stackgraph.graph.claims import AGREES, CURRENT, DISPUTED, SUPERSEDED, precedence, resolve
+from stackgraph.graph.snapshot import Provenance
 
 
 def _p(as_of: str | None, confidence: str = "high", tier: str = "primary") -> Provenance:

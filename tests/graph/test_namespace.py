@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from graph.namespace import ID, PREFIXES, PROV, SG, SKOS, entity_iri, normalise, slug_of
+from stackgraph.graph.namespace import ID, PREFIXES, PROV, SG, SKOS, entity_iri, normalise, slug_of
 
 
 @pytest.mark.parametrize(

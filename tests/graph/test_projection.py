@@ -11,15 +11,15 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-import graph._records
-import graph.projection
-import graph.snapshot
-from graph._records import Records
-from graph.errors import StackgraphError
-from graph.namespace import META_GRAPH, PROV, SG, entity_iri, graph_iri, normalise
-from graph.projection import Snapshot, build_snapshot, graph_version
-from graph.store import GraphWrite, Store, open_store
-from ingest.run import IngestOptions, ingest
+import stackgraph.graph._records
+import stackgraph.graph.projection
+import stackgraph.graph.snapshot
+from stackgraph.graph._records import Records
+from stackgraph.graph.errors import StackgraphError
+from stackgraph.graph.namespace import META_GRAPH, PROV, SG, entity_iri, graph_iri, normalise
+from stackgraph.graph.projection import Snapshot, build_snapshot, graph_version
+from stackgraph.graph.store import GraphWrite, Store, open_store
+from stackgraph.ingest.run import IngestOptions, ingest
 from tests.conftest import EXAMPLES, ROOT, run_cli
 
 
@@ -41,8 +41,13 @@ def snap(store: Store) -> Snapshot:
 
 def test_record_types_are_importable_from_the_projection() -> None:
     for name in ("CapacityInfo", "EntityInfo", "Provenance", "Snapshot", "SupplyInfo"):
-        assert getattr(graph.projection, name) is getattr(graph.snapshot, name), name
-        assert name in graph.projection.__all__ and name in graph.snapshot.__all__
+        assert getattr(stackgraph.graph.projection, name) is getattr(
+            stackgraph.graph.snapshot, name
+        ), name
+        assert (
+            name in stackgraph.graph.projection.__all__
+            and name in stackgraph.graph.snapshot.__all__
+        )
 
 
 def test_every_organization_product_and_facility_is_an_entity(snap: Snapshot) -> None:
@@ -225,7 +230,7 @@ def test_both_scans_read_the_same_snapshot(
     store: Store, snap: Snapshot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Past PER_GRAPH_MAX graphs, one scan per property names the graph of every triple.
-    monkeypatch.setattr(graph._records, "PER_GRAPH_MAX", 0)
+    monkeypatch.setattr(stackgraph.graph._records, "PER_GRAPH_MAX", 0)
     assert _parts(build_snapshot(store)) == _parts(snap)
 
 
@@ -387,6 +392,6 @@ def test_the_claims_read_are_those_the_sparql_matched() -> None:
                 f" <{SG.subject}> ?s ; <{SG.property}> {prop} ; <{SG.value}> ?v . {where} }} }}"
             )
         }
-    read = graph.projection._claims(Records(store, (str(SG.Claim),)))
+    read = stackgraph.graph.projection._claims(Records(store, (str(SG.Claim),)))
     assert {(iri, prop) for iri, _, prop, _, _ in read} == expected
     assert len(expected) == 4

@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graph import KnowledgeGraph
-from graph._columns import MappedDict
-from graph.analysis import (
+from stackgraph import KnowledgeGraph
+from stackgraph.graph._columns import MappedDict
+from stackgraph.graph.analysis import (
     DependencyGraph,
     chokepoints,
     critical_path,
@@ -26,10 +26,15 @@ from graph.analysis import (
     impact,
     single_points_of_failure,
 )
-from graph.projection_file import MANIFEST, ProjectionFileError, map_snapshot, write_snapshot
-from graph.projections import Projections, projections_root
-from graph.snapshot import Snapshot
-from graph.store import open_store
+from stackgraph.graph.projection_file import (
+    MANIFEST,
+    ProjectionFileError,
+    map_snapshot,
+    write_snapshot,
+)
+from stackgraph.graph.projections import Projections, projections_root
+from stackgraph.graph.snapshot import Snapshot
+from stackgraph.graph.store import open_store
 from tests.conftest import ROOT, run_cli
 from tests.graph.analysis._strategies import graphs_with_shortages
 
@@ -155,8 +160,8 @@ def test_the_bundled_answers_of_the_python_api_are_the_same(two_views: tuple[Any
 
 _OPEN = """
 import os, sys
-from graph import KnowledgeGraph
-from graph._columns import MappedDict
+from stackgraph import KnowledgeGraph
+from stackgraph.graph._columns import MappedDict
 kg = KnowledgeGraph.open(sys.argv[1])
 snap = kg.snapshot()
 print(type(snap.entities) is MappedDict, len(snap.entities), snap.version)
@@ -252,7 +257,7 @@ def test_a_store_in_memory_has_no_file(dataset: Path) -> None:
 
 @given(st.lists(st.text(max_size=12), max_size=40, unique=True))
 def test_the_hash_index_finds_every_key_and_no_other(keys: list[str]) -> None:
-    from graph._columns import HashIndex, Strings, encode_strings, hash_table
+    from stackgraph.graph._columns import HashIndex, Strings, encode_strings, hash_table
 
     index = HashIndex(Strings(*encode_strings(keys)), hash_table(keys))
     assert [index.find(k) for k in keys] == list(range(len(keys)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph import rows
+from stackgraph.graph import rows
 
 
 def test_a_row_is_a_record_and_a_mapping() -> None:

@@ -9,8 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import StoreBusyError, StoreError, StoreSpecError, StoreUnavailableError
-from graph.store import GraphWrite, SparqlStore, Store, open_store
+from stackgraph.graph.errors import (
+    StoreBusyError,
+    StoreError,
+    StoreSpecError,
+    StoreUnavailableError,
+)
+from stackgraph.graph.store import GraphWrite, SparqlStore, Store, open_store
 from tests._virtuoso import MAX_ROWS
 from tests.conftest import SPARQL_SERVERS, run_cli
 
@@ -190,8 +195,8 @@ def test_read_only_open_of_missing_store_says_what_to_do(tmp_path: Path) -> None
 
 @pytest.fixture
 def shadowed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
-    """An on-disk store that writes every change through its shadow copy (``graph.shadow``)."""
-    from graph.store import OxigraphStore
+    """An on-disk store that writes every change through its shadow copy (``stackgraph.graph.shadow``)."""
+    from stackgraph.graph.store import OxigraphStore
 
     monkeypatch.setattr(OxigraphStore, "shadow_above", 0)
     with open_store(f"oxigraph:{tmp_path / 'store'}") as s:

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from graph.snapshot import Provenance
-from graph.tiers import TIERS, parse_tier_list, tier_entries, tier_entry, tier_of
-from ingest.readers import NOT_SOURCES
+import stackgraph.graph
+from stackgraph.graph.snapshot import Provenance
+from stackgraph.graph.tiers import TIERS, parse_tier_list, tier_entries, tier_entry, tier_of
+from stackgraph.ingest.readers import NOT_SOURCES
 from tests.conftest import ROOT
 
 DATA = ROOT / "data"
@@ -147,7 +148,7 @@ def test_a_malformed_list_is_refused(text: str, message: str) -> None:
 
 def test_the_list_ships_inside_the_graph_package() -> None:
     """The wheel packs `graph/` whole; the list is read from there, never from data/."""
-    assert LIST.parent == Path(__import__("graph").__file__).parent
+    assert LIST.parent == Path(stackgraph.graph.__file__).resolve().parent
     assert not list(DATA.glob("*tier*"))  # `stackgraph ingest data/` reads every YAML file there
 
 

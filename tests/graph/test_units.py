@@ -12,9 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
-from api.settings import Settings
-from graph import KnowledgeGraph, plots
-from graph.units import (
+from stackgraph import KnowledgeGraph, plots
+from stackgraph.api.settings import Settings
+from stackgraph.graph.units import (
     CANONICAL_PERIOD,
     COUNTS,
     KINDS,
@@ -28,7 +28,7 @@ from graph.units import (
     registry,
     vocabulary,
 )
-from schema._spec import load
+from stackgraph.schema._spec import load
 from tests.api._server import ingest, serving
 from tests.conftest import ROOT, run_cli
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from graph.vocabulary import CATEGORIES, LAYERS, UnknownValueError, check
-from schema._spec import load
+from stackgraph.graph.vocabulary import CATEGORIES, LAYERS, UnknownValueError, check
+from stackgraph.schema._spec import load
 
 
 def test_layers_and_categories_come_from_the_schema() -> None:

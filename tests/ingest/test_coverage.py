@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graph.store import open_store
-from ingest.coverage import coverage
-from ingest.run import IngestOptions, ingest
+from stackgraph.graph.store import open_store
+from stackgraph.ingest.coverage import coverage
+from stackgraph.ingest.run import IngestOptions, ingest
 
 
 def test_report_counts_the_example_data(dataset: Path) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from graph.store import OxigraphStore
+from stackgraph.graph.store import OxigraphStore
 from tests.conftest import ROOT
 from tests.ingest._cli import big_source, summary
 

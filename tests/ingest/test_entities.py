@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graph.store import Store, open_store
-from ingest.entities import entity_index, store_entities
-from ingest.readers import read_source
-from ingest.records import validate_records
-from ingest.run import IngestOptions, ingest
+from stackgraph.graph.store import Store, open_store
+from stackgraph.ingest.entities import entity_index, store_entities
+from stackgraph.ingest.readers import read_source
+from stackgraph.ingest.records import validate_records
+from stackgraph.ingest.run import IngestOptions, ingest
 
 _CHAIN = "https://w3id.org/stackgraph/graph/chain"
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from graph import KnowledgeGraph
-from ingest.eto import LICENSE, eto_version, read_eto
+from stackgraph import KnowledgeGraph
+from stackgraph.ingest.eto import LICENSE, eto_version, read_eto
 from tests.conftest import run_cli
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from graph import KnowledgeGraph
-from ingest.countries import alpha2
+from stackgraph import KnowledgeGraph
+from stackgraph.ingest.countries import alpha2
 from tests.conftest import ROOT, run_cli
 
 _DIR = os.environ.get("STACKGRAPH_ETO_DIR", "")

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.readers import SourceFile, read_source
-from ingest.records import validate_records
+from stackgraph.ingest.readers import SourceFile, read_source
+from stackgraph.ingest.records import validate_records
 from tests.conftest import run_cli
 
 _PROV = "source: https://example.org/a\n    as_of: 2025\n    confidence: high"

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, Graph, URIRef
 
-from graph.store import open_store
-from ingest.gate import check, check_candidates
-from ingest.problems import InvalidInputError
-from ingest.run import IngestOptions, ingest
+from stackgraph.graph.store import open_store
+from stackgraph.ingest.gate import check, check_candidates
+from stackgraph.ingest.problems import InvalidInputError
+from stackgraph.ingest.run import IngestOptions, ingest
 
 _SG = "https://w3id.org/stackgraph/ns#"
 _ID = "https://w3id.org/stackgraph/id/"

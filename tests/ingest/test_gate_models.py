@@ -12,14 +12,14 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from rdflib import RDF, URIRef
 
-from graph.namespace import ID, SG
-from ingest.gate import check
-from ingest.readers import RawRecord, SourceFile
-from ingest.records import EntityIndex, resolve_refs, validate_records
-from ingest.swap import canonical, canonical_lines
-from ingest.triples import to_graph, to_triples
-from schema import models
-from schema._spec import Slot, load
+from stackgraph.graph.namespace import ID, SG
+from stackgraph.ingest.gate import check
+from stackgraph.ingest.readers import RawRecord, SourceFile
+from stackgraph.ingest.records import EntityIndex, resolve_refs, validate_records
+from stackgraph.ingest.swap import canonical, canonical_lines
+from stackgraph.ingest.triples import to_graph, to_triples
+from stackgraph.schema import models
+from stackgraph.schema._spec import Slot, load
 
 _schema = load()
 _BASE = {"ex-org": "Organization", "ex-product": "Product", "ex-facility": "Facility"}

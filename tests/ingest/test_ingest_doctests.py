@@ -8,9 +8,11 @@ import pkgutil
 
 import pytest
 
-import ingest
+import stackgraph.ingest
 
-MODULES = sorted(m.name for m in pkgutil.iter_modules(ingest.__path__, "ingest."))
+MODULES = sorted(
+    m.name for m in pkgutil.iter_modules(stackgraph.ingest.__path__, "stackgraph.ingest.")
+)
 
 
 @pytest.mark.parametrize("name", MODULES, ids=MODULES)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import StoreBusyError
-from graph.store import lock_path
-from ingest.lock import lock
+from stackgraph.graph.errors import StoreBusyError
+from stackgraph.graph.store import lock_path
+from stackgraph.ingest.lock import lock
 from tests.conftest import run_cli
 from tests.ingest._cli import big_source, start_ingest, summary, wait_for
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graph.namespace import normalise
-from ingest.matcher import (
+from stackgraph.graph.namespace import normalise
+from stackgraph.ingest.matcher import (
     ACCEPT,
     MATCH,
     NEW,

@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from graph.errors import StackgraphError
-from ingest.problems import IngestError, InvalidInputError, Problem, UsageError
+from stackgraph.graph.errors import StackgraphError
+from stackgraph.ingest.problems import IngestError, InvalidInputError, Problem, UsageError
 
 
 @pytest.mark.parametrize(

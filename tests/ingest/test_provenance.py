@@ -5,9 +5,9 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from graph.store import open_store
-from ingest.provenance import run_iri, run_record
-from ingest.report import SourceReport
+from stackgraph.graph.store import open_store
+from stackgraph.ingest.provenance import run_iri, run_record
+from stackgraph.ingest.report import SourceReport
 
 _GRAPH = "https://w3id.org/stackgraph/graph/a"
 _SG = "https://w3id.org/stackgraph/ns#"

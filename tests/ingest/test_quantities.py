@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from graph.units import KINDS, RATE_KINDS, STOCK_KINDS, parse_unit
+from stackgraph.graph.units import KINDS, RATE_KINDS, STOCK_KINDS, parse_unit
 from tests.conftest import ROOT, run_cli
 from tests.ingest._cli import Ingested, export_nt, ingest_examples, summary
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.eto import read_eto
-from ingest.readers import (
+from stackgraph.ingest.eto import read_eto
+from stackgraph.ingest.readers import (
     SourceFile,
     discover,
     folder_reader,

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from rdflib import Graph
 
-from ingest.readers import RawRecord, SourceFile
-from ingest.records import (
+from stackgraph.ingest.readers import RawRecord, SourceFile
+from stackgraph.ingest.records import (
     EntityIndex,
     ValidRecord,
     check_unique,
@@ -17,7 +17,7 @@ from ingest.records import (
     resolve_refs,
     validate_records,
 )
-from ingest.triples import to_graph
+from stackgraph.ingest.triples import to_graph
 
 _ID = "https://w3id.org/stackgraph/id/"
 _SG = "https://w3id.org/stackgraph/ns#"

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from graph.store import open_store
+from stackgraph.graph.store import open_store
 from tests.conftest import EXAMPLES, run_cli
 from tests.ingest._cli import summary
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.problems import Problem
-from ingest.report import IngestReport, SourceReport
+from stackgraph.ingest.problems import Problem
+from stackgraph.ingest.report import IngestReport, SourceReport
 from tests.conftest import run_cli
 from tests.ingest._cli import summary
 

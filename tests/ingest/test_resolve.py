@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from graph import KnowledgeGraph
+from stackgraph import KnowledgeGraph
 from tests.conftest import run_cli
 
 OURS = """\

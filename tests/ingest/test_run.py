@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.store import open_store
-from ingest.problems import InvalidInputError, UsageError
-from ingest.run import IngestOptions, ingest
+from stackgraph.graph.store import open_store
+from stackgraph.ingest.problems import InvalidInputError, UsageError
+from stackgraph.ingest.run import IngestOptions, ingest
 from tests.conftest import free_port, run_cli
 from tests.ingest._cli import summary
 

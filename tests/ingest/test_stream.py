@@ -1,4 +1,4 @@
-"""The two-pass ingest (``ingest.stream``) writes what the in-memory one writes, quad for quad."""
+"""The two-pass ingest (``stackgraph.ingest.stream``) writes what the in-memory one writes, quad for quad."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph.namespace import META_GRAPH, SG
-from graph.store import open_store
-from ingest import IngestOptions, InvalidInputError, ingest
+from stackgraph.graph.namespace import META_GRAPH, SG
+from stackgraph.graph.store import open_store
+from stackgraph.ingest import IngestOptions, InvalidInputError, ingest
 from tests.conftest import ROOT
 
 _STREAMED = "validating and writing one source at a time"

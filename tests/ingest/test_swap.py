@@ -12,8 +12,8 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from graph.store import open_store
-from ingest.swap import canonical
+from stackgraph.graph.store import open_store
+from stackgraph.ingest.swap import canonical
 from tests.conftest import run_cli
 from tests.ingest._cli import big_source, export_nt, start_ingest, summary, wait_for
 
@@ -109,7 +109,7 @@ def test_trig_export_keeps_one_named_graph_per_source(ingested: str) -> None:
 def test_sigkill_mid_write_leaves_previous_graph(
     dataset: Path, tmp_path: Path, ingested: str, delay: float
 ) -> None:
-    """A write of this size goes through the shadow copy (``graph.shadow``): killed while the
+    """A write of this size goes through the shadow copy (``stackgraph.graph.shadow``): killed while the
     copy is built or loaded, the store is the old one; killed after the swap, the new one."""
     folder = tmp_path / "bulk"
     folder.mkdir()

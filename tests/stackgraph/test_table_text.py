@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from graph import KnowledgeGraph
+from stackgraph import KnowledgeGraph
 from tests.conftest import ROOT, run_cli
 
 

@@ -7,8 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from graph import AmbiguousEntityError, KnowledgeGraph, UnknownEntityError
-from graph.client import Client
+from stackgraph import KnowledgeGraph
+from stackgraph.client import Client
+from stackgraph.graph import AmbiguousEntityError, UnknownEntityError
 from tests.api._server import Server
 from tests.conftest import run_cli
 

@@ -1,6 +1,6 @@
 """Brute-force twins of the analyses, written straightforwardly on the networkx form.
 
-They share no code with ``graph.analysis``: they read ``DependencyGraph.to_networkx()``.
+They share no code with ``stackgraph.graph.analysis``: they read ``DependencyGraph.to_networkx()``.
 """
 
 from __future__ import annotations

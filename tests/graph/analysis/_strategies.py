@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from graph.analysis import DependencyGraph, DependencyGraphBuilder
+from stackgraph.graph.analysis import DependencyGraph, DependencyGraphBuilder
 
 LEADS = st.sampled_from([None, 0, 1, 2, 5, 8])
 SHARES = st.sampled_from([None, None, 0.0, 0.2, 0.5, 0.7, 1.0])

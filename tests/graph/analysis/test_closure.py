@@ -4,7 +4,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graph.analysis import DependencyGraph, DependencyGraphBuilder, dependencies, dependents
+from stackgraph.graph.analysis import (
+    DependencyGraph,
+    DependencyGraphBuilder,
+    dependencies,
+    dependents,
+)
 
 from . import _reference as ref
 from ._strategies import and_or_graphs

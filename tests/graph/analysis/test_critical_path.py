@@ -3,7 +3,12 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 
-from graph.analysis import CycleError, DependencyGraph, DependencyGraphBuilder, critical_path
+from stackgraph.graph.analysis import (
+    CycleError,
+    DependencyGraph,
+    DependencyGraphBuilder,
+    critical_path,
+)
 
 from . import _reference as ref
 from ._strategies import and_or_graphs

@@ -6,7 +6,12 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from graph.analysis import DependencyGraph, DependencyGraphBuilder, UnknownNodeError, deployable
+from stackgraph.graph.analysis import (
+    DependencyGraph,
+    DependencyGraphBuilder,
+    UnknownNodeError,
+    deployable,
+)
 
 from . import _reference as ref
 from ._strategies import SHARES

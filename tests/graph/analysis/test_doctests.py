@@ -1,4 +1,4 @@
-"""Run the examples in the docstrings of every graph.analysis module."""
+"""Run the examples in the docstrings of every stackgraph.graph.analysis module."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ import pkgutil
 
 import pytest
 
-import graph.analysis
+import stackgraph.graph.analysis
 
-MODULES = sorted(m.name for m in pkgutil.iter_modules(graph.analysis.__path__, "graph.analysis."))
+MODULES = sorted(
+    m.name
+    for m in pkgutil.iter_modules(stackgraph.graph.analysis.__path__, "stackgraph.graph.analysis.")
+)
 
 
 @pytest.mark.parametrize("name", MODULES, ids=MODULES)

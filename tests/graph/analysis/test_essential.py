@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graph.analysis import (
+from stackgraph.graph.analysis import (
     CycleError,
     DependencyGraph,
     DependencyGraphBuilder,
@@ -14,8 +14,8 @@ from graph.analysis import (
     single_points_of_failure,
     to_records,
 )
-from graph.analysis._traverse import bfs
-from graph.analysis.essential import _chokepoints_sets
+from stackgraph.graph.analysis._traverse import bfs
+from stackgraph.graph.analysis.essential import _chokepoints_sets
 
 from . import _reference as ref
 from ._strategies import and_or_graphs

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from graph.analysis import (
+from stackgraph.graph.analysis import (
     EPSILON,
     DependencyGraph,
     DependencyGraphBuilder,

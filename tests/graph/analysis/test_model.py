@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
-import graph.analysis
-from graph.analysis import (
+import stackgraph.graph.analysis
+from stackgraph.graph.analysis import (
     AnalysisError,
     CycleError,
     DependencyGraph,
@@ -129,11 +129,11 @@ def test_errors_share_a_base() -> None:
 
 
 def test_public_surface() -> None:
-    public = set(graph.analysis.__all__)
+    public = set(stackgraph.graph.analysis.__all__)
     assert all(not name.startswith("_") for name in public)
-    assert all(hasattr(graph.analysis, name) for name in public)
+    assert all(hasattr(stackgraph.graph.analysis, name) for name in public)
     for name in public:
-        obj = getattr(graph.analysis, name)
+        obj = getattr(stackgraph.graph.analysis, name)
         if callable(obj) and not isinstance(obj, type) and name != "to_records":
             assert obj.__doc__ and "Examples:" in obj.__doc__ and "Notes:" in obj.__doc__, name
 
@@ -141,7 +141,7 @@ def test_public_surface() -> None:
 def test_analysis_imports_no_rdf_or_api_libraries() -> None:
     import pathlib
 
-    for path in pathlib.Path(graph.analysis.__file__).parent.glob("*.py"):
+    for path in pathlib.Path(stackgraph.graph.analysis.__file__).parent.glob("*.py"):
         text = path.read_text()
         for lib in ("rdflib", "strawberry", "pyoxigraph", "pandas"):
             assert f"import {lib}" not in text and f"from {lib}" not in text, (path.name, lib)

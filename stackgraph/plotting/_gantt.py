@@ -1,17 +1,17 @@
-"""The critical path of an item as a Gantt chart (re-exported by `graph.plots`)."""
+"""The critical path of an item as a Gantt chart (re-exported by `stackgraph.plots`)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from graph.arguments import renamed
-from graph.plotting._source import Graph, is_graph, table_of
-from graph.plotting._style import (
+from stackgraph.graph.arguments import renamed
+from stackgraph.plotting._source import Answer, Graph, is_graph, table_of
+from stackgraph.plotting._style import (
     layer_colour,
     layer_handles,
     message_figure,
@@ -19,9 +19,6 @@ from graph.plotting._style import (
     note,
     shorten,
 )
-
-if TYPE_CHECKING:
-    from graph.results import Table
 
 __all__ = ["critical_path_gantt"]
 
@@ -34,8 +31,8 @@ def _to_days(years: Any) -> Any:
     return np.asarray(years, dtype=float) * 365.0
 
 
-def _gantt_table(source: Graph | Table, item: str | None) -> Table:
-    def ask(kg: Graph) -> Table:
+def _gantt_table(source: Graph | Answer, item: str | None) -> Answer:
+    def ask(kg: Graph) -> Answer:
         if item is None:
             raise ValueError("critical_path_gantt(kg, ref) needs the id of an item")
         return kg.critical_path(item)
@@ -48,7 +45,7 @@ _ITEM_KINDS = ("quoted", "stage", "item")
 
 
 @renamed(item="ref")
-def critical_path_gantt(source: Graph | Table, ref: str | None = None) -> Figure:
+def critical_path_gantt(source: Graph | Answer, ref: str | None = None) -> Figure:
     """The critical path of an item as a Gantt chart in days, first order at the top.
 
     Each step of the path (an item's quoted lead time, its inputs included, hatched; an item's

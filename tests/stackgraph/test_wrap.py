@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graph._wrap import fit_widths, layout, wrap_cell
+from stackgraph._wrap import fit_widths, layout, wrap_cell
 
 CHAIN = "gb200-nvl72 → gb200-compute-tray → gb200-superchip → b200 → cowos-l"
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from graph import KnowledgeGraph, UnknownEntityError
-from graph.errors import StoreError
+from stackgraph import KnowledgeGraph
+from stackgraph.graph import UnknownEntityError
+from stackgraph.graph.errors import StoreError
 from tests.conftest import run_cli
 
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from api.settings import Settings
-from graph import StoreUnavailableError, UnknownEntityError
-from graph.remote import RemoteKnowledgeGraph
-from graph.transport import RemoteError, Transport
+from stackgraph.api.settings import Settings
+from stackgraph.graph import StoreUnavailableError, UnknownEntityError
+from stackgraph.remote import RemoteKnowledgeGraph
+from stackgraph.transport import RemoteError, Transport
 from tests.api._server import Server, ingest, rename_and_ingest, serving, wait_for_version
 from tests.conftest import EXAMPLES, free_port
 

@@ -23,10 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from graph import analysis, deployment, rows
-from graph.answers import DeployAnswer, explainer
-from graph.arguments import parse_shortages
-from graph.client import (
+from stackgraph.client import (
     Client,
     ClosureAnswer,
     DeployPlan,
@@ -36,17 +33,20 @@ from graph.client import (
     Walk,
     entity_row,
 )
-from graph.details import read_entity_details
-from graph.errors import AmbiguousEntityError, UnknownEntityError
-from graph.namespace import META_GRAPH, PREFIXES, normalise, slug_of
-from graph.snapshot import EntityInfo, Snapshot
-from graph.store import Store, open_store
-from graph.versions import Versions
+from stackgraph.graph import analysis, deployment, rows
+from stackgraph.graph.answers import DeployAnswer, explainer
+from stackgraph.graph.arguments import parse_shortages
+from stackgraph.graph.details import read_entity_details
+from stackgraph.graph.errors import AmbiguousEntityError, UnknownEntityError
+from stackgraph.graph.namespace import META_GRAPH, PREFIXES, normalise, slug_of
+from stackgraph.graph.snapshot import EntityInfo, Snapshot
+from stackgraph.graph.store import Store, open_store
+from stackgraph.graph.versions import Versions
 
 if TYPE_CHECKING:
-    from graph.remote import RemoteKnowledgeGraph
+    from stackgraph.remote import RemoteKnowledgeGraph
 
-__all__ = ["KnowledgeGraph", "parse_shortages"]  # parse_shortages: from graph.arguments
+__all__ = ["KnowledgeGraph", "parse_shortages"]  # parse_shortages: from stackgraph.graph.arguments
 
 
 class KnowledgeGraph(Client):
@@ -65,7 +65,7 @@ class KnowledgeGraph(Client):
         """
         read_only = bool(spec is None or spec.startswith("oxigraph:") or spec == "")
         if spec is None:
-            from graph.store import default_store_spec
+            from stackgraph.graph.store import default_store_spec
 
             read_only = default_store_spec().startswith("oxigraph:")
         return cls(open_store(spec, read_only=read_only), reload_interval=reload_interval)
@@ -73,7 +73,7 @@ class KnowledgeGraph(Client):
     @staticmethod
     def connect(url: str, *, timeout: float = 30.0) -> RemoteKnowledgeGraph:
         """The same calls, answered by a running API server at `url` (its /graphql endpoint)."""
-        from graph.remote import RemoteKnowledgeGraph
+        from stackgraph.remote import RemoteKnowledgeGraph
 
         return RemoteKnowledgeGraph(url, timeout=timeout)
 

@@ -1,21 +1,39 @@
 """What the plots draw from: a graph that answers the Python API's calls, or one of its tables.
 
-The plots depend on this protocol, not on the client classes, so the local store and a running
-server are drawn alike and the plots import neither client.
+The plots depend on these protocols, not on the client classes nor on `Table`, so the local store
+and a running server are drawn alike, and the plots import neither client nor the results module
+(which imports the plots for `Table.plot`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeGuard, runtime_checkable
 
 if TYPE_CHECKING:
     import networkx as nx
 
-    from graph.results import Table
-    from graph.snapshot import EntityInfo
+    from stackgraph.graph.snapshot import EntityInfo
 
-__all__ = ["Graph", "is_graph", "table_of"]
+__all__ = ["Answer", "Graph", "is_graph", "table_of"]
+
+
+class Answer(Protocol):
+    """A table of answers, as `stackgraph.results.Table` holds one: what the plots read."""
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def rows(self) -> Sequence[Mapping[str, Any]]: ...
+
+    @property
+    def summary(self) -> Mapping[str, Any]: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    def __iter__(self) -> Iterator[Mapping[str, Any]]: ...
 
 
 @runtime_checkable
@@ -30,15 +48,15 @@ class Graph(Protocol):
 
     def impact(
         self, shortages: Mapping[str, float] | Iterable[str], *, substitution: bool = False
-    ) -> Table: ...
+    ) -> Answer: ...
 
-    def critical_path(self, ref: str) -> Table: ...
+    def critical_path(self, ref: str) -> Answer: ...
 
     def chokepoints(
         self, top: int = 10, *, categories: str | Sequence[str] | None = None
-    ) -> Table: ...
+    ) -> Answer: ...
 
-    def capacities(self, ref: str, *, year: int | None = None) -> Table: ...
+    def capacities(self, ref: str, *, year: int | None = None) -> Answer: ...
 
 
 def is_graph(source: Any) -> TypeGuard[Graph]:
@@ -46,7 +64,7 @@ def is_graph(source: Any) -> TypeGuard[Graph]:
     return isinstance(source, Graph)
 
 
-def table_of(source: Graph | Table, kind: str, ask: Callable[[Graph], Table]) -> Table:
+def table_of(source: Graph | Answer, kind: str, ask: Callable[[Graph], Answer]) -> Answer:
     """The table to draw: what `ask` gets from a graph, or `source` itself if it is a `kind` one.
 
     Raises:

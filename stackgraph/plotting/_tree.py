@@ -17,7 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch
 
-from graph.plotting._style import (
+from stackgraph.plotting._style import (
     AFFECTED,
     LAYERS,
     STATUS_COLOURS,

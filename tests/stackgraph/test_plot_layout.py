@@ -11,8 +11,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex
 from matplotlib.transforms import Bbox
 
-from graph import KnowledgeGraph, plots
-from graph.plotting._style import LINE_COLOURS, STATUS_COLOURS
+from stackgraph import KnowledgeGraph, plots
+from stackgraph.plotting._style import LINE_COLOURS, STATUS_COLOURS
 
 PRODUCTS = ["b200", "tpu-v7-ironwood", "mi325x", "mi355x", "h200", "tsmc", "gaudi-3"]
 

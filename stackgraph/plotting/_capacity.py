@@ -1,32 +1,36 @@
 """Sourced capacity of an item by year in canonical units, every source a point (re-exported by
-`graph.plots`)."""
+`stackgraph.plots`)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from matplotlib.figure import Figure
 
-from graph.plotting._source import Graph, table_of
-from graph.plotting._style import (
+from stackgraph.graph.units import (
+    CANONICAL_PERIOD,
+    KINDS,
+    PERIODS,
+    UnknownUnitError,
+    parse_unit,
+    registry,
+)
+from stackgraph.plotting._source import Answer, Graph, table_of
+from stackgraph.plotting._style import (
     MARKERS,
     message_figure,
     new_figure,
     note,
     shorten,
 )
-from graph.units import CANONICAL_PERIOD, KINDS, PERIODS, UnknownUnitError, parse_unit, registry
-
-if TYPE_CHECKING:
-    from graph.results import Table
 
 __all__ = ["capacity_by_year"]
 
 
 def capacity_by_year(
-    source: Graph | Table,
+    source: Graph | Answer,
     ref: str | None = None,
     *,
     unit: str | None = None,
@@ -38,7 +42,7 @@ def capacity_by_year(
 
     Only figures of `kind` are drawn (capacity: what can be made or delivered; shipments,
     demand, allocations, backlogs and installed bases are never drawn as capacity unless `kind`
-    asks for them), each in its canonical unit (`graph.units`), so that 35,000 wafers a month
+    asks for them), each in its canonical unit (`stackgraph.graph.units`), so that 35,000 wafers a month
     and 420,000 wafers a year are one unit on one axis. The figures of one unit are drawn (the
     most common unless `unit` says which); rates are drawn per `period` (default month). The note
     under the chart counts the figures left out. A range is a vertical bar from `amount` to
@@ -51,7 +55,7 @@ def capacity_by_year(
         unit: which figures to draw, in any spelling of their unit ("wafers", "GPUs"; "MW"
             picks the power figures, drawn in GW).
         period: month, quarter or year: what rates are drawn per (default month).
-        kind: which kind of figure to draw (`graph.units.KINDS`; default capacity).
+        kind: which kind of figure to draw (`stackgraph.graph.units.KINDS`; default capacity).
 
     Raises:
         ValueError: a Table of another analysis, a graph without `ref`, or an unknown kind or
@@ -66,7 +70,7 @@ def capacity_by_year(
     if period is not None and period not in PERIODS:
         raise ValueError(f"unknown period {period!r}; expected one of {', '.join(PERIODS)}")
 
-    def ask(kg: Graph) -> Table:
+    def ask(kg: Graph) -> Answer:
         if ref is None:
             raise ValueError("capacity_by_year needs `ref` (the item) when given a graph")
         return kg.capacities(ref)

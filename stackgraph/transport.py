@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from graph.errors import StackgraphError, StoreUnavailableError, UnknownEntityError
+from stackgraph.graph.errors import StackgraphError, StoreUnavailableError, UnknownEntityError
 
 __all__ = ["PAGE_SIZE", "RemoteError", "Transport"]
 

@@ -15,9 +15,9 @@ from typing import Any
 
 import networkx as nx
 
-from graph import rows, vocabulary
-from graph.analysis import Status
-from graph.answers import (
+from stackgraph.graph import rows, vocabulary
+from stackgraph.graph.analysis import Status
+from stackgraph.graph.answers import (
     Bound,
     ClosureAnswer,
     DeployAnswer,
@@ -29,13 +29,13 @@ from graph.answers import (
     entity_row,
     impact_on,
 )
-from graph.arguments import (
+from stackgraph.graph.arguments import (
     name_list,
     parse_shortages,
 )
-from graph.results import Table
-from graph.snapshot import EntityInfo
-from graph.units import KINDS
+from stackgraph.graph.snapshot import EntityInfo
+from stackgraph.graph.units import KINDS
+from stackgraph.results import Table
 
 __all__ = [
     "Client",
@@ -196,7 +196,7 @@ class Client(abc.ABC):
         Args:
             ref: id, name or alias of the item or holder.
             year: only figures for this year.
-            kind: only figures of this kind or these kinds (`graph.units.KINDS`).
+            kind: only figures of this kind or these kinds (`stackgraph.graph.units.KINDS`).
 
         Raises:
             ValueError: an unknown kind.
@@ -384,7 +384,7 @@ class Client(abc.ABC):
         allocation: str | None = None,
     ) -> Table:
         """How many units of `targets` per `per` the capacities recorded for `year` allow, and
-        which capacity binds (`graph.deployment`).
+        which capacity binds (`stackgraph.graph.deployment`).
 
         One row per capacity on the targets' path: its figure (low and high where sources
         disagree), what the low answer uses, its shadow price (extra target units per period

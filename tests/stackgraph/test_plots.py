@@ -1,4 +1,4 @@
-"""The pictures of `graph.plots`: what each figure holds, saving, overlays and bad input."""
+"""The pictures of `stackgraph.plots`: what each figure holds, saving, overlays and bad input."""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
-from graph import KnowledgeGraph, Table, UnknownEntityError, plots
-from graph.rows import PathStep
+from stackgraph import KnowledgeGraph, Table, plots
+from stackgraph.graph import UnknownEntityError
+from stackgraph.graph.rows import PathStep
 from tests.conftest import ROOT, run_cli
 
 

@@ -1,20 +1,16 @@
-"""Deployable units by layer and lost units by shortage (re-exported by `graph.plots`)."""
+"""Deployable units by layer and lost units by shortage (re-exported by `stackgraph.plots`)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from matplotlib.figure import Figure
 
-from graph.plotting._style import layer_colour, message_figure, new_figure, note, shorten
-
-if TYPE_CHECKING:
-    from graph.results import Table
+from stackgraph.plotting._source import Answer
+from stackgraph.plotting._style import layer_colour, message_figure, new_figure, note, shorten
 
 __all__ = ["deployable_chart"]
 
 
-def deployable_chart(table: Table) -> Figure:
+def deployable_chart(table: Answer) -> Figure:
     """What each layer alone would allow, and what the shortages cost.
 
     Left: per layer, the units of the target a period that the layer's tightest capacity would

@@ -6,7 +6,7 @@ so it runs under any backend (Agg included). Display a figure in Jupyter by leav
 expression of a cell; save it with `fig.savefig("out.png")`. Items are coloured by layer with one
 fixed palette (`LAYER_COLOURS`), shortage status by `STATUS_COLOURS`.
 
-    from graph import KnowledgeGraph, plots
+    from stackgraph import KnowledgeGraph, plots
     kg = KnowledgeGraph.open()
     plots.dependency_tree(kg, "gb200-nvl72", shortages={"cowos-l": 0})
     plots.plot(kg.chokepoints(10)).savefig("chokepoints.png")
@@ -21,16 +21,16 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from matplotlib.figure import Figure
 
-from graph.arguments import parse_shortages, renamed
-from graph.plotting._capacity import capacity_by_year
-from graph.plotting._deployable import deployable_chart
-from graph.plotting._gantt import critical_path_gantt
-from graph.plotting._source import Graph, table_of
-from graph.plotting._style import (
+from stackgraph.graph.arguments import parse_shortages, renamed
+from stackgraph.plotting._capacity import capacity_by_year
+from stackgraph.plotting._deployable import deployable_chart
+from stackgraph.plotting._gantt import critical_path_gantt
+from stackgraph.plotting._source import Answer, Graph, table_of
+from stackgraph.plotting._style import (
     LAYER_COLOURS,
     LAYERS,
     LINE_COLOURS,
@@ -45,10 +45,7 @@ from graph.plotting._style import (
     positive,
     shorten,
 )
-from graph.plotting._tree import build_view, draw_view, place
-
-if TYPE_CHECKING:
-    from graph.results import Table
+from stackgraph.plotting._tree import build_view, draw_view, place
 
 __all__ = [
     "LAYERS",
@@ -157,12 +154,12 @@ def dependency_tree(
     return fig
 
 
-def _chokepoint_table(source: Graph | Table, top: int, categories: Sequence[str] | None) -> Table:
+def _chokepoint_table(source: Graph | Answer, top: int, categories: Sequence[str] | None) -> Answer:
     return table_of(source, "chokepoints", lambda kg: kg.chokepoints(top, categories=categories))
 
 
 def chokepoint_bars(
-    source: Graph | Table, top: int = 15, *, categories: Sequence[str] | None = None
+    source: Graph | Answer, top: int = 15, *, categories: Sequence[str] | None = None
 ) -> Figure:
     """Horizontal bars: how many end products each chokepoint alone can block, biggest on top.
 
@@ -313,7 +310,7 @@ def what_if(
     return fig
 
 
-def impact_by_layer(table: Table) -> Figure:
+def impact_by_layer(table: Answer) -> Figure:
     """Stacked bars of BLOCKED and CONSTRAINED items per layer for an `impact` Table.
 
     Args:
@@ -384,7 +381,7 @@ def impact_by_layer(table: Table) -> Figure:
     return fig
 
 
-def plot(table: Table, **options: Any) -> Figure:
+def plot(table: Answer, **options: Any) -> Figure:
     """The usual picture of an analysis Table: the stand-in for a `Table.plot()` method.
 
     `critical_path` → `critical_path_gantt`, `chokepoints` → `chokepoint_bars`, `impact` →

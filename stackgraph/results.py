@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph._wrap import layout
+from stackgraph._wrap import layout
 
 __all__ = ["Table", "plain"]
 
@@ -40,7 +40,7 @@ def _cell(value: Any) -> str:
 class Table:
     """Typed rows with a title and a summary; `to_frame()` gives a pandas DataFrame.
 
-    Each row is a record of `graph.rows` (read it as `row.name` or `row["name"]`); the local and
+    Each row is a record of `stackgraph.graph.rows` (read it as `row.name` or `row["name"]`); the local and
     the remote client build the same records, so their tables compare equal.
     """
 
@@ -56,11 +56,11 @@ class Table:
         """Deprecated: the rows are typed records now (`rows`).
 
         For the analysis result itself, call the analysis on the graph, e.g.
-        `graph.analysis.impact(kg.snapshot().graph, {...})`.
+        `stackgraph.graph.analysis.impact(kg.snapshot().graph, {...})`.
         """
         warnings.warn(
             "Table.raw is deprecated: the rows are typed records (Table.rows); for an analysis"
-            " result call graph.analysis.<analysis>(kg.snapshot().graph, ...)",
+            " result call stackgraph.graph.analysis.<analysis>(kg.snapshot().graph, ...)",
             DeprecationWarning,
             stacklevel=2,
         )
@@ -91,7 +91,7 @@ class Table:
 
     def plot(self, **options: Any) -> Any:
         """The chart that suits this table (impact by layer, Gantt, bars), as a Figure."""
-        from graph.plots import plot
+        from stackgraph.plots import plot
 
         return plot(self, **options)
 

@@ -16,14 +16,15 @@ from typing import Any
 
 import networkx as nx
 
-from graph import client, payloads, rows
-from graph.analysis import DependencyGraphBuilder
-from graph.answers import Bound, DeployAnswer
-from graph.arguments import Shortage
-from graph.client import Client, entity_row
-from graph.errors import UnknownEntityError
-from graph.snapshot import EntityInfo
-from graph.transport import RemoteError, Transport
+from stackgraph import client
+from stackgraph.client import Client, entity_row
+from stackgraph.graph import payloads, rows
+from stackgraph.graph.analysis import DependencyGraphBuilder
+from stackgraph.graph.answers import Bound, DeployAnswer
+from stackgraph.graph.arguments import Shortage
+from stackgraph.graph.errors import UnknownEntityError
+from stackgraph.graph.snapshot import EntityInfo
+from stackgraph.transport import RemoteError, Transport
 
 __all__ = ["RemoteError", "RemoteKnowledgeGraph"]
 

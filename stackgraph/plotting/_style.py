@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from graph.palette import LAYER_COLOURS, NO_LAYER_COLOUR, STATUS_COLOURS
-from graph.vocabulary import LAYERS
+from stackgraph.graph.palette import LAYER_COLOURS, NO_LAYER_COLOUR, STATUS_COLOURS
+from stackgraph.graph.vocabulary import LAYERS
 
 __all__ = [
     "LAYERS",

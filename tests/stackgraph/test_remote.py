@@ -15,9 +15,10 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from api.settings import Settings
-from graph import Client, KnowledgeGraph, Table, UnknownEntityError
-from graph.remote import RemoteError, RemoteKnowledgeGraph
+from stackgraph import Client, KnowledgeGraph, Table
+from stackgraph.api.settings import Settings
+from stackgraph.graph import UnknownEntityError
+from stackgraph.remote import RemoteError, RemoteKnowledgeGraph
 from tests.api._server import Server, ingest, serving
 
 Call = Callable[[Client], Any]
@@ -164,7 +165,7 @@ def test_spof_is_a_deprecated_spelling(both: tuple[KnowledgeGraph, RemoteKnowled
 def test_plots_work_against_the_server(both: tuple[KnowledgeGraph, RemoteKnowledgeGraph]) -> None:
     from matplotlib.figure import Figure
 
-    from graph import plots
+    from stackgraph import plots
 
     _, remote = both
     figures = [

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from graph import Table, rows
+from stackgraph import Table
+from stackgraph.graph import rows
 
 STEPS = [
     rows.PathStep("rack", "Rack", "item", None, 14, 14, True, None),

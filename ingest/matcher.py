@@ -148,10 +148,14 @@ def legal_key(name: str, *, generic: bool = False) -> str:
     ('asmlholding', 'asml')
     >>> legal_key("Co.")  # a name that is only a legal form stays itself
     'co'
+    >>> legal_key("JSC Inc.")  # one of legal forms only keeps its first word
+    'jsc'
     """
     words = _words(name)
     kept = [w for w in words if w not in _LEGAL and not (generic and w in _GENERIC)]
-    return normalise(" ".join(kept or words))
+    if not kept:  # a name of legal forms only ("JSC Inc."): its first word is its name
+        kept = words[:1] + [w for w in words[1:] if w not in _LEGAL]
+    return normalise(" ".join(kept))
 
 
 @dataclass(frozen=True)

@@ -118,9 +118,13 @@ def test_a_hundred_versions_leave_descriptors_and_memory_flat(
         server.wait(timeout=30)
     assert failures == [], failures[:3]
     # A leaked store handle keeps its deleted files open for good: about ten more every version,
-    # a thousand by the hundredth. Readers still on the previous version hold one for a moment
-    # (the ups and downs), so the bound is the first rounds' worst plus one store's files.
-    assert max(deleted[-40:]) <= max(deleted[:40]) + 10, deleted
+    # a thousand by the hundredth, and the typical count climbs. Readers still on an earlier
+    # version hold one for a moment (the ups and downs; on a loaded machine two or three at
+    # once, now and then), so the typical count of the last rounds is bounded by the first
+    # rounds' worst plus one store's files, and their worst by a few stores' files.
+    first = max(deleted[:40])
+    assert statistics.median(deleted[-40:]) <= first + 10, deleted
+    assert max(deleted[-40:]) <= 3 * first + 10, deleted
     assert statistics.median(totals[-40:]) <= statistics.median(totals[:40]) + 4, totals
     # The first versions fill the caches and warm the allocator; after them memory stays put.
     # (A view kept per version would also keep its store open: the descriptors above.)

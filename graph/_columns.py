@@ -145,8 +145,9 @@ def hash_table(keys: Sequence[str]) -> npt.NDArray[np.int32]:
     return table
 
 
-class Strings(Sequence[str]):
-    """A read-only sequence of strings over a UTF-8 blob and its offsets."""
+class _Blob(Sequence[T]):
+    """A read-only sequence over a byte blob and the offsets of its items, each decoded from its
+    bytes (`_decode`) when read."""
 
     __slots__ = ("_blob", "_offsets")
 
@@ -154,38 +155,8 @@ class Strings(Sequence[str]):
         self._blob = as_view(blob)
         self._offsets = as_view(offsets)
 
-    def __len__(self) -> int:
-        return len(self._offsets) - 1
-
-    @overload
-    def __getitem__(self, i: int) -> str: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[str]: ...
-    def __getitem__(self, i: int | slice) -> str | list[str]:
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(len(self)))]
-        off = self._offsets
-        if i < 0:
-            i += len(off) - 1
-        return str(self._blob[off[i] : off[i + 1]], "utf-8")
-
-    def __iter__(self) -> Iterator[str]:
-        blob, off = self._blob, self._offsets
-        for i in range(len(off) - 1):
-            yield str(blob[off[i] : off[i + 1]], "utf-8")
-
-
-class Rows(Sequence[T]):
-    """A read-only sequence of dataclass rows, each decoded from its pickled tuple on access."""
-
-    __slots__ = ("_blob", "_make", "_offsets")
-
-    def __init__(
-        self, make: Callable[..., T], blob: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64]
-    ) -> None:
-        self._make = make
-        self._blob = as_view(blob)
-        self._offsets = as_view(offsets)
+    def _decode(self, raw: memoryview) -> T:
+        raise NotImplementedError
 
     def __len__(self) -> int:
         return len(self._offsets) - 1
@@ -200,11 +171,36 @@ class Rows(Sequence[T]):
         off = self._offsets
         if i < 0:
             i += len(off) - 1
-        return self._make(*pickle.loads(self._blob[off[i] : off[i + 1]]))
+        return self._decode(self._blob[off[i] : off[i + 1]])
 
     def __iter__(self) -> Iterator[T]:
-        for i in range(len(self)):
-            yield self[i]
+        blob, off, decode = self._blob, self._offsets, self._decode
+        for i in range(len(off) - 1):
+            yield decode(blob[off[i] : off[i + 1]])
+
+
+class Strings(_Blob[str]):
+    """A read-only sequence of strings over a UTF-8 blob and its offsets."""
+
+    __slots__ = ()
+
+    def _decode(self, raw: memoryview) -> str:
+        return str(raw, "utf-8")
+
+
+class Rows(_Blob[T]):
+    """A read-only sequence of dataclass rows, each decoded from its pickled tuple on access."""
+
+    __slots__ = ("_make",)
+
+    def __init__(
+        self, make: Callable[..., T], blob: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64]
+    ) -> None:
+        super().__init__(blob, offsets)
+        self._make = make
+
+    def _decode(self, raw: memoryview) -> T:
+        return self._make(*pickle.loads(raw))
 
 
 class HashIndex:

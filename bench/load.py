@@ -234,15 +234,20 @@ def start_server(
     )
 
 
-def _ingest_bundled(workdir: Path) -> str:
+def ingest_folder(folder: Path, workdir: Path) -> str:
+    """Ingest `folder` into a store in `workdir` with the command line; the store's spec."""
     spec = f"oxigraph:{workdir / 'store'}"
     subprocess.run(
-        [sys.executable, "-m", "stackgraph.cli", "ingest", str(DATA), "--store", spec, "-q"],
+        [sys.executable, "-m", "stackgraph.cli", "ingest", str(folder), "--store", spec, "-q"],
         cwd=ROOT,
         check=True,
         capture_output=True,
     )
     return spec
+
+
+def _ingest_bundled(workdir: Path) -> str:
+    return ingest_folder(DATA, workdir)
 
 
 def _table(results: list[Result]) -> str:

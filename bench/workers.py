@@ -179,13 +179,7 @@ def _synthetic_store(items: int, work: Path) -> str:
     from stackgraph.graph.projections import Projections, projections_root
     from stackgraph.graph.store import open_store
 
-    spec = f"oxigraph:{work / 'store'}"
-    subprocess.run(
-        [sys.executable, "-m", "stackgraph.cli", "ingest", str(EXAMPLE), "--store", spec, "-q"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
+    spec = load.ingest_folder(EXAMPLE, work)
     store = open_store(spec, read_only=True)
     version = graph_version(store)
     root = projections_root(store)

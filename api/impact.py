@@ -19,7 +19,6 @@ from stackgraph.api.provenance import Provenance, provenance_list, provenance_of
 from stackgraph.api.supply import Requirement, supply_index
 from stackgraph.graph import analysis
 from stackgraph.graph.analysis import ImpactResult, Status
-from stackgraph.graph.snapshot import Snapshot
 
 __all__ = [
     "AffectedItem",
@@ -85,21 +84,20 @@ class _Ranked:
     binding_requirement: str | None
 
 
-def _ranked(result: ImpactResult, snap: Snapshot) -> list[_Ranked]:
-    out = []
-    for item, low, high, binding in result.ranked():
-        record = snap.entities.get(item)
-        out.append(
-            _Ranked(
-                id=item,
-                status=analysis.impact_status(low, high),
-                low=round(low, 6),
-                high=round(high, 6),
-                layer=None if record is None else record.layer,
-                binding_requirement=binding,
-            )
+def _ranked(result: ImpactResult) -> list[_Ranked]:
+    return [
+        _Ranked(
+            id=item,
+            status=analysis.impact_status(low, high),
+            low=round(low, 6),
+            high=round(high, 6),
+            layer=layer,
+            binding_requirement=binding,
         )
-    return out
+        for (item, low, high, binding), layer in zip(
+            result.ranked(), result.ranked_layers(), strict=True
+        )
+    ]
 
 
 _LOW = "The lower bound of the availability: the worst case the shares allow."
@@ -317,7 +315,7 @@ async def resolve_impact(
 
     def run() -> tuple[ImpactResult, list[_Ranked]]:
         result = analysis.impact(snap.graph, wanted, substitution=substitution)
-        return result, _ranked(result, snap)
+        return result, _ranked(result)
 
     result, ranked = await ctx.cached(("impact", key, substitution), run)
     order = order_by or ImpactOrder()

@@ -165,6 +165,7 @@ class ImpactResult:
             return ()
         return self._chains.chain(i)
 
+    @cached_property
     def _order(self) -> list[int]:
         """Affected items, most severe first: by low bound, then high bound, then id."""
         ids = self._graph._lay.ids
@@ -181,8 +182,14 @@ class ImpactResult:
         ids = self._graph._lay.ids
         lo, hi = self._avail.item_low, self._avail.item_high
         return [
-            (ids[i], float(lo[i]), float(hi[i]), self._chains.binding(i)) for i in self._order()
+            (ids[i], float(lo[i]), float(hi[i]), self._chains.binding(i)) for i in self._order
         ]
+
+    def ranked_layers(self) -> list[str | None]:
+        """The layer of each item of :meth:`ranked`, in its order (from the graph's arrays)."""
+        codes = self._graph._lay.item_layer[np.asarray(self._order, dtype=np.int64)].tolist()
+        names = {k: self._graph._str(k) for k in set(codes)}
+        return [names[k] for k in codes]
 
     @cached_property
     def affected(self) -> tuple[AffectedItem, ...]:
@@ -190,7 +197,7 @@ class ImpactResult:
         g, lay = self._graph, self._graph._lay
         lo, hi = self._avail.item_low, self._avail.item_high
         out = []
-        for i in self._order():
+        for i in self._order:
             low, high = float(lo[i]), float(hi[i])
             out.append(
                 AffectedItem(

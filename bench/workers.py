@@ -57,7 +57,20 @@ def _memory(pid: int) -> dict[str, float]:
         name, value, *_ = line.split()
         fields[name.rstrip(":")] = int(value) / 1024
     uss = fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0)
-    return {"rss": fields["Rss"], "pss": fields["Pss"], "uss": uss}
+    return {"rss": fields["Rss"], "pss": fields["Pss"], "uss": uss, "file": _file_pss(pid)}
+
+
+def _file_pss(pid: int) -> float:
+    """PSS of the projection file's pages `pid` maps, in MiB (a page mapped by N processes
+    counts 1/N in each, so the sum over processes is the file's resident pages once)."""
+    kib, mapped = 0, False
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        fields = line.split()
+        if "-" in fields[0] and len(fields) >= 5 and ":" in fields[3]:  # a mapping's header
+            mapped = len(fields) == 6 and "projections" in fields[5]
+        elif mapped and fields[0] == "Pss:":
+            kib += int(fields[1])
+    return kib / 1024
 
 
 def serve(spec: str, port: int, workers: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -123,11 +136,11 @@ def run(
     load.SCENARIOS.update(scenarios)
     print(
         "| workers | RSS per worker MiB | PSS per worker MiB | USS per worker MiB |"
-        " supervisor PSS MiB | memory of all (sum of PSS) MiB | "
+        " supervisor PSS MiB | memory of all (sum of PSS) MiB | projection file (sum of PSS) MiB | "
         + " | ".join(f"{s} req/s" for s in scenarios)
         + " |"
     )
-    print("|---:|---:|---:|---:|---:|---:|" + "---:|" * len(scenarios))
+    print("|---:|---:|---:|---:|---:|---:|---:|" + "---:|" * len(scenarios))
     for n in counts:
         port = load._free_port()
         proc = serve(spec, port, n, env or {})
@@ -155,9 +168,10 @@ def run(
             f"{sum(m['pss'] for m in mem + parent):,.0f}"
             f" → {sum(m['pss'] for m in after + parent_after):,.0f}"
         )
+        file = f"{sum(m['file'] for m in mem):,.0f} → {sum(m['file'] for m in after):,.0f}"
         sup = f"{parent[0]['pss']:.0f} → {parent_after[0]['pss']:.0f}" if parent else "-"
         print(
-            f"| {n} | {each['rss']} | {each['pss']} | {each['uss']} | {sup} | {total} | "
+            f"| {n} | {each['rss']} | {each['pss']} | {each['uss']} | {sup} | {total} | {file} | "
             + " | ".join(f"{r:,.0f}" for r in rates)
             + " |",
             flush=True,

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
+from stackgraph.api.allocator import trimmed_after
 from stackgraph.api.cache import AnalysisCache
 from stackgraph.api.errors import (
     BadInputError,
@@ -87,7 +88,9 @@ class Context:
         """`fn()` from the analysis cache, computed off the event loop on a miss: once for all
         the requests that miss it meanwhile, each waiting within its own deadline."""
         with self._deadline():
-            return await self.cache.shared((self.version, *key), lambda: self._threaded(fn))
+            # an analysis' temporaries go back to the system once it is done
+            compute = trimmed_after(fn)
+            return await self.cache.shared((self.version, *key), lambda: self._threaded(compute))
 
     async def _threaded(self, fn: Callable[[], T]) -> T:
         return await anyio.to_thread.run_sync(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import gc
 import logging
 import time
@@ -21,6 +20,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
 
+from stackgraph.api.allocator import trim
 from stackgraph.api.assets import STATIC, graphiql_page
 from stackgraph.api.cache import AnalysisCache
 from stackgraph.api.context import Context
@@ -141,27 +141,9 @@ def _settle() -> None:
     gc.unfreeze()
     gc.collect()
     gc.freeze()
-    _trim()
-
-
-def _trim() -> None:
-    """Hand the memory freed with the previous version back to the system (glibc's
-    `malloc_trim`): the store's and the projection's buffers come and go with each version, and
-    without it the allocator keeps their pages, about half a MiB more per version."""
-    if _LIBC is not None:
-        _LIBC.malloc_trim(0)
-
-
-def _glibc() -> ctypes.CDLL | None:
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        libc.malloc_trim  # noqa: B018  # only glibc has it
-    except (OSError, AttributeError):
-        return None
-    return libc
-
-
-_LIBC = _glibc()
+    # the store's and the projection's buffers come and go with each version: without a trim
+    # the allocator keeps their pages, about half a MiB more per version
+    trim()
 
 
 def create_app(settings: Settings) -> Starlette:

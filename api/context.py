@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -14,6 +15,7 @@ from starlette.responses import Response
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
+from stackgraph.api.allocator import trimmed_after
 from stackgraph.api.cache import AnalysisCache
 from stackgraph.api.errors import (
     BadInputError,
@@ -79,26 +81,32 @@ class Context:
 
         Library errors become coded API errors here, so resolvers never leak internals.
         """
+        with self._deadline():
+            return await self._threaded(fn)
+
+    async def cached(self, key: Sequence[Hashable], fn: Callable[[], T]) -> T:
+        """`fn()` from the analysis cache, computed off the event loop on a miss: once for all
+        the requests that miss it meanwhile, each waiting within its own deadline."""
+        with self._deadline():
+            # an analysis' temporaries go back to the system once it is done
+            compute = trimmed_after(fn)
+            return await self.cache.shared((self.version, *key), lambda: self._threaded(compute))
+
+    async def _threaded(self, fn: Callable[[], T]) -> T:
+        return await anyio.to_thread.run_sync(
+            _translated(fn), abandon_on_cancel=True, limiter=self.limiter
+        )
+
+    @contextlib.contextmanager
+    def _deadline(self) -> Iterator[None]:
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
             raise DeadlineExceededError(self.settings.request_timeout_s)
         try:
             with anyio.fail_after(remaining):
-                return await anyio.to_thread.run_sync(
-                    _translated(fn), abandon_on_cancel=True, limiter=self.limiter
-                )
+                yield
         except TimeoutError:
             raise DeadlineExceededError(self.settings.request_timeout_s) from None
-
-    async def cached(self, key: Sequence[Hashable], fn: Callable[[], T]) -> T:
-        """`fn()` from the analysis cache, computed off the event loop on a miss."""
-        full = (self.version, *key)
-        hit = self.cache.get(full)
-        if not AnalysisCache.missing(hit):
-            return hit  # type: ignore[no-any-return]
-        value = await self.run(fn)
-        self.cache.put(full, value)
-        return value
 
     def resolve(self, ref: str, field: str | None = None) -> str:
         """The slug of an entity named by slug, name, alias or IRI (NOT_FOUND otherwise)."""

@@ -14,8 +14,10 @@ ingest of it.
 
 For each worker count: every worker's RSS, PSS (shared pages split between the processes that
 map them) and USS (its private pages), from ``/proc/PID/smaps_rollup`` once every worker has
-answered (before the load, then after it, `before → after`); their sum; then requests/s of an entity lookup and an impact (response cache off, 16
-connections, `bench/load.py`'s client). Memory of N workers is the sum of their PSS.
+answered (before the load, then after it, `before → after`); with several workers, the PSS of
+their supervisor, the process they were forked from; the sum of all; then requests/s of an
+entity lookup and an impact (response cache off, 16 connections, `bench/load.py`'s client).
+Memory of N workers is the sum of their PSS and their supervisor's.
 """
 
 from __future__ import annotations
@@ -40,12 +42,12 @@ EXAMPLE = ROOT / "tests" / "examples" / "valid"
 
 
 def _children(pid: int) -> list[int]:
-    out: list[int] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        text = (task / "children").read_text().split()
-        for child in map(int, text):
-            out += [child, *_children(child)]
-    return out
+    """The processes `pid` started (its workers, forked by `stackgraph serve --workers N`)."""
+    return [
+        int(child)
+        for task in Path(f"/proc/{pid}/task").iterdir()
+        for child in (task / "children").read_text().split()
+    ]
 
 
 def _memory(pid: int) -> dict[str, float]:
@@ -55,7 +57,20 @@ def _memory(pid: int) -> dict[str, float]:
         name, value, *_ = line.split()
         fields[name.rstrip(":")] = int(value) / 1024
     uss = fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0)
-    return {"rss": fields["Rss"], "pss": fields["Pss"], "uss": uss}
+    return {"rss": fields["Rss"], "pss": fields["Pss"], "uss": uss, "file": _file_pss(pid)}
+
+
+def _file_pss(pid: int) -> float:
+    """PSS of the projection file's pages `pid` maps, in MiB (a page mapped by N processes
+    counts 1/N in each, so the sum over processes is the file's resident pages once)."""
+    kib, mapped = 0, False
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        fields = line.split()
+        if "-" in fields[0] and len(fields) >= 5 and ":" in fields[3]:  # a mapping's header
+            mapped = len(fields) == 6 and "projections" in fields[5]
+        elif mapped and fields[0] == "Pss:":
+            kib += int(fields[1])
+    return kib / 1024
 
 
 def serve(spec: str, port: int, workers: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -89,8 +104,7 @@ def _workers_ready(proc: subprocess.Popen[bytes], port: int, workers: int) -> li
     for _ in range(300):
         for _ in range(4 * workers):
             httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=120)
-        spawned = [p for p in _children(proc.pid) if "spawn_main" in _cmdline(p)]
-        pids = spawned if workers > 1 else [proc.pid]
+        pids = _children(proc.pid) if workers > 1 else [proc.pid]
         now = {p: _memory(p)["rss"] for p in pids}
         if (
             len(pids) == workers
@@ -101,10 +115,6 @@ def _workers_ready(proc: subprocess.Popen[bytes], port: int, workers: int) -> li
         last = now
         time.sleep(2)
     return pids
-
-
-def _cmdline(pid: int) -> str:
-    return Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
@@ -126,14 +136,19 @@ def run(
     load.SCENARIOS.update(scenarios)
     print(
         "| workers | RSS per worker MiB | PSS per worker MiB | USS per worker MiB |"
-        " memory of all (sum of PSS) MiB | " + " | ".join(f"{s} req/s" for s in scenarios) + " |"
+        " supervisor PSS MiB | memory of all (sum of PSS) MiB | projection file (sum of PSS) MiB | "
+        + " | ".join(f"{s} req/s" for s in scenarios)
+        + " |"
     )
-    print("|---:|---:|---:|---:|---:|" + "---:|" * len(scenarios))
+    print("|---:|---:|---:|---:|---:|---:|---:|" + "---:|" * len(scenarios))
     for n in counts:
         port = load._free_port()
         proc = serve(spec, port, n, env or {})
         try:
             pids = _workers_ready(proc, port, n)
+            # With several workers the process started is their supervisor: it holds the
+            # pages they inherited, so its PSS counts in the memory of all.
+            parent = [_memory(proc.pid)] if n > 1 else []
             mem = [_memory(p) for p in pids]
             rates = [
                 load.run_scenario(
@@ -142,15 +157,21 @@ def run(
                 for name in scenarios
             ]
             after = [_memory(p) for p in pids]
+            parent_after = [_memory(proc.pid)] if n > 1 else []
         finally:
             _stop(proc)
         each = {
             k: "/".join(f"{m[k]:.0f}" for m in mem) + " → " + "/".join(f"{m[k]:.0f}" for m in after)
             for k in ("rss", "pss", "uss")
         }
-        total = f"{sum(m['pss'] for m in mem):,.0f} → {sum(m['pss'] for m in after):,.0f}"
+        total = (
+            f"{sum(m['pss'] for m in mem + parent):,.0f}"
+            f" → {sum(m['pss'] for m in after + parent_after):,.0f}"
+        )
+        file = f"{sum(m['file'] for m in mem):,.0f} → {sum(m['file'] for m in after):,.0f}"
+        sup = f"{parent[0]['pss']:.0f} → {parent_after[0]['pss']:.0f}" if parent else "-"
         print(
-            f"| {n} | {each['rss']} | {each['pss']} | {each['uss']} | {total} | "
+            f"| {n} | {each['rss']} | {each['pss']} | {each['uss']} | {sup} | {total} | {file} | "
             + " | ".join(f"{r:,.0f}" for r in rates)
             + " |",
             flush=True,

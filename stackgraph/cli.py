@@ -162,30 +162,32 @@ def _cmd_export(args: argparse.Namespace) -> int:
 def _cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from stackgraph.api.app import create_app
     from stackgraph.api.settings import Settings
     from stackgraph.knowledge import KnowledgeGraph
 
     settings = Settings.from_env(store=args.store)
     # A store that cannot be opened is one line and an exit code a supervisor can act on (75: try
     # again, 74: damaged), not a traceback from inside the server's start.
-    KnowledgeGraph.open(settings.store).close()
+
+    def check() -> int:
+        KnowledgeGraph.open(settings.store).close()
+        return EXIT_OK
+
     if args.workers > 1:
-        # Each worker process builds its own app from the environment.
-        import os
+        # Workers forked from this process once it has built the app: they share its pages.
+        # The store is opened only in them (and for the check, in a child of its own).
+        from stackgraph.api.workers import in_child, serve_workers
 
-        os.environ.update(settings.to_env())
-        uvicorn.run(
-            "stackgraph.api.app:app_from_env",
-            factory=True,
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            log_level=args.log_level,
+        code = in_child(lambda: _guarded(args, check))
+        if code != EXIT_OK:
+            return code
+        app = create_app(settings)
+        return serve_workers(
+            app, host=args.host, port=args.port, workers=args.workers, log_level=args.log_level
         )
-    else:
-        from stackgraph.api.app import create_app
-
-        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level)
+    check()
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level)
     return EXIT_OK
 
 
@@ -336,9 +338,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_JsonLines())
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, handlers=[handler])
+    return _guarded(args, lambda: args.func(args))
+
+
+def _guarded(args: argparse.Namespace, work: Callable[[], int]) -> int:
+    """`work()`'s exit code, or the code of what it raised, after one line saying what."""
     try:
-        code: int = args.func(args)
-        return code
+        return work()
     except BrokenPipeError:
         # The reader went away (`stackgraph ... | head`): stop quietly, as Unix tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

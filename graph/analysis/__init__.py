@@ -28,6 +28,7 @@ from stackgraph.graph.analysis.essential import (
 )
 from stackgraph.graph.analysis.impact import (
     EPSILON,
+    AffectedColumns,
     AffectedItem,
     ExplanationStep,
     ImpactResult,
@@ -40,6 +41,7 @@ from stackgraph.graph.analysis.model import DependencyGraph, Item, Requirement, 
 
 __all__ = [
     "EPSILON",
+    "AffectedColumns",
     "AffectedItem",
     "AnalysisError",
     "CapacityUse",

@@ -22,12 +22,13 @@ import numpy as np
 
 from stackgraph.graph.analysis._explain import Chains, links
 from stackgraph.graph.analysis._kernels import Availability, availability
-from stackgraph.graph.analysis._layout import I64
+from stackgraph.graph.analysis._layout import F64, I64
 from stackgraph.graph.analysis.explanation import ExplanationStep, ShareUsed
 from stackgraph.graph.analysis.model import DependencyGraph
 
 __all__ = [
     "EPSILON",
+    "AffectedColumns",
     "AffectedItem",
     "ExplanationStep",
     "ImpactResult",
@@ -64,6 +65,8 @@ class Status(StrEnum):
 # Status codes of the vectorised pass: 0 is OK, higher is worse.
 _STATUS = (Status.OK, Status.POSSIBLY_CONSTRAINED, Status.CONSTRAINED, Status.BLOCKED)
 _RANK = {Status.BLOCKED: 0, Status.CONSTRAINED: 1, Status.POSSIBLY_CONSTRAINED: 2, Status.OK: 3}
+_RANK_OF_CODE = np.array([_RANK[s] for s in _STATUS], dtype=np.int64)
+_BY_RANK = tuple(sorted(_RANK, key=_RANK.__getitem__))
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +102,51 @@ class AffectedItem:
         """The shortage the explanation ends at (None when it loops in a cycle)."""
         last = self.explanation[-1]
         return last.item if last.cause is None else None
+
+
+@dataclass(frozen=True)
+class AffectedColumns:
+    """The affected items of an :class:`ImpactResult` as arrays, most severe first (as
+    :meth:`ImpactResult.ranked`): position ``k`` of each array is one item; the methods decode
+    one item's strings when asked.
+
+    Attributes:
+        low: Lower availability bound per item.
+        high: Upper bound per item.
+        rank: Its status as :attr:`Status.rank` (0 BLOCKED ... 3 OK).
+        layer_code: Its layer, as a key of ``layer_names``.
+        layer_names: Each layer code's name (None: no layer).
+    """
+
+    low: F64
+    high: F64
+    rank: I64
+    layer_code: I64
+    layer_names: Mapping[int, str | None]
+    _result: ImpactResult = field(repr=False)
+    _index: I64 = field(repr=False)
+
+    def __len__(self) -> int:
+        return int(self._index.size)
+
+    def id(self, k: int) -> str:
+        """The id of the item at position ``k``."""
+        return str(self._result._graph._lay.ids[int(self._index[k])])
+
+    def ids(self) -> list[str]:
+        """Every item's id, in position order."""
+        ids = self._result._graph._lay.ids
+        return [ids[i] for i in self._index.tolist()]
+
+    def status(self, k: int) -> Status:
+        return _BY_RANK[int(self.rank[k])]
+
+    def layer(self, k: int) -> str | None:
+        return self.layer_names[int(self.layer_code[k])]
+
+    def binding(self, k: int) -> str | None:
+        """The requirement that binds the item at position ``k`` (as in :meth:`ranked`)."""
+        return self._result._chains.binding(int(self._index[k]))
 
 
 @dataclass(frozen=True)
@@ -165,14 +213,15 @@ class ImpactResult:
             return ()
         return self._chains.chain(i)
 
-    def _order(self) -> list[int]:
+    @cached_property
+    def _order(self) -> I64:
         """Affected items, most severe first: by low bound, then high bound, then id."""
         ids = self._graph._lay.ids
         idx = self._affected.tolist()
         lo = self._avail.item_low[self._affected].tolist()
         hi = self._avail.item_high[self._affected].tolist()
         keys = sorted(zip(lo, hi, [ids[i] for i in idx], idx, strict=True))
-        return [k[3] for k in keys]
+        return np.array([k[3] for k in keys], dtype=np.int64)
 
     def ranked(self) -> list[tuple[str, float, float, str | None]]:
         """``(id, low, high, binding requirement)`` of every affected item, most severe first
@@ -181,8 +230,25 @@ class ImpactResult:
         ids = self._graph._lay.ids
         lo, hi = self._avail.item_low, self._avail.item_high
         return [
-            (ids[i], float(lo[i]), float(hi[i]), self._chains.binding(i)) for i in self._order()
+            (ids[i], float(lo[i]), float(hi[i]), self._chains.binding(i))
+            for i in self._order.tolist()
         ]
+
+    def columns(self) -> AffectedColumns:
+        """The affected items as arrays in :meth:`ranked` order, for callers that sort or page
+        hundreds of thousands of them without an object per item."""
+        order = self._order
+        low, high = self._avail.item_low[order], self._avail.item_high[order]
+        layers = self._graph._lay.item_layer[order].astype(np.int64)
+        return AffectedColumns(
+            low=low,
+            high=high,
+            rank=_RANK_OF_CODE[_status_codes(low, high)],
+            layer_code=layers,
+            layer_names={k: self._graph._str(k) for k in np.unique(layers).tolist()},
+            _result=self,
+            _index=order,
+        )
 
     @cached_property
     def affected(self) -> tuple[AffectedItem, ...]:
@@ -190,7 +256,7 @@ class ImpactResult:
         g, lay = self._graph, self._graph._lay
         lo, hi = self._avail.item_low, self._avail.item_high
         out = []
-        for i in self._order():
+        for i in self._order.tolist():
             low, high = float(lo[i]), float(hi[i])
             out.append(
                 AffectedItem(
@@ -259,6 +325,16 @@ def _status(low: float, high: float) -> Status:
     if low < 1.0 - EPSILON:
         return Status.POSSIBLY_CONSTRAINED
     return Status.OK
+
+
+def _status_codes(low: F64, high: F64) -> I64:
+    """The status of each pair of bounds as an index of `_STATUS` (as :func:`impact_status`)."""
+    # low <= high, so each test only raises the code
+    status = np.zeros(low.shape, dtype=np.int64)
+    status[low < 1.0 - EPSILON] = 1
+    status[high < 1.0 - EPSILON] = 2
+    status[high <= EPSILON] = 3
+    return status
 
 
 def impact(
@@ -344,11 +420,7 @@ def impact(
         clean[item] = v
     av = availability(lay, a, graph._shares(), graph._req_item(), graph._src_req(), substitution)
 
-    # Status codes index _STATUS; low <= high, so each test only raises the code.
-    status = np.zeros(lay.n_items, dtype=np.int64)
-    status[av.item_low < 1.0 - EPSILON] = 1
-    status[av.item_high < 1.0 - EPSILON] = 2
-    status[av.item_high <= EPSILON] = 3
+    status = _status_codes(av.item_low, av.item_high)
     affected = np.flatnonzero(status > 0)
 
     k = len(_STATUS)

@@ -298,6 +298,14 @@ def test_status_follows_the_bounds(
     assert ranked == sorted(ranked, key=lambda t: (t[1], t[2], t[0]))
     assert [(a.id, a.low, a.high, a.binding_requirement) for a in res.affected] == ranked
     assert all(a.status is impact_status(a.low, a.high) for a in res.affected)
+    cols = res.columns()  # the same rows, as arrays
+    assert len(cols) == len(ranked) and cols.ids() == [x for x, *_ in ranked]
+    for k, a in enumerate(res.affected):
+        assert (cols.id(k), cols.layer(k), cols.binding(k)) == (
+            a.id, a.layer, a.binding_requirement
+        )  # fmt: skip
+        assert (float(cols.low[k]), float(cols.high[k])) == (a.low, a.high)
+        assert cols.status(k) is a.status and int(cols.rank[k]) == a.status.rank
 
 
 @pytest.mark.slow

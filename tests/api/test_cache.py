@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
-
 import anyio
 
 from stackgraph.api.cache import AnalysisCache, size_of
-
-T = TypeVar("T")
-
-
-def _run(fn: Callable[..., Awaitable[T]], *args: Any) -> T:
-    """`anyio.run` on a thread of its own (a browser test's client may hold this one's loop)."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(anyio.run, fn, *args).result()
+from tests.conftest import run_async
 
 
 def test_analysis_cache_is_bounded_and_least_recently_used() -> None:
@@ -48,9 +37,9 @@ def test_requests_missing_one_key_at_once_compute_it_once() -> None:
                 tasks.start_soon(ask)
         return results
 
-    assert _run(main) == ["result 1"] * 8
+    assert run_async(main) == ["result 1"] * 8
     assert computed == ["x"]
-    assert _run(cache.shared, ("v1", "impact"), compute) == "result 1"  # now a hit
+    assert run_async(cache.shared, ("v1", "impact"), compute) == "result 1"  # now a hit
 
 
 def test_a_failed_computation_fails_its_caller_only_and_a_waiter_computes() -> None:
@@ -78,7 +67,7 @@ def test_a_failed_computation_fails_its_caller_only_and_a_waiter_computes() -> N
                 tasks.start_soon(ask)
         return outcomes, calls
 
-    outcomes, calls = _run(main)
+    outcomes, calls = run_async(main)
     assert sorted(map(str, outcomes)) == ["42"] * 4 + ["the first caller's deadline"]
     assert calls == [0, 1]  # once failed, once for the four that waited
 

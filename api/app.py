@@ -148,7 +148,7 @@ def _settle() -> None:
 
 def create_app(settings: Settings) -> Starlette:
     """Build the application for these settings."""
-    cache = AnalysisCache(settings.analysis_cache_size)
+    cache = AnalysisCache(settings.analysis_cache_size, settings.analysis_cache_mib * 2**20)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

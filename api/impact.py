@@ -102,6 +102,11 @@ class _Ordered(Sequence[_Ranked]):
     def __len__(self) -> int:
         return int(self._order.size)
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes of its arrays (the columns are counted with the impact they come from)."""
+        return self._order.nbytes + self._low.nbytes + self._high.nbytes
+
     @overload
     def __getitem__(self, k: int) -> _Ranked: ...
     @overload

@@ -34,6 +34,9 @@ class Settings:
     projection's build time."""
     max_page_size: int = 100
     analysis_cache_size: int = 256
+    analysis_cache_mib: int = 1024
+    """What one worker's analysis cache may hold, in MiB (estimated from the results' arrays):
+    one impact over 1M items keeps about 125 MiB."""
     parser_cache_size: int = 512
     response_cache_size: int = 1024
 

@@ -56,7 +56,8 @@ def in_child(work: Callable[[], int]) -> int:
         finally:
             _flush()
             os._exit(code)
-    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    return 128 - code if code < 0 else code  # killed by a signal: as a shell reports it
 
 
 def serve_workers(

@@ -117,6 +117,12 @@ class Chains:
         self._graph, self._av, self._ln = graph, av, ln
         self._steps: dict[int, ExplanationStep] = {}
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes of its links and of the steps built so far (an estimate: 512 per step); the
+        availability's arrays are counted by the impact."""
+        return sum(a.nbytes for a in self._ln) + 512 * len(self._steps)
+
     def binding(self, i: int) -> str | None:
         """The id of item ``i``'s binding requirement (None when its own shortage binds)."""
         r = int(self._ln.binding[i])

@@ -129,6 +129,11 @@ class AffectedColumns:
     def __len__(self) -> int:
         return int(self._index.size)
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes of its own arrays (the positions are the result's)."""
+        return sum(a.nbytes for a in (self.low, self.high, self.rank, self.layer_code))
+
     def id(self, k: int) -> str:
         """The id of the item at position ``k``."""
         return str(self._result._graph._lay.ids[int(self._index[k])])
@@ -175,6 +180,16 @@ class ImpactResult:
 
     def __len__(self) -> int:
         return int(self._affected.size)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes this result holds beside the graph: its bounds per item and per requirement,
+        the affected items, their order once asked, and the explanations' links."""
+        av = self._avail
+        own = [av.item_low, av.item_high, av.req_low, av.supply_low, av.req_high, self._affected]
+        own.append(self.__dict__.get("_order"))
+        unique = {id(a): a for a in own if isinstance(a, np.ndarray)}
+        return sum(a.nbytes for a in unique.values()) + self._chains.nbytes
 
     def bounds(self, item: str) -> tuple[float, float]:
         """``(low, high)`` availability of ``item`` (``(1.0, 1.0)`` for unaffected items).

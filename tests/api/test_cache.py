@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
-
 import anyio
 
-from stackgraph.api.cache import AnalysisCache
-
-T = TypeVar("T")
-
-
-def _run(fn: Callable[..., Awaitable[T]], *args: Any) -> T:
-    """`anyio.run` on a thread of its own (a browser test's client may hold this one's loop)."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(anyio.run, fn, *args).result()
+from stackgraph.api.cache import AnalysisCache, size_of
+from tests.conftest import run_async
 
 
 def test_analysis_cache_is_bounded_and_least_recently_used() -> None:
@@ -48,9 +37,9 @@ def test_requests_missing_one_key_at_once_compute_it_once() -> None:
                 tasks.start_soon(ask)
         return results
 
-    assert _run(main) == ["result 1"] * 8
+    assert run_async(main) == ["result 1"] * 8
     assert computed == ["x"]
-    assert _run(cache.shared, ("v1", "impact"), compute) == "result 1"  # now a hit
+    assert run_async(cache.shared, ("v1", "impact"), compute) == "result 1"  # now a hit
 
 
 def test_a_failed_computation_fails_its_caller_only_and_a_waiter_computes() -> None:
@@ -78,6 +67,37 @@ def test_a_failed_computation_fails_its_caller_only_and_a_waiter_computes() -> N
                 tasks.start_soon(ask)
         return outcomes, calls
 
-    outcomes, calls = _run(main)
+    outcomes, calls = run_async(main)
     assert sorted(map(str, outcomes)) == ["42"] * 4 + ["the first caller's deadline"]
     assert calls == [0, 1]  # once failed, once for the four that waited
+
+
+class _Blob:
+    """A value that says how many bytes it holds, as the array-backed results do."""
+
+    def __init__(self, nbytes: int) -> None:
+        self.nbytes = nbytes
+
+
+def test_analysis_cache_is_bounded_in_bytes_least_recently_used_first() -> None:
+    cache = AnalysisCache(100, max_bytes=1000)
+    for key in ("a", "b", "c"):
+        cache.put(("v1", key), _Blob(400))
+    assert cache.bytes == 800 and len(cache) == 2  # "a" went to make room for "c"
+    assert AnalysisCache.missing(cache.get(("v1", "a")))
+    cache.get(("v1", "b"))  # now "c" is the least recently used
+    cache.put(("v1", "d"), (_Blob(300), _Blob(100)))  # a tuple counts its parts
+    assert AnalysisCache.missing(cache.get(("v1", "c")))
+    assert cache.bytes == 800
+    cache.put(("v1", "huge"), _Blob(1001))  # larger than the budget alone: not kept
+    assert AnalysisCache.missing(cache.get(("v1", "huge"))) and cache.bytes == 800
+    cache.put(("v2", "e"), _Blob(10))
+    cache.keep_only("v2")
+    assert cache.bytes == 10 and len(cache) == 1
+
+
+def test_sizes_are_estimated_from_arrays_or_per_element() -> None:
+    assert size_of(_Blob(123)) == 123
+    assert size_of((_Blob(1), _Blob(2))) == 3
+    assert size_of(list(range(1000))) >= 1000 * 512
+    assert size_of("x") > 0

@@ -11,6 +11,7 @@ import pytest
 
 from stackgraph.api.settings import Settings
 from tests.api._server import Server, ingest, serving
+from tests.conftest import run_async
 
 QUERY = '{ entity(id: "X1") { id name requirements { input { id } } } }'
 
@@ -91,8 +92,6 @@ def test_a_cached_answer_is_never_served_to_a_request_that_would_be_refused(
 
 def test_the_cache_is_bounded_in_bytes(example_store: str) -> None:
     """Many distinct large answers never hold more than `max_bytes` (requests and responses)."""
-    import anyio
-
     from stackgraph import KnowledgeGraph
     from stackgraph.api.response_cache import ResponseCache
 
@@ -125,5 +124,5 @@ def test_the_cache_is_bounded_in_bytes(example_store: str) -> None:
 
     with KnowledgeGraph.open(example_store) as kg:
         for i in range(40):
-            anyio.run(ask, kg, i)
+            run_async(ask, kg, i)
     assert 0 < len(cache) <= 9 and cache.bytes <= 1_000_000

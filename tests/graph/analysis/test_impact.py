@@ -299,6 +299,7 @@ def test_status_follows_the_bounds(
     assert [(a.id, a.low, a.high, a.binding_requirement) for a in res.affected] == ranked
     assert all(a.status is impact_status(a.low, a.high) for a in res.affected)
     cols = res.columns()  # the same rows, as arrays
+    assert res.nbytes >= 8 * g.n_items and cols.nbytes >= 4 * 8 * len(cols)
     assert len(cols) == len(ranked) and cols.ids() == [x for x, *_ in ranked]
     for k, a in enumerate(res.affected):
         assert (cols.id(k), cols.layer(k), cols.binding(k)) == (

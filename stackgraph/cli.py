@@ -214,6 +214,16 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     return EXIT_INVALID if found else EXIT_OK
 
 
+def _at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text!r}")
+    return value
+
+
 class _UsageExit(Exception):
     """argparse refused the command line; the message says why."""
 
@@ -271,7 +281,13 @@ def build_parser() -> argparse.ArgumentParser:
     _store_arg(p)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--workers", type=int, default=1)
+    p.add_argument(
+        "--workers",
+        type=_at_least_one,
+        default=1,
+        help="server processes, forked from one that has built the app: they share its pages"
+        " and the graph's projection file; one that dies is replaced (default 1)",
+    )
     p.add_argument("--log-level", default="info")
     p.set_defaults(func=_cmd_serve)
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
@@ -25,6 +24,16 @@ from stackgraph.graph.analysis._kernels import Availability, availability
 from stackgraph.graph.analysis._layout import F64, I64
 from stackgraph.graph.analysis.explanation import ExplanationStep, ShareUsed
 from stackgraph.graph.analysis.model import DependencyGraph
+from stackgraph.graph.analysis.status import (
+    BY_CODE,
+    BY_RANK,
+    EPSILON,
+    RANK_OF_CODE,
+    Status,
+    impact_status,
+    status_codes,
+    status_of,
+)
 
 __all__ = [
     "EPSILON",
@@ -37,36 +46,6 @@ __all__ = [
     "impact",
     "impact_status",
 ]
-
-#: Availabilities within this distance of 0 are BLOCKED, of 1 are OK.
-EPSILON = 1e-9
-
-
-class Status(StrEnum):
-    """Status of an item under a scenario, from its availability bounds."""
-
-    OK = "OK"
-    POSSIBLY_CONSTRAINED = "POSSIBLY_CONSTRAINED"
-    CONSTRAINED = "CONSTRAINED"
-    BLOCKED = "BLOCKED"
-
-    @property
-    def rank(self) -> int:
-        """The order in which tables list statuses: worst first.
-
-        Examples:
-            >>> statuses = ["OK", "POSSIBLY_CONSTRAINED", "BLOCKED", "CONSTRAINED"]
-            >>> sorted(statuses, key=lambda s: Status(s).rank)
-            ['BLOCKED', 'CONSTRAINED', 'POSSIBLY_CONSTRAINED', 'OK']
-        """
-        return _RANK[self]
-
-
-# Status codes of the vectorised pass: 0 is OK, higher is worse.
-_STATUS = (Status.OK, Status.POSSIBLY_CONSTRAINED, Status.CONSTRAINED, Status.BLOCKED)
-_RANK = {Status.BLOCKED: 0, Status.CONSTRAINED: 1, Status.POSSIBLY_CONSTRAINED: 2, Status.OK: 3}
-_RANK_OF_CODE = np.array([_RANK[s] for s in _STATUS], dtype=np.int64)
-_BY_RANK = tuple(sorted(_RANK, key=_RANK.__getitem__))
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +123,7 @@ class AffectedColumns:
         return [ids[i] for i in self._index.tolist()]
 
     def status(self, k: int) -> Status:
-        return _BY_RANK[int(self.rank[k])]
+        return BY_RANK[int(self.rank[k])]
 
     def layer(self, k: int) -> str | None:
         return self.layer_names[int(self.layer_code[k])]
@@ -214,7 +193,7 @@ class ImpactResult:
         Raises:
             UnknownNodeError: ``item`` is not in the graph.
         """
-        return _status(*self.bounds(item))
+        return status_of(*self.bounds(item))
 
     def explain(self, item: str) -> tuple[ExplanationStep, ...]:
         """The chain from ``item`` back to a shortage, following the low bound (empty when the
@@ -258,7 +237,7 @@ class ImpactResult:
         return AffectedColumns(
             low=low,
             high=high,
-            rank=_RANK_OF_CODE[_status_codes(low, high)],
+            rank=RANK_OF_CODE[status_codes(low, high)],
             layer_code=layers,
             layer_names={k: self._graph._str(k) for k in np.unique(layers).tolist()},
             _result=self,
@@ -279,7 +258,7 @@ class ImpactResult:
                     name=g._str(int(lay.item_name[i])),
                     layer=g._str(int(lay.item_layer[i])),
                     category=g._str(int(lay.item_category[i])),
-                    status=_status(low, high),
+                    status=status_of(low, high),
                     low=low,
                     high=high,
                     binding_requirement=self._chains.binding(i),
@@ -312,44 +291,6 @@ class ImpactResult:
                 }
             )
         return out
-
-
-def impact_status(low: float, high: float | None = None) -> Status:
-    """The status availability bounds mean (a point when ``high`` is None).
-
-    BLOCKED when ``high`` is 0, CONSTRAINED when it is below 1, POSSIBLY_CONSTRAINED when only
-    ``low`` is below 1, else OK.
-
-    Examples:
-        >>> str(impact_status(0.0)), str(impact_status(0.4)), str(impact_status(1.0))
-        ('BLOCKED', 'CONSTRAINED', 'OK')
-        >>> str(impact_status(0.0, 0.4)), str(impact_status(0.4, 1.0))
-        ('CONSTRAINED', 'POSSIBLY_CONSTRAINED')
-
-    Notes:
-        O(1); availabilities within ``EPSILON`` of 0 or 1 count as 0 or 1.
-    """
-    return _status(low, low if high is None else high)
-
-
-def _status(low: float, high: float) -> Status:
-    if high <= EPSILON:
-        return Status.BLOCKED
-    if high < 1.0 - EPSILON:
-        return Status.CONSTRAINED
-    if low < 1.0 - EPSILON:
-        return Status.POSSIBLY_CONSTRAINED
-    return Status.OK
-
-
-def _status_codes(low: F64, high: F64) -> I64:
-    """The status of each pair of bounds as an index of `_STATUS` (as :func:`impact_status`)."""
-    # low <= high, so each test only raises the code
-    status = np.zeros(low.shape, dtype=np.int64)
-    status[low < 1.0 - EPSILON] = 1
-    status[high < 1.0 - EPSILON] = 2
-    status[high <= EPSILON] = 3
-    return status
 
 
 def impact(
@@ -435,23 +376,23 @@ def impact(
         clean[item] = v
     av = availability(lay, a, graph._shares(), graph._req_item(), graph._src_req(), substitution)
 
-    status = _status_codes(av.item_low, av.item_high)
+    status = status_codes(av.item_low, av.item_high)
     affected = np.flatnonzero(status > 0)
 
-    k = len(_STATUS)
+    k = len(BY_CODE)
     counts = np.bincount(status, minlength=k)
     layer_codes = lay.item_layer.astype(np.int64) + 1
     by = np.bincount(layer_codes * k + status, minlength=(len(lay.strings) + 1) * k).reshape(-1, k)
     counts_by_layer: dict[str | None, dict[str, int]] = {}
     for code in np.flatnonzero(by.sum(axis=1)).tolist():
         name = None if code == 0 else lay.strings[code - 1]
-        counts_by_layer[name] = {str(_STATUS[j]): int(by[code, j]) for j in range(k)}
+        counts_by_layer[name] = {str(BY_CODE[j]): int(by[code, j]) for j in range(k)}
     hit = set(np.unique(lay.comp[affected[lay.cyclic[affected]]]).tolist())
     cycles = tuple(c for c in graph.cycles() if int(lay.comp[graph.index(c[0])]) in hit)
     return ImpactResult(
         shortages=clean,
         substitution=substitution,
-        counts={str(_STATUS[j]): int(counts[j]) for j in range(k)},
+        counts={str(BY_CODE[j]): int(counts[j]) for j in range(k)},
         counts_by_layer=counts_by_layer,
         cycles=cycles,
         converged=av.converged,

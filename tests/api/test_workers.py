@@ -144,3 +144,9 @@ def test_workers_without_a_store_exit_75_in_one_line(tmp_path: Path) -> None:
     assert result.code == 75, result.stderr
     assert result.stderr.startswith("error: there is no store at "), result.stderr
     assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.stderr
+
+
+def test_workers_must_be_one_or_more() -> None:
+    result = run_cli("serve", "--workers", "0", "--port", str(free_port()))
+    assert result.code == 2
+    assert "--workers: expected a whole number of 1 or more, got '0'" in result.stderr

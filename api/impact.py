@@ -10,6 +10,7 @@ from functools import partial
 from typing import overload
 
 import numpy as np
+import numpy.typing as npt
 import strawberry
 
 from stackgraph.api.context import Context, Info
@@ -90,22 +91,18 @@ class _Ordered(Sequence[_Ranked]):
     """The affected items in one order, kept as arrays; a row is made when a page reads it (a
     scenario that reaches 200k items would otherwise hold 200k objects per cached order)."""
 
-    def __init__(self, cols: AffectedColumns, field: ImpactOrderField, descending: bool) -> None:
-        # as clients see them, rounded to 6 places; ordering uses the same values
-        low = [round(x, 6) for x in cols.low.tolist()]
-        high = [round(x, 6) for x in cols.high.tolist()]
-        order = sorted(range(len(cols)), key=_sort_key(field, cols, low, high), reverse=descending)
-        self._cols = cols
-        self._order = np.array(order, dtype=np.int64)
-        self._low, self._high = np.array(low), np.array(high)
+    def __init__(self, rows: _Rows, field: ImpactOrderField, descending: bool) -> None:
+        key = _sort_key(field, rows)
+        self._rows = rows
+        self._order = np.array(sorted(range(len(rows.cols)), key=key, reverse=descending))
 
     def __len__(self) -> int:
         return int(self._order.size)
 
     @property
     def nbytes(self) -> int:
-        """Bytes of its arrays (the columns are counted with the impact they come from)."""
-        return self._order.nbytes + self._low.nbytes + self._high.nbytes
+        """Bytes of its order (the rows are counted with the impact they come from)."""
+        return int(self._order.nbytes)
 
     @overload
     def __getitem__(self, k: int) -> _Ranked: ...
@@ -117,21 +114,41 @@ class _Ordered(Sequence[_Ranked]):
         return self._row(int(self._order[k]))
 
     def _row(self, p: int) -> _Ranked:
-        cols = self._cols
+        cols = self._rows.cols
         return _Ranked(
             id=cols.id(p),
             status=cols.status(p),
-            low=float(self._low[p]),
-            high=float(self._high[p]),
+            low=float(self._rows.low[p]),
+            high=float(self._rows.high[p]),
             layer=cols.layer(p),
             binding_requirement=cols.binding(p),
         )
 
 
-def _sort_key(
-    field: ImpactOrderField, cols: AffectedColumns, low: list[float], high: list[float]
-) -> Callable[[int], tuple[object, ...]]:
+@dataclass(frozen=True)
+class _Rows:
+    """An impact's affected items (`AffectedColumns`) with their bounds as clients see them,
+    rounded to 6 places: made once per impact, shared by its orders, which sort on them."""
+
+    cols: AffectedColumns
+    low: npt.NDArray[np.float64]
+    high: npt.NDArray[np.float64]
+
+    @classmethod
+    def of(cls, cols: AffectedColumns) -> _Rows:
+        def rounded(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+            return np.array([round(x, 6) for x in values.tolist()])  # as Python rounds
+
+        return cls(cols, rounded(cols.low), rounded(cols.high))
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.cols.nbytes + self.low.nbytes + self.high.nbytes)
+
+
+def _sort_key(field: ImpactOrderField, rows: _Rows) -> Callable[[int], tuple[object, ...]]:
     """The key of position `p` for `field`; ties are broken by id."""
+    cols, low, high = rows.cols, rows.low.tolist(), rows.high.tolist()
     ids = cols.ids()
     if field is ImpactOrderField.STATUS:
         rank = cols.rank.tolist()
@@ -347,15 +364,15 @@ async def resolve_impact(
     key = tuple(sorted(wanted.items()))
     snap = ctx.snapshot
 
-    def run() -> tuple[ImpactResult, AffectedColumns]:
+    def run() -> tuple[ImpactResult, _Rows]:
         result = analysis.impact(snap.graph, wanted, substitution=substitution)
-        return result, result.columns()
+        return result, _Rows.of(result.columns())
 
-    result, columns = await ctx.cached(("impact", key, substitution), run)
+    result, rows = await ctx.cached(("impact", key, substitution), run)
     order = order_by or ImpactOrder()
     ordered = await ctx.cached(
         ("impact-order", key, substitution, order.field, order.direction),
-        lambda: _Ordered(columns, order.field, order.direction is OrderDirection.DESC),
+        lambda: _Ordered(rows, order.field, order.direction is OrderDirection.DESC),
     )
     page = paginate(ordered, size, after, ctx.version)
     index = await supply_index(info)
